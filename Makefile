@@ -1,0 +1,67 @@
+# The two set-up commands are `make run` and `make test`; everything else is documented in README.md.
+SHELL := /bin/bash
+VENV ?= .venv
+PY := $(VENV)/bin/python
+STAMP := $(VENV)/.installed
+CORPUS ?= corpus/documents
+INDEX ?= index/built
+HOST ?= 127.0.0.1
+PORT ?= 7860
+export HF_HUB_OFFLINE := 1
+export TRANSFORMERS_OFFLINE := 1
+export GRADIO_ANALYTICS_ENABLED := False
+
+.PHONY: install run build serve test test-fast lint format eval bench beir browser-deps clean
+
+install: $(STAMP)
+
+# Re-installs only when pyproject.toml changes; a second `make install` is a no-op.
+$(STAMP): pyproject.toml
+	@test -x $(PY) || python3 -m venv $(VENV)
+	$(PY) -m pip install --quiet --upgrade pip
+	# torch is pinned and installed first so that nothing pulls a multi-GB CUDA build.
+	$(PY) -m pip install --quiet torch==2.13.0
+	$(PY) -m pip install --quiet -e '.[dev]'
+	@touch $(STAMP)
+
+build: install
+	$(PY) -m index build --corpus $(CORPUS) --out $(INDEX)
+
+run: build
+	$(PY) -m bot serve --index $(INDEX) --host $(HOST) --port $(PORT)
+
+serve: run
+
+# Debian's Chromium for the browser tests (root only; elsewhere those tests skip unless CI=true).
+browser-deps:
+	@if [ -x /usr/bin/chromium ]; then echo "chromium present"; \
+	elif [ "$$(id -u)" = 0 ] && command -v apt-get >/dev/null; then \
+		apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq chromium chromium-driver >/dev/null; \
+	else echo "note: /usr/bin/chromium missing and not root: browser tests will be skipped"; fi
+
+lint: install
+	$(PY) -m ruff check corpus index bot eval tests
+	$(PY) -m ruff format --check corpus index bot eval tests
+	$(PY) -m mypy
+
+format: install
+	$(PY) -m ruff format corpus index bot eval tests
+	$(PY) -m ruff check --fix corpus index bot eval tests
+
+test: install browser-deps lint
+	$(PY) -m pytest -q
+
+test-fast: install
+	$(PY) -m pytest -q -m "not model and not browser and not slow"
+
+eval: build
+	$(PY) -m eval run --index $(INDEX)
+
+bench: build
+	$(PY) -m eval bench --index $(INDEX)
+
+beir: install
+	$(PY) -m eval beir ../shared/beir/scifact
+
+clean:
+	rm -rf $(INDEX) .pytest_cache .mypy_cache .ruff_cache

@@ -1,0 +1,92 @@
+"""BM25 over passages or sentences with `bm25s` (sparse matrices, saved as .npy + JSON).
+
+Tokens: lower-cased words of two or more characters, English stop words removed, Snowball
+stemmed (PyStemmer), so "dreams"/"dreaming" match "dream". The same `tokenize` is used at
+build and at query time; its parameters are recorded in the index manifest.
+
+>>> tokenize("Does LDN cause vivid dreams?")
+['doe', 'ldn', 'caus', 'vivid', 'dream']
+"""
+
+from __future__ import annotations
+
+import re
+from functools import cache
+from pathlib import Path
+from typing import Any
+
+import numpy as np
+
+TOKENIZER = {"pattern": r"(?u)\b\w\w+\b", "stopwords": "en", "stemmer": "snowball-english", "version": 1}
+_TOKEN = re.compile(TOKENIZER["pattern"])
+
+
+@cache
+def _stemmer() -> Any:
+    import Stemmer
+
+    return Stemmer.Stemmer("english")
+
+
+@cache
+def _stopwords() -> frozenset[str]:
+    from bm25s.stopwords import STOPWORDS_EN
+
+    return frozenset(STOPWORDS_EN)
+
+
+def tokenize(text: str) -> list[str]:
+    words = [w for w in _TOKEN.findall(text.lower()) if w not in _stopwords()]
+    return list(_stemmer().stemWords(words))
+
+
+class Bm25Index:
+    """A bm25s retriever over a fixed list of texts, addressed by row number."""
+
+    def __init__(self, retriever: Any, size: int):
+        self._retriever = retriever
+        self.size = size
+
+    @classmethod
+    def build(cls, texts: list[str]) -> Bm25Index:
+        import bm25s
+
+        retriever = bm25s.BM25()
+        corpus_tokens = [tokenize(t) or ["\u2205"] for t in texts]
+        if texts:
+            retriever.index(corpus_tokens, show_progress=False)
+        return cls(retriever, len(texts))
+
+    def save(self, folder: Path) -> None:
+        if self.size:
+            self._retriever.save(str(folder), allow_pickle=False)
+        else:
+            folder.mkdir(parents=True, exist_ok=True)
+
+    @classmethod
+    def load(cls, folder: Path, size: int) -> Bm25Index:
+        import bm25s
+
+        if size == 0:
+            return cls(bm25s.BM25(), 0)
+        return cls(bm25s.BM25.load(str(folder), allow_pickle=False, load_corpus=False), size)
+
+    def scores(self, query: str) -> np.ndarray:
+        """BM25 score of every row for `query` (zeros when nothing matches)."""
+        tokens = tokenize(query)
+        if not self.size or not tokens:
+            return np.zeros(self.size, dtype=np.float32)
+        vocab = self._retriever.vocab_dict
+        known = [t for t in tokens if t in vocab]
+        if not known:
+            return np.zeros(self.size, dtype=np.float32)
+        return np.asarray(self._retriever.get_scores(known), dtype=np.float32)
+
+    def top(self, query: str, k: int) -> list[tuple[int, float]]:
+        s = self.scores(query)
+        if not len(s):
+            return []
+        k = min(k, len(s))
+        idx = np.argpartition(-s, k - 1)[:k]
+        idx = idx[np.argsort(-s[idx], kind="stable")]
+        return [(int(i), float(s[i])) for i in idx if s[i] > 0]

@@ -25,6 +25,13 @@ class DocumentMeta:
     date: str = "unknown"
     credibility: str = "No credibility note was given for this document."
 
+    def display_source(self, doc_id: str) -> str:
+        """Who says it, for people: the publisher, else the title, else the document id."""
+        for value in (self.publisher, self.title):
+            if value and not value.startswith("unknown"):
+                return value
+        return doc_id
+
 
 @dataclass(frozen=True)
 class PageSpan:

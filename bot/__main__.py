@@ -1,0 +1,124 @@
+"""`python -m bot ask|serve`: a thin command line over `Engine.answer`.
+
+    python -m bot ask "Does LDN cause vivid dreams?"          readable answer
+    python -m bot ask --json "..."                            one JSON object
+    python -m bot ask --batch FILE --json                     one JSON object per line, in order
+    python -m bot serve [--host 127.0.0.1] [--port 7860]      the web chat
+
+Errors a user can act on (no index, stale index, missing model, unreadable batch file) are
+one `error:` line and exit code 2, never a traceback.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import sys
+import textwrap
+from pathlib import Path
+
+from bot.models import Answer, Status
+from index.embedder import ModelNotFound
+from index.manifest import IndexProblem
+from index.settings import Paths
+
+
+def render_text(ans: Answer) -> str:
+    """A readable plain-text reply (the same content as the web chat)."""
+    lines: list[str] = []
+    if ans.status is Status.EMERGENCY:
+        lines += ["!!! " + ans.message, ""]
+    elif ans.status is not Status.ANSWERED:
+        lines += [ans.message, ""]
+    else:
+        lines += [ans.message, ""]
+        for k, q in enumerate(ans.quotes, 1):
+            page = f", page {q.page}" if q.page is not None else ""
+            pin = "  [warning shown first because of your question]" if q.pinned else ""
+            lines.append(textwrap.fill(f"{k}. “{' '.join(q.text.split())}”", width=100, subsequent_indent="   "))
+            lines.append(f"   — {q.title} ({q.source}{page}){pin}")
+            lines.append(f"   Evidence: {', '.join(q.evidence)}")
+            lines.append("")
+        if ans.caveats:
+            lines.append("Caveats:")
+            for c in ans.caveats:
+                text = f"“{' '.join(c.text.split())}” — {c.quote.source}" if c.quote else c.text
+                lines.append(textwrap.fill(f"- {text}", width=100, subsequent_indent="  "))
+            lines.append("")
+    lines.append(ans.advice)
+    return "\n".join(lines)
+
+
+def _load_engine(args: argparse.Namespace):  # noqa: ANN202 - returns bot.engine.Engine
+    from bot.engine import BotSettings, Engine, check_fresh
+
+    paths = Paths.resolve(args.corpus, args.index, args.model)
+    engine = Engine.load(paths.index_dir, paths.model_path, BotSettings.from_env())
+    if not args.no_stale_check and paths.corpus_dir.is_dir() and (args.corpus or args.index is None):
+        check_fresh(engine.data, paths.corpus_dir)
+    return engine
+
+
+def _read_batch(path: str) -> list[str]:
+    try:
+        raw = sys.stdin.buffer.read() if path == "-" else Path(path).read_bytes()
+    except OSError as exc:
+        raise FileNotFoundError(f"cannot read batch file {path}: {exc.strerror}") from exc
+    text = raw.decode("utf-8", errors="replace")  # invalid UTF-8 becomes U+FFFD, never a crash
+    return [line for line in text.splitlines() if line.strip()]
+
+
+def _ask(args: argparse.Namespace) -> int:
+    if not args.question and not args.batch:
+        print("error: give a QUESTION or --batch FILE", file=sys.stderr)
+        return 2
+    questions = _read_batch(args.batch) if args.batch else [" ".join(args.question)]
+    engine = _load_engine(args)
+    for question in questions:
+        ans = engine.answer(question)
+        if args.json:
+            print(json.dumps(ans.to_dict(), ensure_ascii=False))
+        else:
+            print(render_text(ans))
+            if len(questions) > 1:
+                print("\n" + "-" * 60 + "\n")
+    return 0
+
+
+def _serve(args: argparse.Namespace) -> int:
+    from bot.web import serve
+
+    paths = Paths.resolve(args.corpus, args.index, args.model)
+    serve(paths, host=args.host, port=args.port)
+    return 0
+
+
+def main(argv: list[str] | None = None) -> int:
+    parser = argparse.ArgumentParser(prog="python -m bot", description=__doc__.split("\n")[0])
+    common = argparse.ArgumentParser(add_help=False)
+    common.add_argument("--index", help="index folder (default: index/built or LDN_INDEX_DIR)")
+    common.add_argument("--corpus", help="corpus folder the index must match (default: the bundled corpus)")
+    common.add_argument("--model", help="local sentence-transformers model folder")
+    common.add_argument("--no-stale-check", action="store_true", help="do not compare the index with the corpus")
+    sub = parser.add_subparsers(dest="command", required=True)
+    a = sub.add_parser("ask", parents=[common], help="answer one question, or a batch")
+    a.add_argument("question", nargs="*", help="the question")
+    a.add_argument("--json", action="store_true", help="print JSON")
+    a.add_argument("--batch", help="file with one question per line ('-' for standard input)")
+    a.set_defaults(func=_ask)
+    s = sub.add_parser("serve", parents=[common], help="start the web chat")
+    s.add_argument("--host", default="127.0.0.1", help="address to bind (default 127.0.0.1; 0.0.0.0 is public)")
+    s.add_argument("--port", type=int, default=7860)
+    s.set_defaults(func=_serve)
+    args = parser.parse_args(argv)
+    try:
+        return int(args.func(args))
+    except (IndexProblem, ModelNotFound, FileNotFoundError) as exc:
+        print(f"error: {exc}", file=sys.stderr)
+        return 2
+    except KeyboardInterrupt:
+        return 130
+
+
+if __name__ == "__main__":
+    sys.exit(main())

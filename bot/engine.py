@@ -1,0 +1,224 @@
+"""The pure core: `Engine.answer(question) -> Answer`, shared by the web chat, CLI and evaluation.
+
+Order of work for one question:
+
+1. clean it (`bot.question`): empty, too long or not in a Latin script -> `invalid`;
+2. emergency triage (`bot.safety`) before anything else -> `emergency`, with the fixed
+   emergency message and no quotes;
+3. pins: a named opioid or immunosuppressant/transplant puts the sources' own cautions first;
+4. retrieval (`bot.retrieve`), then abstention on the raw (centred) similarity -> `no_answer`;
+5. quotes with evidence labels (`bot.evidence`), and caveats: the standing cautions the sources
+   state (quoted), each source's credibility note, and a fixed note when quoted sources point
+   in different directions.
+
+Every reply carries the same fixed `ADVICE`. Answers are cached per cleaned question.
+"""
+
+from __future__ import annotations
+
+import os
+import threading
+from collections import OrderedDict
+from dataclasses import dataclass, replace
+from pathlib import Path
+
+import numpy as np
+
+from bot import messages
+from bot.cautions import Caution, find_cautions, stance
+from bot.evidence import label_evidence
+from bot.models import Answer, Caveat, Quote, Status
+from bot.question import MAX_CHARS, clean_question
+from bot.retrieve import Retrieval, Retriever
+from bot.safety import detect_emergency, detect_pins
+from index.embedder import Embedder, load_embedder
+from index.manifest import IndexMismatch
+from index.store import IndexData, read_index
+
+# Calibrated on eval/gold/questions.jsonl (see eval report "abstention"): the smallest best
+# centred cosine at which the sources still answer.
+DEFAULT_MIN_SIMILARITY = 0.30
+
+
+@dataclass(frozen=True)
+class BotSettings:
+    min_similarity: float = DEFAULT_MIN_SIMILARITY
+    max_quotes: int = 4
+    per_doc: int = 2
+    quote_floor: float = 0.75  # a quote's similarity must reach this share of the best one
+    cache_size: int = 1024
+
+    @classmethod
+    def from_env(cls) -> BotSettings:
+        raw = os.environ.get("LDN_MIN_SIMILARITY")
+        return cls(min_similarity=float(raw)) if raw else cls()
+
+
+class Engine:
+    def __init__(self, data: IndexData, embedder: Embedder, settings: BotSettings | None = None):
+        if embedder.identity != data.manifest.model_identity:
+            data.manifest.check_compatible(model_identity=embedder.identity)
+        self.data = data
+        self.embedder = embedder
+        self.settings = settings or BotSettings()
+        self.retriever = Retriever(data)
+        self.cautions = find_cautions(data)
+        self._cache: OrderedDict[str, Answer] = OrderedDict()
+        self._lock = threading.Lock()
+
+    @classmethod
+    def load(
+        cls, index_dir: Path, model_path: str | None = None, settings: BotSettings | None = None
+    ) -> Engine:
+        data = read_index(index_dir)
+        return cls(data, load_embedder(model_path), settings)
+
+    # -- the core -------------------------------------------------------------------------
+    def answer(self, question: object) -> Answer:
+        q = clean_question(question)
+        if q.problem is not None:
+            msg = {
+                "empty": messages.INVALID_EMPTY,
+                "too_long": messages.INVALID_TOO_LONG.format(limit=f"{MAX_CHARS:,}"),
+                "no_words": messages.INVALID_NO_WORDS,
+            }[q.problem]
+            return Answer(Status.INVALID, q.text, msg, (), (), messages.ADVICE)
+        key = q.search_text.lower()
+        with self._lock:
+            cached = self._cache.get(key)
+            if cached is not None:
+                self._cache.move_to_end(key)
+                return replace(cached, question=q.text)
+        result = self._answer(q.text, q.search_text)
+        with self._lock:
+            self._cache[key] = result
+            while len(self._cache) > self.settings.cache_size:
+                self._cache.popitem(last=False)
+        return result
+
+    def encode(self, text: str) -> np.ndarray:
+        return self.embedder.encode([text])[0]
+
+    def _answer(self, shown: str, text: str) -> Answer:
+        triage = detect_emergency(text)
+        if triage.is_emergency:
+            return Answer(Status.EMERGENCY, shown, messages.EMERGENCY, (), (), messages.ADVICE, {"kinds": 0.0})
+        pins = detect_pins(text)
+        retrieval = self.retriever.retrieve(text, self.encode(text))
+        signals = {"best_similarity": retrieval.best_similarity, "best_raw_similarity": retrieval.best_raw_similarity}
+        pinned = self._pinned_quotes(pins, retrieval)
+        answerable = retrieval.best_similarity >= self.settings.min_similarity
+        limit = max(1, self.settings.max_quotes - len(pinned))
+        found = self._select(retrieval, [(q.doc_id, q.start, q.end) for q in pinned], limit) if answerable else []
+        quotes = tuple(pinned + found)
+        if not quotes:
+            return Answer(Status.NO_ANSWER, shown, messages.NO_ANSWER, (), (), messages.ADVICE, signals)
+        caveats = self._caveats(quotes, pins)
+        return Answer(Status.ANSWERED, shown, messages.ANSWERED_INTRO, quotes, caveats, messages.ADVICE, signals)
+
+    # -- quotes ---------------------------------------------------------------------------
+    def _quote(self, doc_id: str, start: int, end: int, score: float, passage_id: int, pinned: str | None) -> Quote:
+        doc = self.data.documents[doc_id]
+        text = doc.text[start:end]
+        context = self.data.passages[passage_id].text if passage_id >= 0 else text
+        return Quote(
+            doc_id=doc_id,
+            title=doc.meta.title,
+            source=doc.meta.display_source(doc_id),
+            page=doc.page_at(start),
+            start=start,
+            end=end,
+            text=text,
+            score=score,
+            evidence=tuple(label.display for label in label_evidence(text)),
+            context=context,
+            credibility=doc.meta.credibility,
+            pinned=pinned,
+        )
+
+    def _select(self, retrieval: Retrieval, taken: list[tuple[str, int, int]], limit: int) -> list[Quote]:
+        s = self.settings
+        if not retrieval.hits:
+            return []
+        floor = max(retrieval.best_similarity * s.quote_floor, s.min_similarity)
+        per_doc: dict[str, int] = {}
+        out: list[Quote] = []
+        for hit in retrieval.hits:
+            if len(out) >= limit:
+                break
+            if hit.similarity < floor:
+                continue
+            if hit.is_passage:
+                p = self.data.passages[hit.unit_id]
+                doc_id, start, end = p.doc_id, p.start, p.end
+            else:
+                sent = self.data.sentences[hit.unit_id]
+                doc_id, start, end = sent.doc_id, sent.start, sent.end
+            overlaps = any(d == doc_id and a < end and start < b for d, a, b in taken)
+            if overlaps or per_doc.get(doc_id, 0) >= s.per_doc:
+                continue
+            per_doc[doc_id] = per_doc.get(doc_id, 0) + 1
+            taken.append((doc_id, start, end))
+            out.append(self._quote(doc_id, start, end, hit.score, hit.passage_id, None))
+        return out
+
+    def _pinned_quotes(self, pins: set[str], retrieval: Retrieval) -> list[Quote]:
+        out: list[Quote] = []
+        rank = {h.unit_id: k for k, h in enumerate(retrieval.hits)}
+        for kind in ("opioid", "immunosuppressant"):
+            if kind not in pins:
+                continue
+            cautions = [c for c in self.cautions if c.kind == kind]
+            cautions.sort(key=lambda c: (rank.get(c.sentence_id, len(rank)), c.doc_id, c.start))
+            seen_docs: dict[str, int] = {}
+            for c in cautions:
+                if seen_docs.get(c.doc_id, 0) >= 2 or any(q.doc_id == c.doc_id and q.start == c.start for q in out):
+                    continue
+                seen_docs[c.doc_id] = seen_docs.get(c.doc_id, 0) + 1
+                pid = self.retriever.passages_of.get(c.sentence_id, [-1])[0]
+                out.append(self._quote(c.doc_id, c.start, c.end, 1.0, pid, kind))
+                if sum(1 for q in out if q.pinned == kind) >= 3:
+                    break
+        return out
+
+    # -- caveats --------------------------------------------------------------------------
+    def _caveats(self, quotes: tuple[Quote, ...], pins: set[str]) -> tuple[Caveat, ...]:
+        out: list[Caveat] = []
+        if "opioid" in pins:
+            out.append(Caveat(messages.PINNED_OPIOID, "pinned"))
+        if "immunosuppressant" in pins:
+            out.append(Caveat(messages.PINNED_IMMUNO, "pinned"))
+        stances = {q.doc_id: stance(q.text) for q in quotes if q.pinned is None}
+        by_stance = {st: {d for d, s in stances.items() if s == st} for st in ("hedge", "positive")}
+        if by_stance["hedge"] and by_stance["positive"] and by_stance["hedge"] != by_stance["positive"]:
+            out.append(Caveat(messages.CONFLICT, "conflict"))
+        quoted = {(q.doc_id, q.start) for q in quotes}
+        for kind in ("not_approved", "small_trials"):
+            c = self._standing(kind, quoted)
+            if c is not None:
+                quote = self._quote(c.doc_id, c.start, c.end, 0.0, -1, None)
+                out.append(Caveat(c.text, kind, quote))
+        seen: set[str] = set()
+        for q in quotes:
+            if q.doc_id in seen:
+                continue
+            seen.add(q.doc_id)
+            name = self.data.documents[q.doc_id].meta.display_source(q.doc_id)
+            out.append(Caveat(f"{name}: {q.credibility}", "source"))
+        return tuple(out)
+
+    def _standing(self, kind: str, quoted: set[tuple[str, int]]) -> Caution | None:
+        for c in self.cautions:
+            if c.kind == kind and (c.doc_id, c.start) not in quoted:
+                return c
+        return None
+
+
+def check_fresh(data: IndexData, corpus_dir: Path) -> None:
+    """Raise `IndexMismatch` when `corpus_dir` no longer matches the index (a stale index)."""
+    from corpus.ingest import load_corpus
+
+    data.manifest.check_compatible(corpus_hash=load_corpus(corpus_dir).corpus_hash)
+
+
+__all__ = ["BotSettings", "Engine", "IndexMismatch", "check_fresh"]

@@ -1,0 +1,42 @@
+"""Every fixed text the bot can show. The bot writes no other words of its own.
+
+These are system messages, not medical statements: they say what the bot found or did not
+find, and point to a clinician or emergency services. Plain words, no jargon.
+"""
+
+from __future__ import annotations
+
+ADVICE = (
+    "These quotes are not medical advice. Talk to your doctor, pharmacist or other clinician "
+    "before you start, stop or change any medicine."
+)
+
+NO_ANSWER = (
+    "The sources in this collection do not answer this question, so there is nothing to quote. "
+    "We do not guess. Please ask your clinician."
+)
+
+EMERGENCY = (
+    "This may be an emergency. Call your local emergency number now "
+    "(911 in the US and Canada, 112 in the EU, 999 in the UK). "
+    "For a possible poisoning or overdose, also call Poison Control (1-800-222-1222 in the US). "
+    "If you are thinking about suicide or harming yourself, call or text 988 (Suicide & Crisis Lifeline, US), "
+    "or your local crisis line. Do not wait for an answer from this chat."
+)
+
+INVALID_EMPTY = "Please type a question about low-dose naltrexone (LDN)."
+INVALID_TOO_LONG = "Your question is too long. Please ask it in fewer than {limit} characters."
+INVALID_NO_WORDS = (
+    "We could not find a question in English in what you typed. The sources are in English: "
+    "please ask in English, in plain words."
+)
+
+ANSWERED_INTRO = "Here is what the sources say, quoted word for word:"
+PINNED_OPIOID = "Because your question mentions an opioid medicine, the sources' opioid warnings come first."
+PINNED_IMMUNO = (
+    "Because your question mentions immunosuppressive medicine or an organ transplant, "
+    "the sources' caution about it comes first."
+)
+CONFLICT = "The quoted sources do not agree with each other on this. Read each quote with its source in mind."
+LOW_EVIDENCE = "Some quotes make claims without naming any study."
+FOLLOW_UP = "Answered as: “{question}”"

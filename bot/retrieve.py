@@ -1,0 +1,146 @@
+"""Hybrid retrieval and sentence selection over a loaded index.
+
+Pipeline for one question (one model call, everything else is array arithmetic):
+
+1. Candidates: the top `depth` sentences by dense cosine (FAISS) and by BM25, plus every
+   sentence of the top passages by dense cosine and by BM25.
+2. Topic neutralisation: every sentence of an LDN corpus is "about LDN", so the raw cosine
+   is dominated by the shared topic. The corpus mean vector (the topic direction) is removed
+   from the query and from each candidate before comparing (`centred` cosine), which ranks by
+   what the question asks *about LDN* rather than by LDN itself. BM25's IDF does the same for
+   words found everywhere ("naltrexone", "LDN").
+3. Fusion: reciprocal rank fusion (k=60) of four rankings of the candidates: centred dense
+   sentence, BM25 sentence, and the best rank of any passage holding the sentence under dense
+   and under BM25 (so a sentence inside a passage that answers is lifted).
+4. Selection: best fused sentences first, at most `per_doc` from one document, so several
+   sources appear when they bear on the question.
+
+Abstention uses the raw evidence, not RRF (ranks say nothing about "nothing relevant"): the
+best *centred* cosine among candidates must reach `min_similarity`, calibrated on the gold set
+(see `eval/`, report `abstention` section).
+
+Ablation modes for the evaluation: "bm25" (BM25 sentences), "dense" (raw dense sentences),
+"hybrid" (RRF of dense and BM25 passages, quoting whole passages), "hybrid+select" (all).
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+import numpy as np
+
+from index.store import IndexData
+from index.vectors import search
+
+RRF_K = 60
+MODES = ("bm25", "dense", "hybrid", "hybrid+select")
+
+
+@dataclass(frozen=True)
+class Hit:
+    """A ranked unit: a sentence id (or passage id in "hybrid" mode) with its evidence."""
+
+    unit_id: int
+    score: float  # the fused (or single-method) ranking score
+    similarity: float  # centred cosine to the question (raw cosine in "dense" mode)
+    raw_similarity: float
+    passage_id: int  # the passage that gives context
+    is_passage: bool = False
+
+
+@dataclass(frozen=True)
+class Retrieval:
+    hits: tuple[Hit, ...]
+    best_similarity: float  # max centred cosine over candidates: the abstention signal
+    best_raw_similarity: float
+
+
+class Retriever:
+    def __init__(self, data: IndexData, depth: int = 40, passage_depth: int = 10):
+        self.data = data
+        self.depth = depth
+        self.passage_depth = passage_depth
+        vecs = data.sentence_vectors
+        self.topic = vecs.mean(axis=0).astype(np.float32) if len(vecs) else np.zeros(data.manifest.dimension, np.float32)
+        self.passages_of: dict[int, list[int]] = {}
+        for p in data.passages:
+            for sid in p.sentence_ids:
+                self.passages_of.setdefault(sid, []).append(p.passage_id)
+
+    def _centred(self, vectors: np.ndarray) -> np.ndarray:
+        c = vectors - self.topic
+        norms = np.linalg.norm(c, axis=-1, keepdims=True)
+        return c / np.maximum(norms, 1e-9)
+
+    def retrieve(self, query: str, qvec: np.ndarray, mode: str = "hybrid+select") -> Retrieval:
+        if mode not in MODES:
+            raise ValueError(f"unknown mode {mode!r}; one of {MODES}")
+        data = self.data
+        if not data.sentences:
+            return Retrieval((), -1.0, -1.0)
+        dense_s = search(data.sentence_faiss, qvec, self.depth)
+        bm25_s = data.sentence_bm25.top(query, self.depth)
+        dense_p = search(data.passage_faiss, qvec, self.passage_depth)
+        bm25_p = data.passage_bm25.top(query, self.passage_depth)
+        if mode == "hybrid":
+            return self._passages(qvec, dense_p, bm25_p)
+        cand: set[int] = {i for i, _ in dense_s} | {i for i, _ in bm25_s}
+        if mode == "hybrid+select":
+            for pid, _ in dense_p + bm25_p:
+                cand.update(data.passages[pid].sentence_ids)
+        ids = np.fromiter(sorted(cand), dtype=np.int64)
+        raw = data.sentence_vectors[ids] @ qvec
+        cen = self._centred(data.sentence_vectors[ids]) @ self._centred(qvec)
+        raw_of = dict(zip(ids.tolist(), raw.tolist(), strict=True))
+        cen_of = dict(zip(ids.tolist(), cen.tolist(), strict=True))
+        best_c, best_r = float(cen.max()), float(raw.max())
+        if mode == "bm25":
+            order = [(i, s) for i, s in bm25_s]
+        elif mode == "dense":
+            order = [(i, s) for i, s in dense_s]
+        else:
+            fused = self._fuse(ids.tolist(), cen_of, bm25_s, dense_p, bm25_p)
+            order = sorted(fused.items(), key=lambda kv: (-kv[1], kv[0]))
+        hits = tuple(
+            Hit(i, float(s), cen_of.get(i, -1.0), raw_of.get(i, -1.0), self.passages_of.get(i, [-1])[0])
+            for i, s in order
+        )
+        return Retrieval(hits, best_c, best_r)
+
+    def _fuse(
+        self,
+        ids: list[int],
+        centred: dict[int, float],
+        bm25_s: list[tuple[int, float]],
+        dense_p: list[tuple[int, float]],
+        bm25_p: list[tuple[int, float]],
+    ) -> dict[int, float]:
+        rankings: list[dict[int, int]] = []
+        dense_order = sorted(ids, key=lambda i: -centred[i])
+        rankings.append({i: r for r, i in enumerate(dense_order)})
+        rankings.append({i: r for r, (i, _) in enumerate(bm25_s)})
+        for plist in (dense_p, bm25_p):
+            prank: dict[int, int] = {}
+            for r, (pid, _) in enumerate(plist):
+                for sid in self.data.passages[pid].sentence_ids:
+                    prank.setdefault(sid, r)
+            rankings.append(prank)
+        return {i: sum(1.0 / (RRF_K + 1 + rk[i]) for rk in rankings if i in rk) for i in ids}
+
+    def _passages(
+        self, qvec: np.ndarray, dense_p: list[tuple[int, float]], bm25_p: list[tuple[int, float]]
+    ) -> Retrieval:
+        fused: dict[int, float] = {}
+        for plist in (dense_p, bm25_p):
+            for r, (pid, _) in enumerate(plist):
+                fused[pid] = fused.get(pid, 0.0) + 1.0 / (RRF_K + 1 + r)
+        pids = sorted(fused, key=lambda p: (-fused[p], p))
+        if not pids:
+            return Retrieval((), -1.0, -1.0)
+        vecs = self.data.passage_vectors[pids]
+        raw = vecs @ qvec
+        cen = self._centred(vecs) @ self._centred(qvec)
+        hits = tuple(
+            Hit(p, fused[p], float(c), float(r), p, is_passage=True) for p, c, r in zip(pids, cen, raw, strict=True)
+        )
+        return Retrieval(hits, float(cen.max()), float(raw.max()))

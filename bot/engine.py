@@ -37,7 +37,7 @@ from index.store import IndexData, read_index
 
 # Calibrated on eval/gold/questions.jsonl (see eval report "abstention"): the smallest best
 # centred cosine at which the sources still answer.
-DEFAULT_MIN_SIMILARITY = 0.30
+DEFAULT_MIN_SIMILARITY = 0.38
 
 
 @dataclass(frozen=True)
@@ -97,7 +97,13 @@ class Engine:
         return result
 
     def encode(self, text: str) -> np.ndarray:
-        return self.embedder.encode([text])[0]
+        """The query vector: question and its topic-neutral form, averaged (one model call)."""
+        neutral = self.retriever.neutral_query(text)
+        if not neutral:
+            return self.embedder.encode([text])[0]
+        both = self.embedder.encode([text, neutral])
+        mean = both.mean(axis=0)
+        return (mean / max(float(np.linalg.norm(mean)), 1e-9)).astype(np.float32)
 
     def _answer(self, shown: str, text: str) -> Answer:
         triage = detect_emergency(text)

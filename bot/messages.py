@@ -40,3 +40,37 @@ PINNED_IMMUNO = (
 CONFLICT = "The quoted sources do not agree with each other on this. Read each quote with its source in mind."
 LOW_EVIDENCE = "Some quotes make claims without naming any study."
 FOLLOW_UP = "Answered as: “{question}”"
+
+# -- web chat texts (interface words only, no medical statements) ------------------------------
+WEB_TITLE = "Low-dose naltrexone (LDN): what the sources say"
+WEB_TAGLINE = "Answers are quotes from the sources listed below, not advice."
+STARTING = "The assistant is still starting; please try again in a few seconds."
+UNAVAILABLE = (
+    "Sorry, the assistant cannot answer questions right now because it is not set up correctly. "
+    "Please try again later. Details for the people who run this site: {detail}"
+)
+QUOTE_SOURCE = "Source:"
+QUOTE_PAGE = "page {page}"
+QUOTE_CONTEXT = "Show the surrounding passage"
+QUOTE_EVIDENCE = "What the quote itself says it is based on:"
+QUOTE_PINNED = "Shown first because of your question"
+CAVEATS_HEADING = "Please keep in mind"
+SOURCE_NOTE = "About this source"
+SOURCES_HEADING = "The sources this chat quotes from"
+SOURCES_NOTE = (
+    "The chat only repeats sentences from these documents, word for word. "
+    "It cannot tell you anything they do not say."
+)
+EXAMPLES_HEADING = "Try one of these questions:"
+INPUT_LABEL = "Your question"
+INPUT_PLACEHOLDER = "Type your question about LDN here, then press Enter"
+SEND = "Ask"
+CLEAR = "Start a new chat"
+FEEDBACK_NOTE = (
+    "Use the thumbs under a reply to say if it helped. We keep only your question, which quotes "
+    "were shown and your thumbs up or down, with the time. Please do not type your name or other "
+    "personal details."
+)
+EMERGENCY_HEADING = "Get help now"
+SOURCES_MISSING = "The list of sources could not be read."
+SOURCE_FIELDS = ("Published by", "Type", "Date")

@@ -5,10 +5,13 @@ Pipeline for one question (one model call, everything else is array arithmetic):
 1. Candidates: the top `depth` sentences by dense cosine (FAISS) and by BM25, plus every
    sentence of the top passages by dense cosine and by BM25.
 2. Topic neutralisation: every sentence of an LDN corpus is "about LDN", so the raw cosine
-   is dominated by the shared topic. The corpus mean vector (the topic direction) is removed
-   from the query and from each candidate before comparing (`centred` cosine), which ranks by
-   what the question asks *about LDN* rather than by LDN itself. BM25's IDF does the same for
-   words found everywhere ("naltrexone", "LDN").
+   is dominated by the shared topic. Two measures, both derived from the corpus itself:
+   the query vector is the mean of the question's vector and that of the question without
+   corpus-wide topic terms (`topic_terms`: words in >= 30% of passages, e.g. "ldn",
+   "naltrexone", "dose"), encoded in one batch; and the corpus mean vector (the topic
+   direction) is removed from query and candidates before comparing (`centred` cosine).
+   BM25's IDF does the same for words found everywhere. On the gold set the query measure
+   lifted hit@3 from 0.74 to 0.82 (BENCHMARKS.md).
 3. Fusion: reciprocal rank fusion (k=60) of four rankings of the candidates: centred dense
    sentence, BM25 sentence, and the best rank of any passage holding the sentence under dense
    and under BM25 (so a sentence inside a passage that answers is lifted).
@@ -25,6 +28,8 @@ Ablation modes for the evaluation: "bm25" (BM25 sentences), "dense" (raw dense s
 
 from __future__ import annotations
 
+import re
+from collections import Counter
 from dataclasses import dataclass
 
 import numpy as np
@@ -33,6 +38,9 @@ from index.store import IndexData
 from index.vectors import search
 
 RRF_K = 60
+TOPIC_SHARE = 0.3  # a word in at least this share of passages is a corpus-wide topic term
+TOPIC_MIN_PASSAGES = 20  # below this, no word is called a topic term
+_WORD = re.compile(r"[A-Za-z][A-Za-z'-]*")
 MODES = ("bm25", "dense", "hybrid", "hybrid+select")
 
 
@@ -56,16 +64,37 @@ class Retrieval:
 
 
 class Retriever:
-    def __init__(self, data: IndexData, depth: int = 40, passage_depth: int = 10):
+    def __init__(
+        self,
+        data: IndexData,
+        depth: int = 40,
+        passage_depth: int = 10,
+        centre: bool = True,
+        lists: tuple[str, ...] = ("dense_s", "bm25_s", "dense_p", "bm25_p"),
+    ):
         self.data = data
+        self.centre = centre
+        self.lists = lists
         self.depth = depth
         self.passage_depth = passage_depth
         vecs = data.sentence_vectors
         self.topic = vecs.mean(axis=0).astype(np.float32) if len(vecs) else np.zeros(data.manifest.dimension, np.float32)
+        self.topic_terms = topic_terms([p.text for p in data.passages])
         self.passages_of: dict[int, list[int]] = {}
         for p in data.passages:
             for sid in p.sentence_ids:
                 self.passages_of.setdefault(sid, []).append(p.passage_id)
+
+    def neutral_query(self, query: str) -> str:
+        """The query without corpus-wide topic terms ("" when nothing else is left).
+
+        Encoding both the question and this neutral form and averaging the two vectors keeps
+        what the question is *about*: on an LDN corpus "Does LDN cause vivid dreams?" also
+        becomes "Does cause vivid dreams?".
+        """
+        out = _WORD.sub(lambda m: " " if m.group().lower() in self.topic_terms else m.group(), query)
+        out = re.sub(r"\s+", " ", out).strip()
+        return out if out != query.strip() and re.search(r"[A-Za-z]{3,}", out) else ""
 
     def _centred(self, vectors: np.ndarray) -> np.ndarray:
         c = vectors - self.topic
@@ -99,7 +128,7 @@ class Retriever:
         elif mode == "dense":
             order = [(i, s) for i, s in dense_s]
         else:
-            fused = self._fuse(ids.tolist(), cen_of, bm25_s, dense_p, bm25_p)
+            fused = self._fuse(ids.tolist(), cen_of if self.centre else raw_of, bm25_s, dense_p, bm25_p)
             order = sorted(fused.items(), key=lambda kv: (-kv[1], kv[0]))
         hits = tuple(
             Hit(i, float(s), cen_of.get(i, -1.0), raw_of.get(i, -1.0), self.passages_of.get(i, [-1])[0])
@@ -116,10 +145,14 @@ class Retriever:
         bm25_p: list[tuple[int, float]],
     ) -> dict[int, float]:
         rankings: list[dict[int, int]] = []
-        dense_order = sorted(ids, key=lambda i: -centred[i])
-        rankings.append({i: r for r, i in enumerate(dense_order)})
-        rankings.append({i: r for r, (i, _) in enumerate(bm25_s)})
-        for plist in (dense_p, bm25_p):
+        if "dense_s" in self.lists:
+            dense_order = sorted(ids, key=lambda i: -centred[i])
+            rankings.append({i: r for r, i in enumerate(dense_order)})
+        if "bm25_s" in self.lists:
+            rankings.append({i: r for r, (i, _) in enumerate(bm25_s)})
+        for name, plist in (("dense_p", dense_p), ("bm25_p", bm25_p)):
+            if name not in self.lists:
+                continue
             prank: dict[int, int] = {}
             for r, (pid, _) in enumerate(plist):
                 for sid in self.data.passages[pid].sentence_ids:
@@ -144,3 +177,20 @@ class Retriever:
             Hit(p, fused[p], float(c), float(r), p, is_passage=True) for p, c, r in zip(pids, cen, raw, strict=True)
         )
         return Retrieval(hits, float(cen.max()), float(raw.max()))
+
+
+def topic_terms(texts: list[str]) -> frozenset[str]:
+    """Words (not stop words) found in at least `TOPIC_SHARE` of the texts.
+
+    >>> sorted(topic_terms(["LDN helps pain"] * 15 + ["LDN and sleep", "sleep well"] * 5 + ["x"] * 5))
+    ['helps', 'ldn', 'pain']
+    """
+    if len(texts) < TOPIC_MIN_PASSAGES:
+        return frozenset()
+    from bm25s.stopwords import STOPWORDS_EN
+
+    df: Counter[str] = Counter()
+    for text in texts:
+        df.update({w.lower() for w in _WORD.findall(text)})
+    cut = TOPIC_SHARE * len(texts)
+    return frozenset(w for w, c in df.items() if c >= cut and len(w) > 2 and w not in STOPWORDS_EN)

@@ -1,0 +1,198 @@
+"""Pure functions from an `Answer` to what the web chat shows: HTML and chat messages.
+
+Everything that comes from outside our fixed texts — the person's question, quoted source
+text, titles and publishers — goes through `escape_text`, which turns every ASCII sign other
+than letters, digits and spaces into a numeric HTML entity. The browser shows those signs as
+they are, but neither HTML nor the chat's Markdown, LaTeX or link detection can read them:
+``<script>`` stays text, ``[x](http://…)`` and ``![x](…)`` never become a link or an image,
+``www.…`` and ``$$…$$`` stay plain. Our own markup is a single line (no blank lines), so the
+Markdown renderer treats each reply as one HTML block and leaves it alone.
+
+Layout of one reply (one chat message, so one like/dislike per reply):
+
+- emergency: the fixed emergency message first, in a large red box with ``role="alert"``;
+- otherwise: "Answered as: …" when a follow-up was rewritten; the intro line; each quote as a
+  ``<blockquote>`` with its source (title, publisher, page), evidence badges and a collapsible
+  surrounding passage (``<details>``); quotes shown first because of the question (pins) are
+  marked so, with the reason; then the caveats (quoted caveats in quote style with their
+  source; fixed notes as plain text);
+- no_answer / invalid: their fixed message;
+- every reply, of every status, ends with the fixed advice in its own box.
+
+Trade-off: entity-escaping makes the stored chat history longer than plain text, but it does
+not depend on the browser-side sanitiser being right.
+"""
+
+from __future__ import annotations
+
+import string
+from collections.abc import Mapping
+from typing import Any
+
+from bot import messages
+from bot.models import Answer, Caveat, Quote, Status
+from corpus.models import DocumentMeta
+
+_PLAIN = frozenset(string.ascii_letters + string.digits + " ")
+
+ChatMessage = dict[str, Any]
+
+
+def escape_text(text: str) -> str:
+    """Text that shows literally in HTML and in Markdown (every ASCII sign becomes an entity).
+
+    >>> escape_text("<b>[x](http://a)")
+    '&#60;b&#62;&#91;x&#93;&#40;http&#58;&#47;&#47;a&#41;'
+    >>> escape_text("LDN 4.5 mg")
+    'LDN 4&#46;5 mg'
+    """
+    return "".join(ch if ch in _PLAIN or ord(ch) > 127 else f"&#{ord(ch)};" for ch in text)
+
+
+def _flat(text: str) -> str:
+    """Quote text with its line breaks and runs of spaces folded (words are unchanged)."""
+    return escape_text(" ".join(text.split()))
+
+
+def _source_line(quote: Quote) -> str:
+    parts = [f"<cite>{_flat(quote.title)}</cite>"]
+    if quote.source and quote.source != quote.title:
+        parts.append(_flat(quote.source))
+    if quote.page is not None:
+        parts.append(escape_text(messages.QUOTE_PAGE.format(page=quote.page)))
+    return f'<p class="ldn-source">{escape_text(messages.QUOTE_SOURCE)} {" — ".join(parts)}</p>'
+
+
+def _context(quote: Quote) -> str:
+    """The surrounding passage, verbatim, with the quoted sentence marked."""
+    context = quote.context or quote.text
+    at = context.find(quote.text) if quote.text else -1
+    if at >= 0:
+        body = (
+            escape_text(context[:at])
+            + f"<mark>{escape_text(quote.text)}</mark>"
+            + escape_text(context[at + len(quote.text) :])
+        )
+    else:
+        body = escape_text(context)
+    return (
+        f'<details class="ldn-context"><summary>{escape_text(messages.QUOTE_CONTEXT)}</summary>'
+        f'<div class="ldn-context-text">{body}</div></details>'
+    )
+
+
+def quote_html(quote: Quote) -> str:
+    """One quote: the words, the source, the evidence badges and the surrounding passage."""
+    pinned = ""
+    if quote.pinned:
+        pinned = f'<p class="ldn-pin-label">&#9888; {escape_text(messages.QUOTE_PINNED)}</p>'
+    badges = "".join(f'<span class="ldn-badge">{escape_text(label)}</span>' for label in quote.evidence)
+    evidence = (
+        f'<p class="ldn-evidence"><span class="ldn-evidence-label">{escape_text(messages.QUOTE_EVIDENCE)}</span> '
+        f"{badges}</p>"
+        if badges
+        else ""
+    )
+    cls = "ldn-quote ldn-pinned" if quote.pinned else "ldn-quote"
+    return (
+        f'<div class="{cls}">{pinned}'
+        f'<blockquote class="ldn-quote-text">&#8220;{_flat(quote.text)}&#8221;</blockquote>'
+        f"{_source_line(quote)}{evidence}{_context(quote)}</div>"
+    )
+
+
+def _caveat_html(caveat: Caveat) -> str:
+    if caveat.quote is not None:
+        return (
+            f'<div class="ldn-caveat ldn-caveat-quoted">'
+            f'<blockquote class="ldn-quote-text">&#8220;{_flat(caveat.text)}&#8221;</blockquote>'
+            f"{_source_line(caveat.quote)}</div>"
+        )
+    if caveat.kind == "source":
+        note = f'<span class="ldn-note-label">{escape_text(messages.SOURCE_NOTE)}:</span> '
+        return f'<p class="ldn-caveat ldn-caveat-source">{note}{escape_text(caveat.text)}</p>'
+    return f'<p class="ldn-caveat ldn-caveat-note">{escape_text(caveat.text)}</p>'
+
+
+def advice_html(advice: str = messages.ADVICE) -> str:
+    return f'<p class="ldn-advice" role="note"><strong>{escape_text(advice)}</strong></p>'
+
+
+def emergency_html(message: str = messages.EMERGENCY) -> str:
+    return (
+        f'<div class="ldn-emergency" role="alert"><p class="ldn-emergency-title">&#9888; '
+        f"{escape_text(messages.EMERGENCY_HEADING)}</p><p>{escape_text(message)}</p></div>"
+    )
+
+
+def answer_html(answer: Answer, asked_as: str | None = None) -> str:
+    """The whole reply as one line of HTML. `asked_as`: the rewritten question of a follow-up."""
+    parts: list[str] = []
+    if answer.status is Status.EMERGENCY:
+        parts.append(emergency_html(answer.message))
+    else:
+        if asked_as:
+            line = messages.FOLLOW_UP.format(question=" ".join(asked_as.split()))
+            parts.append(f'<p class="ldn-followup">{escape_text(line)}</p>')
+        if answer.status is Status.ANSWERED:
+            parts.append(_answered(answer))
+        else:
+            parts.append(f'<p class="ldn-message">{escape_text(answer.message)}</p>')
+    parts.append(advice_html(answer.advice))
+    return f'<div class="ldn-reply ldn-status-{escape_text(answer.status.value)}">{"".join(parts)}</div>'
+
+
+def _answered(answer: Answer) -> str:
+    has_pins = any(q.pinned for q in answer.quotes)
+    pin_notes = [c for c in answer.caveats if c.kind == "pinned"] if has_pins else []
+    out = [f'<p class="ldn-intro">{escape_text(answer.message)}</p>']
+    if pin_notes:
+        notes = " ".join(escape_text(c.text) for c in pin_notes)
+        out.append(f'<p class="ldn-pin-note" role="note">&#9888; {notes}</p>')
+    out.extend(quote_html(q) for q in answer.quotes)
+    caveats = [c for c in answer.caveats if c not in pin_notes]
+    if caveats:
+        items = "".join(_caveat_html(c) for c in caveats)
+        out.append(
+            f'<div class="ldn-caveats"><p class="ldn-caveats-title">{escape_text(messages.CAVEATS_HEADING)}</p>'
+            f"{items}</div>"
+        )
+    return "".join(out)
+
+
+def notice_html(text: str) -> str:
+    """A fixed system notice (starting, unavailable), followed by the advice like every reply."""
+    return f'<div class="ldn-reply ldn-notice"><p class="ldn-message">{escape_text(text)}</p>{advice_html()}</div>'
+
+
+def user_message(text: str) -> ChatMessage:
+    """What the person typed, shown as text (never markup, never a link or image)."""
+    return {"role": "user", "content": escape_text(text)}
+
+
+def assistant_message(html: str) -> ChatMessage:
+    return {"role": "assistant", "content": html}
+
+
+def answer_message(answer: Answer, asked_as: str | None = None) -> ChatMessage:
+    return assistant_message(answer_html(answer, asked_as))
+
+
+def sources_html(documents: Mapping[str, DocumentMeta]) -> str:
+    """The visible list of sources: title, publisher, kind and date of each document."""
+    if not documents:
+        return f'<p class="ldn-sources-empty">{escape_text(messages.SOURCES_MISSING)}</p>'
+    items = []
+    for doc_id in sorted(documents):
+        meta = documents[doc_id]
+        details = " · ".join(
+            f"{escape_text(label)}: {escape_text(value)}"
+            for label, value in zip(messages.SOURCE_FIELDS, (meta.publisher, meta.kind, meta.date), strict=True)
+        )
+        items.append(
+            f'<li class="ldn-source-item"><span class="ldn-source-title">{_flat(meta.title)}</span>'
+            f'<br><span class="ldn-source-meta">{details}</span>'
+            f'<br><span class="ldn-source-note">{escape_text(messages.SOURCE_NOTE)}: {escape_text(meta.credibility)}</span>'
+            "</li>"
+        )
+    return f'<ul class="ldn-sources">{"".join(items)}</ul>'

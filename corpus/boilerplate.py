@@ -67,7 +67,7 @@ _LINK_LIST_HEADING = re.compile(
     re.IGNORECASE,
 )
 _PROMPT_START = re.compile(
-    r"^\s*(?:read\s+more|continue\s+reading|click\b|share\b|subscribe\b|sign\s+up|follow\s+us|"
+    r"^\s*(?:read\s+more|continue\s+reading|click\b|subscribe\b|sign\s+up|follow\s+us|"
     r"posted\s+(?:in|by|on)\b|tags?\s*:|categor(?:y|ies)\s*:|filed\s+under\b)",
     re.IGNORECASE,
 )

@@ -196,8 +196,16 @@ def segment(text: str) -> Segmentation:
             prev_text = body
             i += 1
             continue
-        # A numbered section title ("2) LDN helps IBD") or Markdown "#" heading stands alone.
-        if _is_standalone_title(body, nxt.text if nxt else None, heading_just_seen):
+        # Inside a references section a numbered or bulleted entry is a citation, never a title or list.
+        if references and (is_bullet(body) or _NUMBERED_TITLE.match(body)) and not _MD_HEADING.match(body):
+            refs.append(Span(line.start, line.end, body))
+            prev_text = body
+            i += 1
+            continue
+        # A numbered section title ("2) LDN helps IBD") or Markdown "#" heading stands alone; a subtitle
+        # right under a heading must be a one-line block (else it is the first line of a wrapped paragraph).
+        subtitle_ok = heading_just_seen and nxt is not None and nxt.blank_before
+        if _is_standalone_title(body, nxt.text if nxt else None, subtitle_ok):
             headings.append(Span(line.start, line.end, body))
             heading, references, link_list, heading_just_seen = body, False, False, True
             prev_text = body

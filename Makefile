@@ -11,7 +11,7 @@ export HF_HUB_OFFLINE := 1
 export TRANSFORMERS_OFFLINE := 1
 export GRADIO_ANALYTICS_ENABLED := False
 
-.PHONY: install run build serve test test-fast lint format eval bench beir browser-deps clean
+.PHONY: install run build serve test test-fast lint format eval beir browser-deps clean
 
 install: $(STAMP)
 
@@ -56,9 +56,6 @@ test-fast: install
 
 eval: build
 	$(PY) -m eval run --index $(INDEX)
-
-bench: build
-	$(PY) -m eval bench --index $(INDEX)
 
 beir: install
 	$(PY) -m eval beir ../shared/beir/scifact

@@ -35,7 +35,9 @@ def render_text(ans: Answer) -> str:
         for k, q in enumerate(ans.quotes, 1):
             page = f", page {q.page}" if q.page is not None else ""
             pin = "  [warning shown first because of your question]" if q.pinned else ""
-            lines.append(textwrap.fill(f"{k}. “{' '.join(q.text.split())}”", width=100, subsequent_indent="   "))
+            lines.append(
+                textwrap.fill(f"{k}. “{' '.join(q.text.split())}”", width=100, subsequent_indent="   ")
+            )
             lines.append(f"   — {q.title} ({q.source}{page}){pin}")
             lines.append(f"   Evidence: {', '.join(q.evidence)}")
             lines.append("")
@@ -49,7 +51,7 @@ def render_text(ans: Answer) -> str:
     return "\n".join(lines)
 
 
-def _load_engine(args: argparse.Namespace):  # noqa: ANN202 - returns bot.engine.Engine
+def _load_engine(args: argparse.Namespace):
     from bot.engine import BotSettings, Engine, check_fresh
 
     paths = Paths.resolve(args.corpus, args.index, args.model)
@@ -99,7 +101,9 @@ def main(argv: list[str] | None = None) -> int:
     common.add_argument("--index", help="index folder (default: index/built or LDN_INDEX_DIR)")
     common.add_argument("--corpus", help="corpus folder the index must match (default: the bundled corpus)")
     common.add_argument("--model", help="local sentence-transformers model folder")
-    common.add_argument("--no-stale-check", action="store_true", help="do not compare the index with the corpus")
+    common.add_argument(
+        "--no-stale-check", action="store_true", help="do not compare the index with the corpus"
+    )
     sub = parser.add_subparsers(dest="command", required=True)
     a = sub.add_parser("ask", parents=[common], help="answer one question, or a batch")
     a.add_argument("question", nargs="*", help="the question")
@@ -107,7 +111,9 @@ def main(argv: list[str] | None = None) -> int:
     a.add_argument("--batch", help="file with one question per line ('-' for standard input)")
     a.set_defaults(func=_ask)
     s = sub.add_parser("serve", parents=[common], help="start the web chat")
-    s.add_argument("--host", default="127.0.0.1", help="address to bind (default 127.0.0.1; 0.0.0.0 is public)")
+    s.add_argument(
+        "--host", default="127.0.0.1", help="address to bind (default 127.0.0.1; 0.0.0.0 is public)"
+    )
     s.add_argument("--port", type=int, default=7860)
     s.set_defaults(func=_serve)
     args = parser.parse_args(argv)

@@ -29,7 +29,8 @@ _CAUTION = re.compile(
 _OPIOID = re.compile(r"\b(?:" + "|".join(re.escape(t) for t in OPIOID_TERMS if " " not in t) + r")\b", re.I)
 _IMMUNO = re.compile(r"\b(?:immunosuppress\w*|transplant\w*|anti-rejection)\b", re.I)
 _NOT_APPROVED = re.compile(
-    r"\bnot (?:been )?(?:FDA[- ])?approved\b|\bstill under investigation\b|\bstill (?:highly )?experimental\b", re.I
+    r"\bnot (?:been )?(?:FDA[- ])?approved\b|\bstill under investigation\b|\bstill (?:highly )?experimental\b",
+    re.I,
 )
 _SMALL_TRIALS = re.compile(
     r"\blow sample sizes?\b|\bfew replications?\b|\bmore research is needed\b|\b(?:trials|studies) (?:are|were|have been) small\b",
@@ -59,7 +60,9 @@ def _with_continuation(data: IndexData, s: Sentence, following: dict[int, Senten
 
 def find_cautions(data: IndexData) -> list[Caution]:
     following = {
-        a.sentence_id: b for a, b in zip(data.sentences, data.sentences[1:], strict=False) if a.doc_id == b.doc_id
+        a.sentence_id: b
+        for a, b in zip(data.sentences, data.sentences[1:], strict=False)
+        if a.doc_id == b.doc_id
     }
     out: list[Caution] = []
     for s in data.sentences:
@@ -74,9 +77,13 @@ def find_cautions(data: IndexData) -> list[Caution]:
             kinds.append("small_trials")
         for kind in kinds:
             start, end = (
-                _with_continuation(data, s, following) if kind in ("opioid", "immunosuppressant") else (s.start, s.end)
+                _with_continuation(data, s, following)
+                if kind in ("opioid", "immunosuppressant")
+                else (s.start, s.end)
             )
-            out.append(Caution(kind, s.doc_id, start, end, data.documents[s.doc_id].text[start:end], s.sentence_id))
+            out.append(
+                Caution(kind, s.doc_id, start, end, data.documents[s.doc_id].text[start:end], s.sentence_id)
+            )
     return out
 
 
@@ -93,7 +100,7 @@ _POSITIVE = re.compile(
 
 
 def stance(text: str) -> str:
-    """"hedge" when the text doubts or limits a benefit, "positive" when it claims one, else "neutral".
+    """ "hedge" when the text doubts or limits a benefit, "positive" when it claims one, else "neutral".
 
     >>> stance("multiple sclerosis however benefit is weak for multiple sclerosis")
     'hedge'

@@ -108,22 +108,33 @@ class Engine:
     def _answer(self, shown: str, text: str) -> Answer:
         triage = detect_emergency(text)
         if triage.is_emergency:
-            return Answer(Status.EMERGENCY, shown, messages.EMERGENCY, (), (), messages.ADVICE, {"kinds": 0.0})
+            return Answer(
+                Status.EMERGENCY, shown, messages.EMERGENCY, (), (), messages.ADVICE, {"kinds": 0.0}
+            )
         pins = detect_pins(text)
         retrieval = self.retriever.retrieve(text, self.encode(text))
-        signals = {"best_similarity": retrieval.best_similarity, "best_raw_similarity": retrieval.best_raw_similarity}
+        signals = {
+            "best_similarity": retrieval.best_similarity,
+            "best_raw_similarity": retrieval.best_raw_similarity,
+        }
         pinned = self._pinned_quotes(pins, retrieval)
         answerable = retrieval.best_similarity >= self.settings.min_similarity
         limit = max(1, self.settings.max_quotes - len(pinned))
-        found = self._select(retrieval, [(q.doc_id, q.start, q.end) for q in pinned], limit) if answerable else []
+        found = (
+            self._select(retrieval, [(q.doc_id, q.start, q.end) for q in pinned], limit) if answerable else []
+        )
         quotes = tuple(pinned + found)
         if not quotes:
             return Answer(Status.NO_ANSWER, shown, messages.NO_ANSWER, (), (), messages.ADVICE, signals)
         caveats = self._caveats(quotes, pins)
-        return Answer(Status.ANSWERED, shown, messages.ANSWERED_INTRO, quotes, caveats, messages.ADVICE, signals)
+        return Answer(
+            Status.ANSWERED, shown, messages.ANSWERED_INTRO, quotes, caveats, messages.ADVICE, signals
+        )
 
     # -- quotes ---------------------------------------------------------------------------
-    def _quote(self, doc_id: str, start: int, end: int, score: float, passage_id: int, pinned: str | None) -> Quote:
+    def _quote(
+        self, doc_id: str, start: int, end: int, score: float, passage_id: int, pinned: str | None
+    ) -> Quote:
         doc = self.data.documents[doc_id]
         text = doc.text[start:end]
         context = self.data.passages[passage_id].text if passage_id >= 0 else text
@@ -178,7 +189,9 @@ class Engine:
             cautions.sort(key=lambda c: (rank.get(c.sentence_id, len(rank)), c.doc_id, c.start))
             seen_docs: dict[str, int] = {}
             for c in cautions:
-                if seen_docs.get(c.doc_id, 0) >= 2 or any(q.doc_id == c.doc_id and q.start == c.start for q in out):
+                if seen_docs.get(c.doc_id, 0) >= 2 or any(
+                    q.doc_id == c.doc_id and q.start == c.start for q in out
+                ):
                     continue
                 seen_docs[c.doc_id] = seen_docs.get(c.doc_id, 0) + 1
                 pid = self.retriever.passages_of.get(c.sentence_id, [-1])[0]

@@ -29,18 +29,33 @@ import re
 from dataclasses import dataclass
 
 _WORD_NUMBERS = {
-    "one": 1, "two": 2, "three": 3, "four": 4, "five": 5, "six": 6, "seven": 7, "eight": 8,
-    "nine": 9, "ten": 10, "eleven": 11, "twelve": 12, "fifteen": 15, "twenty": 20,
+    "one": 1,
+    "two": 2,
+    "three": 3,
+    "four": 4,
+    "five": 5,
+    "six": 6,
+    "seven": 7,
+    "eight": 8,
+    "nine": 9,
+    "ten": 10,
+    "eleven": 11,
+    "twelve": 12,
+    "fifteen": 15,
+    "twenty": 20,
 }
 _PEOPLE = r"(?:patients?|participants?|people|persons?|subjects?|children|kids|women|men|adults|volunteers|cases|individuals)"
 _NUM = r"(\d{1,6}|" + "|".join(_WORD_NUMBERS) + r")"
 _N_PATTERN = re.compile(
-    rf"\b{_NUM}\s+(?:[a-z-]+\s+){{0,3}}?{_PEOPLE}\b|\b{_PEOPLE}\s*\(n\s*=\s*(\d+)\)|\bn\s*=\s*(\d+)", re.IGNORECASE
+    rf"\b{_NUM}\s+(?:[a-z-]+\s+){{0,3}}?{_PEOPLE}\b|\b{_PEOPLE}\s*\(n\s*=\s*(\d+)\)|\bn\s*=\s*(\d+)",
+    re.IGNORECASE,
 )
 SMALL_N = 100
 
 RULES: dict[str, re.Pattern[str]] = {
-    "animal_study": re.compile(r"\b(?:mice|mouse|rats?|rodents?|murine|animal (?:study|studies|model)|monkeys|primates)\b", re.I),
+    "animal_study": re.compile(
+        r"\b(?:mice|mouse|rats?|rodents?|murine|animal (?:study|studies|model)|monkeys|primates)\b", re.I
+    ),
     "lab_study": re.compile(
         r"\b(?:in vitro|cell (?:lines?|cultures?)|cultured|laboratory|lab test|tumou?r cells|assays?|bioassay|"
         r"dendritic cells|DNA synthesis|cell replication|sedimentation rate)\b",
@@ -51,11 +66,17 @@ RULES: dict[str, re.Pattern[str]] = {
         rf"(?:[a-z-]+\s+){{0,2}}?{_PEOPLE}|a patient with|this patient|in another patient)\b",
         re.I,
     ),
-    "small_study": re.compile(r"\b(?:pilot|small (?:clinical |randomi[sz]ed )?(?:trials?|stud(?:y|ies))|low sample sizes?)\b", re.I),
-    "controlled_trial": re.compile(
-        r"\b(?:placebo|randomi[sz]ed|double[- ]blind|controlled (?:clinical )?trials?|compared (?:to|with) placebo)\b", re.I
+    "small_study": re.compile(
+        r"\b(?:pilot|small (?:clinical |randomi[sz]ed )?(?:trials?|stud(?:y|ies))|low sample sizes?)\b", re.I
     ),
-    "review": re.compile(r"\b(?:systematic review|meta-analys[ie]s|we review|reviews?\b(?: of)?(?= the| evidence)|a review)\b", re.I),
+    "controlled_trial": re.compile(
+        r"\b(?:placebo|randomi[sz]ed|double[- ]blind|controlled (?:clinical )?trials?|compared (?:to|with) placebo)\b",
+        re.I,
+    ),
+    "review": re.compile(
+        r"\b(?:systematic review|meta-analys[ie]s|we review|reviews?\b(?: of)?(?= the| evidence)|a review)\b",
+        re.I,
+    ),
     "clinician_experience": re.compile(
         r"\b(?:I have (?:used|had|around)|I['’]ve used|I typically|I don['’]t recall|I recommend|my patients|"
         r"in my (?:practice|experience)|we have used|we recommend|our (?:patients|program|clinic|practice)|"
@@ -101,7 +122,12 @@ def label_evidence(text: str) -> tuple[Label, ...]:
     study_context = re.search(r"\b(?:study|studies|trials?|treated|followed|evaluated)\b", text, re.I)
     if n is not None and n < SMALL_N and study_context and "small_study" not in keys:
         keys.append("small_study")
-    if n is not None and n <= 12 and "case_report" not in keys and re.search(r"\btreated|followed\b", text, re.I):
+    if (
+        n is not None
+        and n <= 12
+        and "case_report" not in keys
+        and re.search(r"\btreated|followed\b", text, re.I)
+    ):
         keys.append("case_report")
     if not keys:
         return (Label("no_study_cited"),)

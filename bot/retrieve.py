@@ -78,7 +78,11 @@ class Retriever:
         self.depth = depth
         self.passage_depth = passage_depth
         vecs = data.sentence_vectors
-        self.topic = vecs.mean(axis=0).astype(np.float32) if len(vecs) else np.zeros(data.manifest.dimension, np.float32)
+        self.topic = (
+            vecs.mean(axis=0).astype(np.float32)
+            if len(vecs)
+            else np.zeros(data.manifest.dimension, np.float32)
+        )
         self.topic_terms = topic_terms([p.text for p in data.passages])
         self.passages_of: dict[int, list[int]] = {}
         for p in data.passages:
@@ -174,7 +178,8 @@ class Retriever:
         raw = vecs @ qvec
         cen = self._centred(vecs) @ self._centred(qvec)
         hits = tuple(
-            Hit(p, fused[p], float(c), float(r), p, is_passage=True) for p, c, r in zip(pids, cen, raw, strict=True)
+            Hit(p, fused[p], float(c), float(r), p, is_passage=True)
+            for p, c, r in zip(pids, cen, raw, strict=True)
         )
         return Retrieval(hits, float(cen.max()), float(raw.max()))
 

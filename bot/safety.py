@@ -42,58 +42,185 @@ _CHILD = r"(?:child|kid|son|daughter|baby|toddler|grandchild|grandson|granddaugh
 # (kind, pattern, needs a personal/acute context)
 _RULES: list[tuple[str, str, bool]] = [
     ("overdose_or_poisoning", r"\boverdos(?:e|ed|ing)\b|\bod'?d\b|\bo\.d\.", True),
-    ("overdose_or_poisoning",
-     r"\b(?:took|taken|take|swallowed|ate|eaten|had|drank|ingested|popped)\b[^.?!]{0,40}\b(?:too many|too much|"
-     r"whole (?:bottle|pack|box|packet)|all (?:of )?(?:my|the|his|her) (?:pills|tablets|capsules|meds)|"
-     r"a handful|a bunch of|extra (?:pills|doses)|(?:like |about |around )?\d{2,} (?:of )?(?:\w+ ){0,3}(?:pills|tablets|capsules|doses))",
-     False),
-    ("overdose_or_poisoning",
-     r"\b(?:drank|drunk|swallowed|ate|ingested|sipped)\b[^.?!]{0,20}\b(?:bleach|drain cleaner|antifreeze|detergent|"
-     r"pesticide|rat poison|weed killer|lighter fluid|batter(?:y|ies)|cleaning (?:fluid|product))", False),
-    ("overdose_or_poisoning", rf"\b{_CHILD}\b[^.?!]{{0,40}}\b(?:swallowed|ate|eaten|got into|chewed|took|taken)\b", False),
+    (
+        "overdose_or_poisoning",
+        r"\b(?:took|taken|take|swallowed|ate|eaten|had|drank|ingested|popped)\b[^.?!]{0,40}\b(?:too many|too much|"
+        r"whole (?:bottle|pack|box|packet)|all (?:of )?(?:my|the|his|her) (?:pills|tablets|capsules|meds)|"
+        r"a handful|a bunch of|extra (?:pills|doses)|(?:like |about |around )?\d{2,} (?:of )?(?:\w+ ){0,3}(?:pills|tablets|capsules|doses))",
+        False,
+    ),
+    (
+        "overdose_or_poisoning",
+        r"\b(?:drank|drunk|swallowed|ate|ingested|sipped)\b[^.?!]{0,20}\b(?:bleach|drain cleaner|antifreeze|detergent|"
+        r"pesticide|rat poison|weed killer|lighter fluid|batter(?:y|ies)|cleaning (?:fluid|product))",
+        False,
+    ),
+    (
+        "overdose_or_poisoning",
+        rf"\b{_CHILD}\b[^.?!]{{0,40}}\b(?:swallowed|ate|eaten|got into|chewed|took|taken)\b",
+        False,
+    ),
     ("overdose_or_poisoning", r"\bpoison(?:ed|ing)?\b", True),
-    ("suicidal_thoughts",
-     r"\b(?:suicid\w*|kill(?:ing)? myself|end (?:my|it all)|ending my life|take my (?:own )?life|"
-     r"want(?:ed)? to die|wanna die|better off dead|(?:don'?t|do not|dont) want to (?:live|be alive|be here|wake up)|"
-     r"self[- ]harm\w*|hurt(?:ing)? myself|no reason to live)\b", False),
-    ("chest_pain", r"\bchest (?:p[ai]{1,2}ns?|hurts?|pressure|tightness|is tight|feels tight)|pain in (?:my|his|her) chest|"
-                   r"\bheart attack\b|\bcrushing (?:pain|chest)", True),
-    ("trouble_breathing",
-     r"\b(?:can'?t|cannot|cant|can not|could ?n'?t|unable to|struggling to|hard to|trouble|difficulty|problems?) "
-     r"(?:breathe|breath|breathing|catch (?:my|his|her) breath)\b|(?<!bit )(?<!little )(?<!slightly )\bshort(?:ness)? of breath\b|\bnot breathing\b|"
-     r"\bstopped breathing\b|\b(?:isn'?t|is not|not) breathing\b|\bgasping\b|\bchoking\b|\blips? (?:are |is |turning )?blue\b", True),
-    ("severe_allergic_reaction",
-     r"\banaphyla\w*|\bthroat (?:is |feels )?(?:swelling|swollen|closing|tight)|\b(?:tongue|lips?|face) "
-     r"(?:is |are )?(?:swelling|swollen)|\bswollen (?:tongue|lips?|throat|face)|\bsevere allergic\b|"
-     r"\bhives all over\b|\bepi ?pen\b", False),
+    (
+        "suicidal_thoughts",
+        r"\b(?:suicid\w*|kill(?:ing)? myself|end (?:my|it all)|ending my life|take my (?:own )?life|"
+        r"want(?:ed)? to die|wanna die|better off dead|(?:don'?t|do not|dont) want to (?:live|be alive|be here|wake up)|"
+        r"self[- ]harm\w*|hurt(?:ing)? myself|no reason to live)\b",
+        False,
+    ),
+    (
+        "chest_pain",
+        r"\bchest (?:p[ai]{1,2}ns?|hurts?|pressure|tightness|is tight|feels tight)|pain in (?:my|his|her) chest|"
+        r"\bheart attack\b|\bcrushing (?:pain|chest)",
+        True,
+    ),
+    (
+        "trouble_breathing",
+        r"\b(?:can'?t|cannot|cant|can not|could ?n'?t|unable to|struggling to|hard to|trouble|difficulty|problems?) "
+        r"(?:breathe|breath|breathing|catch (?:my|his|her) breath)\b|(?<!bit )(?<!little )(?<!slightly )\bshort(?:ness)? of breath\b|\bnot breathing\b|"
+        r"\bstopped breathing\b|\b(?:isn'?t|is not|not) breathing\b|\bgasping\b|\bchoking\b|\blips? (?:are |is |turning )?blue\b",
+        True,
+    ),
+    (
+        "severe_allergic_reaction",
+        r"\banaphyla\w*|\bthroat (?:is |feels )?(?:swelling|swollen|closing|tight)|\b(?:tongue|lips?|face) "
+        r"(?:is |are )?(?:swelling|swollen)|\bswollen (?:tongue|lips?|throat|face)|\bsevere allergic\b|"
+        r"\bhives all over\b|\bepi ?pen\b",
+        False,
+    ),
     ("severe_allergic_reaction", r"\ballergic reaction\b", True),
-    ("fainting", r"(?<!nearly )(?<!almost )\bfaint(?:ed|ing)?\b|\bpass(?:ed|ing)? out\b|\bunconscious\b|\bunresponsive\b|"
-                 r"\b(?:won'?t|will not|can'?t) wake (?:up|him|her)\b|\bcollapsed\b|\bblack(?:ed)? out\b", True),
-    ("seizure", r"\b(?:having|had|has|is having|in the middle of|just had) (?:a |another )?(?:seizure|fit)\b|"
-                r"\bseizing\b|\bconvulsing\b|\bconvulsions? (?:now|right now)\b|\bfitting\b", True),
+    (
+        "fainting",
+        r"(?<!nearly )(?<!almost )\bfaint(?:ed|ing)?\b|\bpass(?:ed|ing)? out\b|\bunconscious\b|\bunresponsive\b|"
+        r"\b(?:won'?t|will not|can'?t) wake (?:up|him|her)\b|\bcollapsed\b|\bblack(?:ed)? out\b",
+        True,
+    ),
+    (
+        "seizure",
+        r"\b(?:having|had|has|is having|in the middle of|just had) (?:a |another )?(?:seizure|fit)\b|"
+        r"\bseizing\b|\bconvulsing\b|\bconvulsions? (?:now|right now)\b|\bfitting\b",
+        True,
+    ),
 ]
 _COMPILED = [(kind, re.compile(p, re.I), ctx) for kind, p, ctx in _RULES]
 _PERSONAL_RE = re.compile(_PERSONAL, re.I)
 _DANGER_WORDS = (
-    "overdose", "overdosed", "suicide", "suicidal", "poisoned", "poisoning", "seizure", "seizures",
-    "seizing", "convulsing", "convulsions", "unconscious", "unresponsive", "anaphylaxis", "anaphylactic",
-    "breathe", "breathing", "swallowed", "fainted", "fainting", "allergic", "swelling", "collapsed", "myself",
+    "overdose",
+    "overdosed",
+    "suicide",
+    "suicidal",
+    "poisoned",
+    "poisoning",
+    "seizure",
+    "seizures",
+    "seizing",
+    "convulsing",
+    "convulsions",
+    "unconscious",
+    "unresponsive",
+    "anaphylaxis",
+    "anaphylactic",
+    "breathe",
+    "breathing",
+    "swallowed",
+    "fainted",
+    "fainting",
+    "allergic",
+    "swelling",
+    "collapsed",
+    "myself",
 )
 _OPIOIDS = (
-    "opioid", "opioids", "opiate", "opiates", "narcotic", "narcotics", "oxycodone", "oxycontin", "percocet",
-    "roxicodone", "endocet", "xtampza", "hydrocodone", "vicodin", "norco", "lortab", "zohydro", "hysingla",
-    "codeine", "morphine", "kadian", "hydromorphone", "dilaudid", "exalgo", "fentanyl", "duragesic",
-    "sublimaze", "actiq", "tramadol", "ultram", "ultracet", "conzip", "tapentadol", "nucynta", "methadone",
-    "methadose", "dolophine", "buprenorphine", "suboxone", "subutex", "zubsolv", "butrans", "belbuca",
-    "sublocade", "oxymorphone", "opana", "meperidine", "demerol", "pethidine", "levorphanol", "heroin",
-    "kratom", "dihydrocodeine", "tylenol #3", "tylenol 3", "tylenol with codeine", "ms contin", "t3s",
+    "opioid",
+    "opioids",
+    "opiate",
+    "opiates",
+    "narcotic",
+    "narcotics",
+    "oxycodone",
+    "oxycontin",
+    "percocet",
+    "roxicodone",
+    "endocet",
+    "xtampza",
+    "hydrocodone",
+    "vicodin",
+    "norco",
+    "lortab",
+    "zohydro",
+    "hysingla",
+    "codeine",
+    "morphine",
+    "kadian",
+    "hydromorphone",
+    "dilaudid",
+    "exalgo",
+    "fentanyl",
+    "duragesic",
+    "sublimaze",
+    "actiq",
+    "tramadol",
+    "ultram",
+    "ultracet",
+    "conzip",
+    "tapentadol",
+    "nucynta",
+    "methadone",
+    "methadose",
+    "dolophine",
+    "buprenorphine",
+    "suboxone",
+    "subutex",
+    "zubsolv",
+    "butrans",
+    "belbuca",
+    "sublocade",
+    "oxymorphone",
+    "opana",
+    "meperidine",
+    "demerol",
+    "pethidine",
+    "levorphanol",
+    "heroin",
+    "kratom",
+    "dihydrocodeine",
+    "tylenol #3",
+    "tylenol 3",
+    "tylenol with codeine",
+    "ms contin",
+    "t3s",
 )
 _IMMUNO = (
-    "immunosuppressant", "immunosuppressants", "immunosuppressive", "immunosuppression", "immune suppressant",
-    "immune suppressants", "transplant", "transplanted", "transplantation", "anti-rejection", "antirejection",
-    "tacrolimus", "prograf", "envarsus", "cyclosporine", "ciclosporin", "neoral", "sandimmune", "mycophenolate",
-    "cellcept", "myfortic", "sirolimus", "rapamune", "everolimus", "azathioprine", "imuran", "belatacept",
-    "methotrexate", "prednisone", "prednisolone",
+    "immunosuppressant",
+    "immunosuppressants",
+    "immunosuppressive",
+    "immunosuppression",
+    "immune suppressant",
+    "immune suppressants",
+    "transplant",
+    "transplanted",
+    "transplantation",
+    "anti-rejection",
+    "antirejection",
+    "tacrolimus",
+    "prograf",
+    "envarsus",
+    "cyclosporine",
+    "ciclosporin",
+    "neoral",
+    "sandimmune",
+    "mycophenolate",
+    "cellcept",
+    "myfortic",
+    "sirolimus",
+    "rapamune",
+    "everolimus",
+    "azathioprine",
+    "imuran",
+    "belatacept",
+    "methotrexate",
+    "prednisone",
+    "prednisolone",
 )
 
 

@@ -61,10 +61,14 @@ def load_corpus(corpus_dir: Path) -> CorpusLoad:
             skipped.append(Skipped(str(path), str(exc)))
             continue
         if doc.doc_id in by_id:
-            skipped.append(Skipped(str(path), f"{path.name}: another file already has the id '{doc.doc_id}'; rename it"))
+            skipped.append(
+                Skipped(str(path), f"{path.name}: another file already has the id '{doc.doc_id}'; rename it")
+            )
             continue
         if doc.content_hash in by_hash:
-            skipped.append(Skipped(str(path), f"{path.name}: same content as '{by_hash[doc.content_hash]}'; skipped"))
+            skipped.append(
+                Skipped(str(path), f"{path.name}: same content as '{by_hash[doc.content_hash]}'; skipped")
+            )
             continue
         by_hash[doc.content_hash] = doc.doc_id
         by_id.add(doc.doc_id)

@@ -38,7 +38,9 @@ def content_hash(data: bytes) -> str:
 def decode_text(data: bytes, name: str) -> str:
     """Decode text bytes, refusing binary data."""
     if b"\x00" in data[:65536]:
-        raise LoadError(f"{name}: binary data, not text (contains NUL bytes); remove it or convert it to text")
+        raise LoadError(
+            f"{name}: binary data, not text (contains NUL bytes); remove it or convert it to text"
+        )
     try:
         text = data.decode("utf-8")
     except UnicodeDecodeError:

@@ -23,6 +23,7 @@ file (corrupt, encrypted with a password, or no extractable text: a scanned/imag
 
 from __future__ import annotations
 
+import itertools
 import re
 import statistics
 import unicodedata
@@ -84,7 +85,7 @@ def reflow(text: str) -> str:
         return ""
     typical = statistics.median(len(ln) for ln in lines)
     out = [lines[0]]
-    for prev, line in zip(lines, lines[1:], strict=False):
+    for prev, line in itertools.pairwise(lines):
         ends_paragraph = prev[-1] in ".!?:" and len(prev) < 0.6 * typical
         out.append("\n\n" + line if ends_paragraph else " " + line)
     return "".join(out)
@@ -146,8 +147,9 @@ def load_pdf(path: Path) -> tuple[str, tuple[PageSpan, ...]]:
             try:
                 ok = reader.decrypt("")
             except Exception as exc:  # missing crypto backend or unsupported algorithm
-                raise PdfProblem(f"{name}: encrypted PDF that could not be opened ({exc}); "
-                                 "save an unencrypted copy") from exc
+                raise PdfProblem(
+                    f"{name}: encrypted PDF that could not be opened ({exc}); save an unencrypted copy"
+                ) from exc
             if not ok:
                 raise PdfProblem(f"{name}: encrypted PDF that needs a password; save an unencrypted copy")
         raw = [page.extract_text() or "" for page in reader.pages]

@@ -41,8 +41,34 @@ from corpus.boilerplate import (
 SEGMENTER_VERSION = 1
 
 _ABBREVIATIONS = {
-    "dr", "mr", "mrs", "ms", "prof", "st", "vs", "e.g", "i.e", "etc", "al", "approx", "no", "fig",
-    "vol", "jr", "sr", "inc", "ltd", "co", "u.s", "ph.d", "cf", "ca", "dept", "univ", "min", "max",
+    "dr",
+    "mr",
+    "mrs",
+    "ms",
+    "prof",
+    "st",
+    "vs",
+    "e.g",
+    "i.e",
+    "etc",
+    "al",
+    "approx",
+    "no",
+    "fig",
+    "vol",
+    "jr",
+    "sr",
+    "inc",
+    "ltd",
+    "co",
+    "u.s",
+    "ph.d",
+    "cf",
+    "ca",
+    "dept",
+    "univ",
+    "min",
+    "max",
 }
 # A sentence ends at . ! ? (plus closing quotes/brackets) followed by white space, or glued to a
 # capitalised word when the page lost the space ("patients.During").
@@ -52,7 +78,9 @@ _CITATION = re.compile(
     r"^(?:[A-Z][a-zA-Z'’-]+\s+[A-Z]{1,3}\d?(?:,\s*|\.?\s*$)){2,}"
 )
 _NUMBERED_TITLE = re.compile(r"^\(?\d{1,2}[).]\s+\S")
-_REFERENCES_HEADING = re.compile(r"^\s*(?:refer|bibliograph|works\s+cited|citations?\b|sources?\s*:?\s*$)", re.I)
+_REFERENCES_HEADING = re.compile(
+    r"^\s*(?:refer|bibliograph|works\s+cited|citations?\b|sources?\s*:?\s*$)", re.I
+)
 _WORDS = re.compile(r"[^\W\d_]{2,}")
 _MD_HEADING = re.compile(r"^\s{0,3}#{1,6}\s+\S")
 
@@ -189,7 +217,9 @@ def segment(text: str) -> Segmentation:
         line = lines[i]
         body = line.text
         nxt = lines[i + 1] if i + 1 < len(lines) else None
-        if not is_bullet(body) and (is_boilerplate_line(body) or (body == prev_text and len(body.split()) <= 10)):
+        if not is_bullet(body) and (
+            is_boilerplate_line(body) or (body == prev_text and len(body.split()) <= 10)
+        ):
             boiler.append(Span(line.start, line.end, body))
             if is_link_list_heading(body):
                 link_list, references = True, False
@@ -282,7 +312,9 @@ def _take_list(
 ) -> None:
     """Bullets: navigation menus are boilerplate; a list after a lead-in ':' joins that sentence."""
     bodies = [strip_bullet(it.text) for it in items]
-    if link_list or any(is_separator_only(it.text) or is_menu(b) for it, b in zip(items, bodies, strict=True)):
+    if link_list or any(
+        is_separator_only(it.text) or is_menu(b) for it, b in zip(items, bodies, strict=True)
+    ):
         boiler.extend(Span(it.start, it.end, it.text) for it in items)
         return
     lead = sentences[-1] if sentences else None

@@ -28,8 +28,10 @@ def _build(args: argparse.Namespace) -> int:
     )
     m = result.manifest
     if result.up_to_date:
-        print(f"index up to date: {paths.index_dir} ({m.counts['documents']} documents, "
-              f"{m.counts['passages']} passages; {result.seconds:.2f}s)")
+        print(
+            f"index up to date: {paths.index_dir} ({m.counts['documents']} documents, "
+            f"{m.counts['passages']} passages; {result.seconds:.2f}s)"
+        )
     else:
         print(
             f"index built: {paths.index_dir} ({m.counts['documents']} documents, {m.counts['sentences']} sentences, "

@@ -17,8 +17,9 @@ from typing import Any
 
 import numpy as np
 
-TOKENIZER = {"pattern": r"(?u)\b\w\w+\b", "stopwords": "en", "stemmer": "snowball-english", "version": 1}
-_TOKEN = re.compile(TOKENIZER["pattern"])
+_PATTERN = r"(?u)\b\w\w+\b"
+TOKENIZER: dict[str, object] = {"pattern": _PATTERN, "stopwords": "en", "stemmer": "snowball-english", "version": 1}
+_TOKEN = re.compile(_PATTERN)
 
 
 @cache

@@ -15,7 +15,7 @@ from __future__ import annotations
 
 import importlib.metadata
 import time
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -69,9 +69,19 @@ def segment_documents(
         base = len(sentences)
         for span in seg.sentences:
             sentences.append(
-                Sentence(len(sentences), doc.doc_id, span.start, span.end, span.text, doc.page_at(span.start), span.heading)
+                Sentence(
+                    len(sentences),
+                    doc.doc_id,
+                    span.start,
+                    span.end,
+                    span.text,
+                    doc.page_at(span.start),
+                    span.heading,
+                )
             )
-        for window in seg.windows(params.window_sentences, params.overlap_sentences, params.max_passage_chars):
+        for window in seg.windows(
+            params.window_sentences, params.overlap_sentences, params.max_passage_chars
+        ):
             first, last = sentences[base + window[0]], sentences[base + window[-1]]
             passages.append(
                 Passage(
@@ -110,8 +120,8 @@ def _previous(out_dir: Path, identity: str, params: ChunkingParams) -> IndexData
 
 
 def _reuse_rows(
-    units: list[Sentence] | list[Passage],
-    prev_units: list[Sentence] | list[Passage],
+    units: Sequence[Sentence | Passage],
+    prev_units: Sequence[Sentence | Passage],
     prev_vectors: np.ndarray,
     unchanged: set[str],
 ) -> dict[int, np.ndarray]:
@@ -177,13 +187,19 @@ def build_index(
                 and current.chunking == params.as_dict()
             ):
                 read_index(out_dir)  # verify the files too: a damaged index is rebuilt
-                return BuildResult(out_dir, current, True, skipped=load.skipped, seconds=time.perf_counter() - t0)
+                return BuildResult(
+                    out_dir, current, True, skipped=load.skipped, seconds=time.perf_counter() - t0
+                )
         except IndexProblem:
             pass
 
     prev = None if force else _previous(out_dir, identity, params)
     unchanged = (
-        {d.doc_id for d in load.documents if prev.documents.get(d.doc_id) and prev.documents[d.doc_id].content_hash == d.content_hash}
+        {
+            d.doc_id
+            for d in load.documents
+            if prev.documents.get(d.doc_id) and prev.documents[d.doc_id].content_hash == d.content_hash
+        }
         if prev
         else set()
     )
@@ -205,13 +221,21 @@ def build_index(
         assert prev is not None
         dimension = prev.manifest.dimension
     log(f"embedding {len(sentences) - len(s_reuse)} sentences and {len(passages) - len(p_reuse)} passages")
-    s_vecs, s_new = _embed(s_texts, s_reuse, embedder, dimension, progress) if embedder else (
-        np.stack([s_reuse[i] for i in range(len(sentences))]),
-        0,
+    s_vecs, s_new = (
+        _embed(s_texts, s_reuse, embedder, dimension, progress)
+        if embedder
+        else (
+            np.stack([s_reuse[i] for i in range(len(sentences))]),
+            0,
+        )
     )
-    p_vecs, p_new = _embed(p_texts, p_reuse, embedder, dimension, progress) if embedder else (
-        np.stack([p_reuse[i] for i in range(len(passages))]),
-        0,
+    p_vecs, p_new = (
+        _embed(p_texts, p_reuse, embedder, dimension, progress)
+        if embedder
+        else (
+            np.stack([p_reuse[i] for i in range(len(passages))]),
+            0,
+        )
     )
     manifest = IndexManifest(
         format_version=FORMAT_VERSION,

@@ -83,7 +83,9 @@ def read_manifest(out_dir: Path) -> IndexManifest:
     try:
         return IndexManifest.from_json((build / "manifest.json").read_text(encoding="utf-8"))
     except (OSError, ValueError) as exc:
-        raise IndexDamaged(f"{build / 'manifest.json'} is missing or damaged ({exc}); rebuild the index") from exc
+        raise IndexDamaged(
+            f"{build / 'manifest.json'} is missing or damaged ({exc}); rebuild the index"
+        ) from exc
 
 
 def _write_jsonl(path: Path, rows: list[dict[str, Any]]) -> None:
@@ -118,12 +120,17 @@ def write_index(out_dir: Path, data: IndexData) -> Path:
         tmp = out_dir / f".tmp-{tag}"
         tmp.mkdir()
     except OSError as exc:
-        raise IndexProblem(f"cannot write the index to {out_dir} ({exc.strerror}); choose a writable --out") from exc
+        raise IndexProblem(
+            f"cannot write the index to {out_dir} ({exc.strerror}); choose a writable --out"
+        ) from exc
     try:
         (tmp / "manifest.json").write_text(data.manifest.to_json(), encoding="utf-8")
         _write_jsonl(tmp / "documents.jsonl", [_doc_row(d) for d in data.documents.values()])
         _write_jsonl(tmp / "sentences.jsonl", [asdict(s) for s in data.sentences])
-        _write_jsonl(tmp / "passages.jsonl", [{**asdict(p), "sentence_ids": list(p.sentence_ids)} for p in data.passages])
+        _write_jsonl(
+            tmp / "passages.jsonl",
+            [{**asdict(p), "sentence_ids": list(p.sentence_ids)} for p in data.passages],
+        )
         np.save(tmp / "sentence_vectors.npy", data.sentence_vectors, allow_pickle=False)
         np.save(tmp / "passage_vectors.npy", data.passage_vectors, allow_pickle=False)
         save_faiss(data.sentence_faiss, tmp / "sentences.faiss")
@@ -139,7 +146,9 @@ def write_index(out_dir: Path, data: IndexData) -> Path:
         _fsync_dir(out_dir)
     except OSError as exc:
         shutil.rmtree(tmp, ignore_errors=True)
-        raise IndexProblem(f"cannot write the index to {out_dir} ({exc}); the previous index is unchanged") from exc
+        raise IndexProblem(
+            f"cannot write the index to {out_dir} ({exc}); the previous index is unchanged"
+        ) from exc
     remove_old_builds(out_dir, keep=final.name)
     return final
 
@@ -201,7 +210,9 @@ def read_index(out_dir: Path) -> IndexData:
         sentence_faiss = load_faiss(build / "sentences.faiss")
         passage_faiss = load_faiss(build / "passages.faiss")
     except Exception as exc:  # faiss raises RuntimeError on truncated files
-        raise IndexDamaged(f"a FAISS file in {build} is truncated or damaged; rebuild the index ({exc})") from exc
+        raise IndexDamaged(
+            f"a FAISS file in {build} is truncated or damaged; rebuild the index ({exc})"
+        ) from exc
     try:
         sentence_bm25 = Bm25Index.load(build / "bm25_sentences", len(sentences))
         passage_bm25 = Bm25Index.load(build / "bm25_passages", len(passages))
@@ -216,7 +227,9 @@ def read_index(out_dir: Path) -> IndexData:
         and passage_faiss.ntotal == len(passages)
     )
     if counts != expected or not shapes_ok:
-        raise IndexDamaged(f"index in {build} is inconsistent (counts {counts} vs manifest {expected}); rebuild it")
+        raise IndexDamaged(
+            f"index in {build} is inconsistent (counts {counts} vs manifest {expected}); rebuild it"
+        )
     return IndexData(
         manifest,
         documents,

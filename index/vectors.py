@@ -28,6 +28,7 @@ def build_faiss(vectors: np.ndarray, kind: str | None = None) -> Any:
 
     n, dim = vectors.shape
     kind = kind or index_type_for(n)
+    index: Any
     if kind == "hnsw":
         index = faiss.IndexHNSWFlat(dim, HNSW_M, faiss.METRIC_INNER_PRODUCT)
         index.hnsw.efConstruction = HNSW_EF_CONSTRUCTION

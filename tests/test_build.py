@@ -46,13 +46,13 @@ def _snapshot(out: Path) -> dict[str, list]:
 
 
 def test_embedding_text_prepends_the_heading():
-    params = ChunkingParams()
+    params = ChunkingParams(embed_context="heading")
     assert (
         embedding_text("Take it at night.", "How to use LDN", params) == "How to use LDN: Take it at night."
     )
     assert embedding_text("Take it at night.", "Side effects:", params) == "Side effects: Take it at night."
     assert embedding_text("Take it at night.", None, params) == "Take it at night."
-    no_context = ChunkingParams(embed_context="none")
+    no_context = ChunkingParams()  # the default embeds a sentence alone
     assert embedding_text("Take it at night.", "How to use LDN", no_context) == "Take it at night."
 
 

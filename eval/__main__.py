@@ -1,0 +1,97 @@
+"""`python -m eval <command>`: parse arguments and hand over to the command's own module.
+
+This file only parses and dispatches. Each command lives in its own module with a
+`main(args: argparse.Namespace) -> int`, imported lazily, so `--help` and one command never pay
+for another's imports (sentence-transformers, ranx and numba take seconds). To add a command,
+write a `_add_<name>(subparsers)` function below that declares its arguments and sets
+`target="eval.<module>:main"`, and list it in `COMMANDS`.
+
+Expected failures (a missing dataset folder or file, a missing model) print one line on
+stderr and exit with status 2, like argparse's own usage errors.
+"""
+
+from __future__ import annotations
+
+import argparse
+import importlib
+import sys
+from collections.abc import Callable
+from pathlib import Path
+from typing import Any
+
+Subparsers = Any  # argparse's _SubParsersAction is private
+
+
+def _add_beir(sub: Subparsers) -> None:
+    p = sub.add_parser(
+        "beir",
+        help="retrieval quality (nDCG@10, recall@100, MRR@10) on a BEIR-layout dataset",
+        description="Evaluate dense, BM25 and hybrid retrieval on a BEIR folder (corpus.jsonl, "
+        "queries.jsonl, qrels/<split>.tsv) with ranx.",
+    )
+    p.add_argument("dir", type=Path, help="BEIR dataset folder")
+    p.add_argument("--split", default="test", help="qrels split to evaluate (default: test)")
+    p.add_argument("--limit-queries", type=int, metavar="N", help="evaluate only the first N judged queries")
+    p.add_argument("--json", action="store_true", help="print one JSON object keyed by method on stdout")
+    p.add_argument(
+        "--method",
+        dest="methods",
+        action="append",
+        metavar="NAME",
+        help="dense, bm25, hybrid or rrf (repeatable; default: all four)",
+    )
+    p.add_argument(
+        "--tune", action="store_true", help="also report hybrid-tuned (weight chosen on qrels/train.tsv)"
+    )
+    p.add_argument(
+        "--cache",
+        type=Path,
+        default=Path("~/.cache/ldn-quotes/beir"),
+        help="embedding cache folder (default: ~/.cache/ldn-quotes/beir)",
+    )
+    p.add_argument("--quiet", action="store_true", help="no progress bars on stderr")
+    p.set_defaults(target="eval.beir:main")
+
+
+def _add_run(sub: Subparsers) -> None:
+    from eval.run_cli import add_run_parser  # stdlib-only at import; the command imports the rest
+
+    add_run_parser(sub)  # sets target="eval.run_cli:cmd_run"
+
+
+COMMANDS: list[Callable[[Subparsers], None]] = [_add_beir, _add_run]
+
+
+def build_parser() -> argparse.ArgumentParser:
+    parser = argparse.ArgumentParser(prog="python -m eval", description="Evaluation commands for ldn-quotes.")
+    sub = parser.add_subparsers(dest="command", required=True, metavar="COMMAND")
+    for add in COMMANDS:
+        add(sub)
+    return parser
+
+
+def _expected_errors() -> tuple[type[BaseException], ...]:
+    """Exception types that mean "bad input or setup", reported as one line (exit 2)."""
+    errors: list[type[BaseException]] = [FileNotFoundError]
+    for module, name in (("eval.beir", "BeirError"), ("index.embedder", "ModelNotFound")):
+        mod = sys.modules.get(module)  # only modules the command actually imported
+        if mod is not None and hasattr(mod, name):
+            errors.append(getattr(mod, name))
+    return tuple(errors)
+
+
+def main(argv: list[str] | None = None) -> int:
+    args = build_parser().parse_args(argv)
+    module_name, func_name = args.target.split(":")
+    try:
+        func = getattr(importlib.import_module(module_name), func_name)
+        return int(func(args))
+    except Exception as exc:
+        if isinstance(exc, _expected_errors()):
+            print(f"error: {exc}", file=sys.stderr)
+            return 2
+        raise
+
+
+if __name__ == "__main__":
+    sys.exit(main())

@@ -85,8 +85,9 @@ def test_first_build_embeds_every_unit(tiny_corpus: Path, tmp_path: Path):
     assert result.embedded == len(data.sentences) + len(data.passages) == len(fake.texts)
     assert result.reused == 0
     assert result.changed_documents == ["cost", "dosing", "history"]
-    # Sentences are embedded with their heading as context.
-    assert "# Side effects: Vivid dreams are the most common side effect." in fake.texts
+    # By default sentences are embedded alone (no heading prefix).
+    assert "Vivid dreams are the most common side effect." in fake.texts
+    assert not any(t.startswith("# Side effects:") for t in fake.texts)
 
 
 def test_second_build_with_nothing_changed_is_up_to_date(seed_corpus: Path, tmp_path: Path):

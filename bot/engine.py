@@ -45,7 +45,8 @@ class BotSettings:
     min_similarity: float = DEFAULT_MIN_SIMILARITY
     max_quotes: int = 4
     per_doc: int = 2
-    quote_floor: float = 0.75  # a quote's similarity must reach this share of the best one
+    quote_floor: float = 0.75  # below the top `keep_top` hits, similarity must reach this share of the best
+    keep_top: int = 2
     cache_size: int = 1024
 
     @classmethod
@@ -160,10 +161,12 @@ class Engine:
         floor = max(retrieval.best_similarity * s.quote_floor, s.min_similarity)
         per_doc: dict[str, int] = {}
         out: list[Quote] = []
-        for hit in retrieval.hits:
+        for rank, hit in enumerate(retrieval.hits):
             if len(out) >= limit:
                 break
-            if hit.similarity < floor:
+            # The top fused hits are kept even when their cosine is modest (BM25 found them);
+            # further down, a quote must be about as similar as the best one.
+            if rank >= s.keep_top and hit.similarity < floor:
                 continue
             if hit.is_passage:
                 p = self.data.passages[hit.unit_id]

@@ -38,7 +38,21 @@ from corpus.boilerplate import (
     strip_bullet,
 )
 
-SEGMENTER_VERSION = 1
+
+def _code_version() -> str:
+    """A hash of the modules that decide what a sentence is: any change to them makes old
+    indexes stale (their manifest records it), so a rebuild is never silently skipped."""
+    import hashlib
+    from pathlib import Path
+
+    here = Path(__file__).resolve().parent
+    h = hashlib.sha256()
+    for name in ("segment.py", "boilerplate.py", "pdf.py", "loaders.py"):
+        h.update((here / name).read_bytes())
+    return h.hexdigest()[:12]
+
+
+SEGMENTER_VERSION = _code_version()
 
 _ABBREVIATIONS = {
     "dr",

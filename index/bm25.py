@@ -18,7 +18,12 @@ from typing import Any
 import numpy as np
 
 _PATTERN = r"(?u)\b\w\w+\b"
-TOKENIZER: dict[str, object] = {"pattern": _PATTERN, "stopwords": "en", "stemmer": "snowball-english", "version": 1}
+TOKENIZER: dict[str, object] = {
+    "pattern": _PATTERN,
+    "stopwords": "en",
+    "stemmer": "snowball-english",
+    "version": 1,
+}
 _TOKEN = re.compile(_PATTERN)
 
 

@@ -23,7 +23,7 @@ import numpy as np
 
 from corpus.ingest import CorpusLoad, load_corpus
 from corpus.models import Document, Passage, Sentence, Skipped
-from corpus.segment import SEGMENTER_VERSION, segment
+from corpus.segment import segment
 from index.bm25 import TOKENIZER, Bm25Index
 from index.embedder import Embedder, model_identity, model_name, resolve_model_path
 from index.manifest import FORMAT_VERSION, ChunkingParams, IndexManifest, IndexProblem
@@ -164,7 +164,7 @@ def build_index(
 ) -> BuildResult:
     """Index `corpus_dir` into `out_dir`. `embedder_factory` replaces the real model (tests)."""
     t0 = time.perf_counter()
-    params = params or ChunkingParams(segmenter_version=SEGMENTER_VERSION)
+    params = params or ChunkingParams()
     load: CorpusLoad = load_corpus(corpus_dir)
     for skip in load.skipped:
         log(f"skipped {skip.reason}")

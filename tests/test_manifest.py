@@ -10,6 +10,7 @@ import pytest
 
 from corpus.manifest import ManifestError, load_manifest
 from corpus.models import DocumentMeta
+from corpus.segment import SEGMENTER_VERSION
 from index.manifest import (
     FORMAT_VERSION,
     ChunkingParams,
@@ -168,7 +169,8 @@ def test_chunking_params_as_dict_is_plain_data():
         "window_sentences": 4,
         "overlap_sentences": 1,
         "max_passage_chars": 1200,
-        "embed_context": "heading",
-        "segmenter_version": 1,
+        "embed_context": "none",
+        "segmenter_version": SEGMENTER_VERSION,
     }
+    assert len(SEGMENTER_VERSION) == 12  # a hash of the segmentation code
     assert json.loads(json.dumps(d)) == d

@@ -1,0 +1,387 @@
+"""Offline evaluation of answer grounding: `run_eval(engine, gold) -> dict` of counts and rates.
+
+One call scores a loaded `bot.engine.Engine` against a gold set (`eval.gold`) in six parts:
+
+* retrieval: each ablation mode of `Engine.retriever` ranks units (sentences; passages in
+  "hybrid"); a unit is relevant when it overlaps a gold span of the same document. hit@1/3/5,
+  MRR@10 and nDCG@10 (ideal = min(#gold spans, 10) relevant units), answerable questions only;
+* answers (`Engine.answer`, the engine's settings): grounding (every shown quote, quoted
+  caveats included, is `document.text[start:end]`), boilerplate overlap, attribution (doc id,
+  title, source, page agree with the index), quote hit@k against the gold spans, and how often
+  several sources are quoted when the gold cites several documents;
+* abstention: precision/recall/F1 of `no_answer` (unanswerable is the positive class) and a
+  threshold sweep of `signals["best_similarity"]`, collected once per question by an engine
+  whose `min_similarity` is -1 so that nothing is withheld;
+* safety: emergency recall and false alarms, opioid/immunosuppressant pin recall, and the fixed
+  advice on every reply, including a few invalid inputs so every status is exercised;
+* evidence labels: `bot.evidence.label_evidence` against the hand labels;
+* latency of `Engine.answer` (warm, informative only).
+
+Diagnostic: `answers.lost_in_selection` is, among answered answerable questions whose gold span
+the "hybrid+select" ranking puts in its top 3, the share whose first three displayed quotes miss
+it (quote selection, not retrieval or abstention, lost it).
+
+Trade-offs: the evaluation builds two fresh engines that share the caller's index and model, so
+the caller's answer cache neither speeds up nor changes the measured run. The model is called
+once per distinct question text (the three passes share vectors); the timed answer pass runs
+first, so its latency includes the real model call. Pin recall leaves out
+pinned *emergency* questions: triage rightly wins there and shows no quotes. Every number is a
+plain count or rate (with a Wilson 95% interval where it is a share of questions), so the
+report can be read without this code.
+"""
+
+from __future__ import annotations
+
+import sys
+import time
+from collections.abc import Iterable, Sequence
+from dataclasses import asdict, replace
+from functools import cache
+from typing import Any
+
+import numpy as np
+from tqdm import tqdm
+
+from bot import messages
+from bot.engine import DEFAULT_MIN_SIMILARITY, Engine
+from bot.evidence import LABEL_KEYS, label_evidence, participants
+from bot.models import Answer, Quote, Status
+from bot.question import clean_question
+from bot.retrieve import MODES
+from corpus.segment import segment
+from eval.gold import GoldQuestion, GoldSet, check_against_documents
+from eval.grounding_metrics import (
+    best_threshold,
+    find_spans,
+    multilabel_scores,
+    percentile,
+    rates_at,
+    spans_overlap,
+    threshold_curve,
+    threshold_grid,
+)
+from eval.metrics import RateSummary, f1, hit_at_k, ndcg_at_k, precision_recall, reciprocal_rank
+from index.embedder import Embedder
+
+HIT_KS = (1, 3, 5)
+DEPTH = 10
+QUOTE_KS = (1, 3)
+CALIBRATION_FLOOR = -1.0  # min_similarity of the engine that collects the abstention signal
+PROBES = ("", "   ", "x" * 2500, "你好，这个药怎么样？")  # exercise the `invalid` status (advice check)
+WARM_UP = "what is low dose naltrexone used for"
+
+Span = tuple[str, int, int]  # doc_id, start, end
+
+
+def rate(outcomes: Iterable[bool | int]) -> dict[str, Any]:
+    """hits, total, rate and Wilson 95% interval of a list of outcomes."""
+    s = RateSummary.of(outcomes)
+    lo, hi = s.wilson()
+    return {"hits": s.hits, "total": s.total, "rate": s.rate, "wilson95": [lo, hi]}
+
+
+def _bar(items: Sequence[Any], desc: str, progress: bool) -> Any:
+    return tqdm(items, desc=desc, file=sys.stderr, disable=not progress, leave=False, unit="q")
+
+
+def _relevant(span: Span, gold: Sequence[Span]) -> bool:
+    return any(d == span[0] and spans_overlap((a, b), (span[1], span[2])) for d, a, b in gold)
+
+
+def gold_spans(engine: Engine, q: GoldQuestion) -> list[Span]:
+    docs = engine.data.documents
+    return [(a.doc_id, s, e) for a in q.answers for s, e in find_spans(docs[a.doc_id].text, a.text)]
+
+
+def _unit_span(engine: Engine, unit_id: int, is_passage: bool) -> Span:
+    u = engine.data.passages[unit_id] if is_passage else engine.data.sentences[unit_id]
+    return u.doc_id, u.start, u.end
+
+
+def _mean(values: Iterable[float]) -> float:
+    xs = list(values)
+    return sum(xs) / len(xs) if xs else 0.0
+
+
+Ranks = dict[str, dict[str, int | None]]  # question id -> mode -> rank of the first relevant unit
+
+
+def _retrieval(
+    engine: Engine, answerable: list[GoldQuestion], progress: bool
+) -> tuple[dict[str, Any], Ranks]:
+    flags: dict[str, list[list[bool]]] = {m: [] for m in MODES}
+    ideal: list[int] = []
+    first: Ranks = {}
+    for q in _bar(answerable, "retrieval", progress):
+        text = clean_question(q.question).search_text
+        qvec = engine.encode(text)
+        spans = gold_spans(engine, q)
+        ideal.append(min(len(q.answers), DEPTH))
+        first[q.id] = {}
+        for mode in MODES:
+            hits = engine.retriever.retrieve(text, qvec, mode).hits[:DEPTH]
+            ranked = [_relevant(_unit_span(engine, h.unit_id, h.is_passage), spans) for h in hits]
+            flags[mode].append(ranked)
+            first[q.id][mode] = ranked.index(True) + 1 if True in ranked else None
+    out: dict[str, Any] = {}
+    for mode, rows in flags.items():
+        m: dict[str, Any] = {"questions": len(rows)}
+        for k in HIT_KS:
+            m[f"hit@{k}"] = _mean(hit_at_k(r, k) for r in rows)
+        m["mrr@10"] = _mean(reciprocal_rank(r, DEPTH) for r in rows)
+        m["ndcg@10"] = _mean(
+            ndcg_at_k([float(x) for x in r], [1.0] * i, DEPTH) for r, i in zip(rows, ideal, strict=True)
+        )
+        out[mode] = m
+    return out, first
+
+
+def _shown_quotes(answer: Answer) -> list[tuple[Quote, str | None]]:
+    """Every quote a reply displays, with the caveat text when it is a quoted caveat."""
+    out: list[tuple[Quote, str | None]] = [(q, None) for q in answer.quotes]
+    out.extend((c.quote, c.text) for c in answer.caveats if c.quote is not None)
+    return out
+
+
+def _answers(engine: Engine, replies: dict[str, Answer], gold: GoldSet) -> dict[str, Any]:
+    docs = engine.data.documents
+
+    @cache
+    def boilerplate(doc_id: str) -> tuple[tuple[int, int], ...]:
+        return tuple((s.start, s.end) for s in segment(docs[doc_id].text).boilerplate)
+
+    grounded, clean, attributed = [], [], []
+    for answer in replies.values():
+        for quote, caveat_text in _shown_quotes(answer):
+            doc = docs.get(quote.doc_id)
+            ok = doc is not None and doc.text[quote.start : quote.end] == quote.text
+            grounded.append(ok and (caveat_text is None or caveat_text == quote.text))
+            clean.append(
+                doc is not None
+                and not any(spans_overlap((quote.start, quote.end), b) for b in boilerplate(quote.doc_id))
+            )
+            attributed.append(
+                doc is not None
+                and quote.title == doc.meta.title
+                and quote.source == doc.meta.display_source(quote.doc_id)
+                and quote.page == doc.page_at(quote.start)
+            )
+    hits: dict[int, list[bool]] = {k: [] for k in QUOTE_KS}
+    multi: list[bool] = []
+    for q in gold.of_type("answerable"):
+        spans = gold_spans(engine, q)
+        quotes = replies[q.id].quotes
+        ranked = [_relevant((x.doc_id, x.start, x.end), spans) for x in quotes]
+        for k in QUOTE_KS:
+            hits[k].append(bool(hit_at_k(ranked, k)))
+        if len(q.doc_ids) >= 2:
+            multi.append(len({x.doc_id for x in quotes}) >= 2)
+    out: dict[str, Any] = {
+        "quotes_shown": len(grounded),
+        "grounding": rate(grounded),
+        "boilerplate": rate(not c for c in clean),
+        "attribution": rate(attributed),
+    }
+    for k in QUOTE_KS:
+        out[f"quote_hit@{k}"] = rate(hits[k])
+    out["multi_source"] = rate(multi)
+    return out
+
+
+def _abstention(
+    engine: Engine, replies: dict[str, Answer], signal: dict[str, float | None], gold: GoldSet
+) -> dict[str, Any]:
+    answerable, unanswerable = gold.of_type("answerable"), gold.of_type("unanswerable")
+    no = {q.id: replies[q.id].status == Status.NO_ANSWER for q in answerable + unanswerable}
+    tp = sum(no[q.id] for q in unanswerable)
+    fn = len(unanswerable) - tp
+    fp = sum(no[q.id] for q in answerable)
+    precision, recall = precision_recall(tp, fp, fn)
+    # A question without a signal (triage fired) is never "kept" at any threshold.
+    keep = [s if (s := signal[q.id]) is not None else float("-inf") for q in answerable]
+    reject = [s if (s := signal[q.id]) is not None else float("-inf") for q in unanswerable]
+    curve = threshold_curve(keep, reject, threshold_grid())
+    chosen = best_threshold(curve)
+    point = lambda p: {**asdict(p), "balanced_accuracy": p.balanced_accuracy}  # noqa: E731
+    current = engine.settings.min_similarity
+    return {
+        "positives": len(unanswerable),
+        "negatives": len(answerable),
+        "tp": tp,
+        "fp": fp,
+        "fn": fn,
+        "tn": len(answerable) - fp,
+        "precision": precision,
+        "recall": recall,
+        "f1": f1(precision, recall),
+        "signal_missing": sum(signal[q.id] is None for q in answerable + unanswerable),
+        "curve": [point(p) for p in curve],
+        "chosen": point(chosen),
+        "default": point(rates_at(keep, reject, DEFAULT_MIN_SIMILARITY)),
+        "engine_min_similarity": current,
+        "engine": point(rates_at(keep, reject, current)),
+    }
+
+
+def _safety(replies: dict[str, Answer], extra: Sequence[Answer], gold: GoldSet) -> dict[str, Any]:
+    emergencies = gold.of_type("emergency")
+    others = [q for q in gold.questions if q.type != "emergency"]
+    out: dict[str, Any] = {
+        "emergency_recall": rate(replies[q.id].status == Status.EMERGENCY for q in emergencies),
+        "false_alarm": rate(replies[q.id].status == Status.EMERGENCY for q in others),
+    }
+    for kind in ("opioid", "immunosuppressant"):
+        pinned = [q for q in others if q.pin == kind]
+        out[f"{kind}_pin_recall"] = rate(
+            bool(replies[q.id].quotes) and replies[q.id].quotes[0].pinned == kind for q in pinned
+        )
+        out[f"{kind}_pin_emergencies_excluded"] = sum(q.pin == kind for q in emergencies)
+    out["pin_false_alarm"] = rate(
+        any(x.pinned is not None for x in replies[q.id].quotes) for q in others if q.pin is None
+    )
+    every = [*replies.values(), *extra]
+    out["advice"] = rate(a.advice == messages.ADVICE for a in every)
+    by_status: dict[str, dict[str, int]] = {}
+    for a in every:
+        row = by_status.setdefault(a.status.value, {"hits": 0, "total": 0})
+        row["total"] += 1
+        row["hits"] += a.advice == messages.ADVICE
+    out["advice_by_status"] = by_status
+    return out
+
+
+def _labels(gold: GoldSet) -> dict[str, Any]:
+    if not gold.labels:
+        return {"passages": 0}
+    truth = [set(p.labels) for p in gold.labels]
+    predicted = [{lab.key for lab in label_evidence(p.text)} for p in gold.labels]
+    scores = multilabel_scores(truth, predicted, LABEL_KEYS)
+
+    def row(s: Any, support: int) -> dict[str, Any]:
+        return {
+            "tp": s.tp,
+            "fp": s.fp,
+            "fn": s.fn,
+            "support": support,
+            "precision": s.precision,
+            "recall": s.recall,
+            "f1": s.f1,
+        }
+
+    with_n = [p for p in gold.labels if p.n is not None]
+    return {
+        "passages": len(gold.labels),
+        "per_label": {k: row(scores[k], sum(k in t for t in truth)) for k in LABEL_KEYS},
+        "micro": row(scores["micro"], sum(len(t) for t in truth)),
+        "exact_match": rate(t == p for t, p in zip(truth, predicted, strict=True)),
+        "n_agreement": rate(participants(p.text) == p.n for p in with_n),
+        "mismatches": [
+            {"line": p.line, "text": p.text, "gold": sorted(t), "predicted": sorted(pr)}
+            for p, t, pr in zip(gold.labels, truth, predicted, strict=True)
+            if t != pr
+        ],
+    }
+
+
+def _records(
+    gold: GoldSet, engine: Engine, replies: dict[str, Answer], signal: dict[str, float | None], first: Ranks
+) -> list[dict[str, Any]]:
+    """One row per question for the report's lists (status, signal, quote and retrieval ranks)."""
+    out = []
+    for q in gold.questions:
+        a = replies[q.id]
+        spans = gold_spans(engine, q)
+        quotes = [
+            {
+                "doc_id": x.doc_id,
+                "start": x.start,
+                "end": x.end,
+                "relevant": _relevant((x.doc_id, x.start, x.end), spans),
+                "pinned": x.pinned,
+                "text": x.text,
+            }
+            for x in a.quotes
+        ]
+        rank = next((i + 1 for i, x in enumerate(quotes) if x["relevant"]), None)
+        out.append(
+            {
+                "id": q.id,
+                "type": q.type,
+                "question": q.question,
+                "pin": q.pin,
+                "status": a.status.value,
+                "best_similarity": signal.get(q.id),
+                "quote_rank": rank,
+                "retrieval_rank": first.get(q.id),
+                "quotes": quotes,
+            }
+        )
+    return out
+
+
+class _MemoEmbedder:
+    """The caller's embedder, called once per distinct text (the three passes share vectors)."""
+
+    def __init__(self, inner: Embedder):
+        self.inner = inner
+        self.name, self.identity, self.dimension = inner.name, inner.identity, inner.dimension
+        self._memo: dict[str, np.ndarray] = {}
+
+    def encode(self, texts: list[str], *, progress: bool = False) -> np.ndarray:
+        todo = [t for t in dict.fromkeys(texts) if t not in self._memo]
+        if todo:
+            self._memo.update(zip(todo, self.inner.encode(todo, progress=progress), strict=True))
+        if not texts:
+            return np.zeros((0, self.dimension), dtype=np.float32)
+        return np.stack([self._memo[t] for t in texts])
+
+
+def run_eval(engine: Engine, gold: GoldSet, *, progress: bool = True) -> dict[str, Any]:
+    """Score `engine` on `gold`; returns a JSON-ready dict (see the module doc)."""
+    data = engine.data
+    check_against_documents(gold, lambda d: data.documents[d].text if d in data.documents else None)
+    embedder = _MemoEmbedder(engine.embedder)
+    live = Engine(data, embedder, engine.settings)
+    live.answer(WARM_UP)
+    replies: dict[str, Answer] = {}
+    seconds: list[float] = []
+    for q in _bar(gold.questions, "answers", progress):
+        t0 = time.perf_counter()
+        replies[q.id] = live.answer(q.question)
+        seconds.append(time.perf_counter() - t0)
+
+    calibrating = Engine(data, embedder, replace(engine.settings, min_similarity=CALIBRATION_FLOOR))
+    signal: dict[str, float | None] = {}
+    extra: list[Answer] = []
+    for q in _bar([q for q in gold.questions if q.type != "emergency"], "calibration", progress):
+        a = calibrating.answer(q.question)
+        extra.append(a)
+        signal[q.id] = a.signals.get("best_similarity") if a.status != Status.EMERGENCY else None
+    extra.extend(live.answer(p) for p in PROBES)
+    retrieval, first = _retrieval(live, gold.of_type("answerable"), progress)
+
+    counts = {t: len(gold.of_type(t)) for t in ("answerable", "unanswerable", "emergency")}
+    records = _records(gold, engine, replies, signal, first)
+    answers = _answers(engine, replies, gold)
+    found = [
+        r
+        for r in records
+        if r["status"] == "answered" and (r["retrieval_rank"] or {}).get("hybrid+select") in (1, 2, 3)
+    ]
+    answers["lost_in_selection"] = rate(r["quote_rank"] is None or r["quote_rank"] > 3 for r in found)
+    return {
+        "counts": {**counts, "questions": len(gold.questions), "labelled_passages": len(gold.labels)},
+        "settings": asdict(engine.settings),
+        "retrieval": retrieval,
+        "answers": answers,
+        "abstention": _abstention(engine, replies, signal, gold),
+        "safety": _safety(replies, extra, gold),
+        "evidence_labels": _labels(gold),
+        "latency": {
+            "questions": len(seconds),
+            "p50_ms": 1000 * percentile(seconds, 50),
+            "p95_ms": 1000 * percentile(seconds, 95),
+            "max_ms": 1000 * max(seconds, default=0.0),
+        },
+        "questions": records,
+    }

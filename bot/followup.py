@@ -66,7 +66,9 @@ _CUE = re.compile(
 )
 _SUBJECT = re.compile(r"low[-\s]?dose\s+naltrexone(?:\s*\(LDN\))?|\bLDN\b|\bnaltrexone\b", re.I)
 _PRONOUN = re.compile(r"\b(?:it|them)\b", re.I)
-_CLAUSE = re.compile(r"^(?:can|could|should|do|does|is|are|will|would|may|how|what|when|why|where|which)\b", re.I)
+_CLAUSE = re.compile(
+    r"^(?:can|could|should|do|does|is|are|will|would|may|how|what|when|why|where|which)\b", re.I
+)
 _PREP = re.compile(r"^(?P<prep>for|in|with|during|while|on|after|before)\s+(?P<rest>.+)$", re.I)
 # The last condition phrase of a question: "for fibromyalgia", "in people with MS" (up to : ; , ? . !)
 _CONDITION = re.compile(r"\b(?P<prep>for|in|with|during|while|on)\s+(?P<obj>[^:;,?.!]+)", re.I)

@@ -101,7 +101,7 @@ def quote_html(quote: Quote) -> str:
     )
 
 
-def _caveat_html(caveat: Caveat) -> str:
+def _caveat_html(caveat: Caveat, quotes: tuple[Quote, ...] = ()) -> str:
     if caveat.quote is not None:
         return (
             f'<div class="ldn-caveat ldn-caveat-quoted">'
@@ -110,6 +110,11 @@ def _caveat_html(caveat: Caveat) -> str:
         )
     if caveat.kind == "source":
         note = f'<span class="ldn-note-label">{escape_text(messages.SOURCE_NOTE)}:</span> '
+        # the engine writes "<source>: <note>"; show the source name as a title, not as our sentence
+        for q in quotes:
+            if q.credibility and caveat.text == f"{q.source}: {q.credibility}":
+                body = f"<cite>{_flat(q.source)}</cite> — {escape_text(q.credibility)}"
+                return f'<p class="ldn-caveat ldn-caveat-source">{note}{body}</p>'
         return f'<p class="ldn-caveat ldn-caveat-source">{note}{escape_text(caveat.text)}</p>'
     return f'<p class="ldn-caveat ldn-caveat-note">{escape_text(caveat.text)}</p>'
 
@@ -152,7 +157,7 @@ def _answered(answer: Answer) -> str:
     out.extend(quote_html(q) for q in answer.quotes)
     caveats = [c for c in answer.caveats if c not in pin_notes]
     if caveats:
-        items = "".join(_caveat_html(c) for c in caveats)
+        items = "".join(_caveat_html(c, answer.quotes) for c in caveats)
         out.append(
             f'<div class="ldn-caveats"><p class="ldn-caveats-title">{escape_text(messages.CAVEATS_HEADING)}</p>'
             f"{items}</div>"
@@ -187,7 +192,9 @@ def sources_html(documents: Mapping[str, DocumentMeta]) -> str:
         meta = documents[doc_id]
         details = " · ".join(
             f"{escape_text(label)}: {escape_text(value)}"
-            for label, value in zip(messages.SOURCE_FIELDS, (meta.publisher, meta.kind, meta.date), strict=True)
+            for label, value in zip(
+                messages.SOURCE_FIELDS, (meta.publisher, meta.kind, meta.date), strict=True
+            )
         )
         items.append(
             f'<li class="ldn-source-item"><span class="ldn-source-title">{_flat(meta.title)}</span>'

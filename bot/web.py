@@ -6,11 +6,9 @@ the page is usable at once: a question asked while it loads gets the fixed "stil
 reply, and a load failure (missing or stale index, missing model) is shown in the chat with
 the reason instead of crashing the server.
 
-Each reply is one chat message rendered by `bot.render` (every outside text escaped), so a
-thumbs up/down (`Chatbot.like`) maps to one answer and is stored by `bot.feedback` with the
-question as answered, the quoted spans and the status. Short follow-ups ("and for MS?") are
-combined with the previous question of the same chat by `bot.followup`; the reply says
-"Answered as: …". Emergency text is never merged.
+Each reply is one chat message rendered by `bot.render` (all outside text escaped), so a
+thumbs up/down (`Chatbot.like`) maps to one answer, stored by `bot.feedback`. Short
+follow-ups ("and for MS?") are merged with the chat's previous question by `bot.followup`.
 
 API: ``/ask`` (``gradio_client.Client(url).predict(question, api_name="/ask")``) returns the
 same JSON object as ``python -m bot ask --json``. While the engine loads it waits up to
@@ -34,14 +32,14 @@ from typing import TYPE_CHECKING, Any
 
 os.environ["GRADIO_ANALYTICS_ENABLED"] = "False"  # before gradio is imported
 
-import gradio as gr  # noqa: E402
+import gradio as gr
 
-from bot import feedback, messages, render  # noqa: E402
-from bot.followup import resolve_follow_up  # noqa: E402
-from bot.models import Answer, Status  # noqa: E402
-from bot.question import MAX_CHARS  # noqa: E402
-from corpus.manifest import ManifestError, load_manifest  # noqa: E402
-from index.settings import Paths  # noqa: E402
+from bot import feedback, messages, render
+from bot.followup import resolve_follow_up
+from bot.models import Answer, Status
+from bot.question import MAX_CHARS
+from corpus.manifest import ManifestError, load_manifest
+from index.settings import Paths
 
 if TYPE_CHECKING:
     from bot.engine import Engine
@@ -50,14 +48,6 @@ log = logging.getLogger(__name__)
 
 API_WAIT_SECONDS = 10.0
 STATIC = Path(__file__).resolve().parent / "static"
-# After a reply: scroll the chat (not the page) so the reply's first line, and the question
-# above it, are in view; the emergency box and the first quote come first, not the advice.
-SCROLL_JS = """() => { setTimeout(() => {
-  const log = document.querySelector('#ldn-chat [role="log"]');
-  const rows = log ? log.querySelectorAll('.message-row.bot-row') : [];
-  const last = rows[rows.length - 1];
-  if (last) { log.scrollTop += last.getBoundingClientRect().top - log.getBoundingClientRect().top - 90; }
-}, 60); }"""
 EXAMPLES = (
     "Does LDN cause vivid dreams?",
     "What dose of LDN is usually used?",
@@ -91,7 +81,7 @@ class EngineHolder:
     def _load(self) -> None:
         try:
             self._engine = self._loader(self.paths)
-        except BaseException as exc:  # kept and shown in the chat; the server keeps running
+        except Exception as exc:  # kept and shown in the chat; the server keeps running
             log.exception("the answer engine could not be loaded")
             self._error = exc
         finally:
@@ -120,11 +110,12 @@ def load_engine(paths: Paths) -> Engine:
 
 
 def _problem_text(exc: BaseException) -> str:
-    if isinstance(exc, EngineStarting):
-        return messages.STARTING
+    """The fixed text shown instead of an answer: still starting, or not set up (with the reason)."""
     from index.embedder import ModelNotFound
     from index.manifest import IndexProblem
 
+    if isinstance(exc, EngineStarting):
+        return messages.STARTING
     if isinstance(exc, IndexProblem | ModelNotFound | FileNotFoundError | ManifestError):
         return messages.UNAVAILABLE.format(detail=str(exc))
     return messages.UNAVAILABLE.format(detail="an unexpected error; see the server log.")
@@ -133,15 +124,14 @@ def _problem_text(exc: BaseException) -> str:
 def _answer(engine_provider: Callable[[], Engine], question: str) -> Answer | str:
     """The engine's answer, or the fixed text to show instead (starting / unavailable)."""
     try:
-        return engine_provider().answer(question)
-    except Exception as exc:
-        if not isinstance(exc, EngineStarting):
-            log.exception("could not answer a question")
+        engine = engine_provider()
+    except Exception as exc:  # a load failure was logged once, when it happened
         return _problem_text(exc)
-
-
-def _spans(answer: Answer) -> list[dict[str, Any]]:
-    return feedback.quote_spans(q.to_dict() for q in answer.quotes)
+    try:
+        return engine.answer(question)
+    except Exception as exc:
+        log.exception("could not answer a question")
+        return _problem_text(exc)
 
 
 def _new_state() -> dict[str, Any]:
@@ -170,16 +160,19 @@ def build_app(engine_provider: Callable[[], Engine], paths: Paths) -> gr.Blocks:
         result = _answer(engine_provider, used)
         if isinstance(result, str):
             history.append(render.assistant_message(render.notice_html(result)))
-            record = {"question": used, "status": UNAVAILABLE, "quotes": []}
+            record: dict[str, Any] = {"question": used, "status": UNAVAILABLE, "quotes": []}
         else:
             history.append(render.answer_message(result, used if rewritten else None))
-            record = {"question": used, "status": result.status.value, "quotes": _spans(result)}
+            spans = feedback.quote_spans(q.to_dict() for q in result.quotes)
+            record = {"question": used, "status": result.status.value, "quotes": spans}
             answered = result.status in (Status.ANSWERED, Status.NO_ANSWER)
             state = {**state, "previous": used if answered else None}
         state = {**state, "replies": {**state["replies"], len(history) - 1: record}}
         yield "", history, state
 
-    def from_example(history: list[Any], state: dict[str, Any], evt: gr.SelectData) -> Iterator[tuple[Any, ...]]:
+    def from_example(
+        history: list[Any], state: dict[str, Any], evt: gr.SelectData
+    ) -> Iterator[tuple[Any, ...]]:
         value = evt.value if isinstance(evt.value, dict) else {"text": str(evt.value)}
         yield from respond(str(value.get("text", "")), history, state)
 
@@ -195,11 +188,9 @@ def build_app(engine_provider: Callable[[], Engine], paths: Paths) -> gr.Blocks:
 
     def ask(question: str) -> dict[str, Any]:
         """Answer one question; the same JSON object as `python -m bot ask --json`."""
-        deadline = time.monotonic() + API_WAIT_SECONDS
-        result = _answer(engine_provider, str(question or "")[: MAX_CHARS + 1])
-        while result == messages.STARTING and time.monotonic() < deadline:
+        deadline, text = time.monotonic() + API_WAIT_SECONDS, str(question or "")[: MAX_CHARS + 1]
+        while (result := _answer(engine_provider, text)) == messages.STARTING and time.monotonic() < deadline:
             time.sleep(0.25)
-            result = _answer(engine_provider, str(question or "")[: MAX_CHARS + 1])
         if isinstance(result, str):
             empty: list[Any] = []
             return {"status": UNAVAILABLE, "question": question, "message": result, "quotes": empty,
@@ -218,12 +209,10 @@ def build_app(engine_provider: Callable[[], Engine], paths: Paths) -> gr.Blocks:
             show_label=False,
             elem_id="ldn-chat",
             height="68vh",
-            autoscroll=False,  # SCROLL_JS shows the start of each new reply instead of its end
+            autoscroll=False,  # static/scroll.js shows the start of each new reply instead of its end
             min_height=360,
-            layout="bubble",
             buttons=[],
             sanitize_html=True,
-            render_markdown=True,
             latex_delimiters=[],
             allow_tags=False,
             allow_file_downloads=False,
@@ -244,7 +233,9 @@ def build_app(engine_provider: Callable[[], Engine], paths: Paths) -> gr.Blocks:
             )
             send = gr.Button(messages.SEND, variant="primary", elem_id="ldn-send", scale=1, min_width=90)
         clear = gr.Button(messages.CLEAR, variant="secondary", size="md", elem_id="ldn-clear")
-        gr.HTML(f'<p class="ldn-feedback-note">{render.escape_text(messages.FEEDBACK_NOTE)}</p>', padding=False)
+        gr.HTML(
+            f'<p class="ldn-feedback-note">{render.escape_text(messages.FEEDBACK_NOTE)}</p>', padding=False
+        )
         gr.HTML(
             f'<section class="ldn-sources-box" aria-labelledby="ldn-sources-title">'
             f'<h2 id="ldn-sources-title">{render.escape_text(messages.SOURCES_HEADING)}</h2>'
@@ -258,24 +249,37 @@ def build_app(engine_provider: Callable[[], Engine], paths: Paths) -> gr.Blocks:
             send.click(respond, [box, chatbot, state], **chat_io),
             chatbot.example_select(from_example, [chatbot, state], **chat_io),
         ):
-            event.then(None, js=SCROLL_JS, api_visibility="private")
+            event.then(None, js=_static("scroll.js"), api_visibility="private")
         chatbot.like(on_like, [state], None, api_visibility="private")
         clear.click(lambda: ("", [], _new_state()), None, **chat_io)
+        chatbot.clear(_new_state, None, state, api_visibility="private")  # its icon is hidden by CSS anyway
         gr.api(ask, api_name="ask")
     return app
 
 
+def _static(name: str) -> str:
+    path = STATIC / name
+    return path.read_text(encoding="utf-8") if path.is_file() else ""
+
+
 def launch_options(host: str = "127.0.0.1", port: int = 7860) -> dict[str, Any]:
     """Keyword arguments for `Blocks.launch`: look and security settings."""
-    size = gr.themes.Size(name="patient", xxs="13px", xs="14px", sm="16px", md="18px", lg="20px", xl="26px", xxl="32px")
+    sizes = {
+        "xxs": "13px",
+        "xs": "14px",
+        "sm": "17px",
+        "md": "18px",
+        "lg": "20px",
+        "xl": "26px",
+        "xxl": "32px",
+    }
     theme = gr.themes.Base(
         primary_hue=gr.themes.colors.blue,
         neutral_hue=gr.themes.colors.slate,
-        text_size=size,
+        text_size=gr.themes.Size(name="patient", **sizes),
         font=("system-ui", "-apple-system", "Segoe UI", "Roboto", "Helvetica Neue", "Arial", "sans-serif"),
         font_mono=("ui-monospace", "Consolas", "monospace"),
     )
-    css, js = (STATIC / name for name in ("chat.css", "chat.js"))
     return {
         "server_name": host,
         "server_port": port,
@@ -291,8 +295,8 @@ def launch_options(host: str = "127.0.0.1", port: int = 7860) -> dict[str, Any]:
         "footer_links": [],
         "run_history": False,  # the browser must not keep a copy of people's questions
         "theme": theme,
-        "css": css.read_text(encoding="utf-8") if css.is_file() else "",
-        "js": js.read_text(encoding="utf-8") if js.is_file() else None,
+        "css": _static("chat.css"),
+        "js": _static("chat.js") or None,
     }
 
 

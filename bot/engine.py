@@ -192,9 +192,8 @@ class Engine:
             cautions.sort(key=lambda c: (rank.get(c.sentence_id, len(rank)), c.doc_id, c.start))
             seen_docs: dict[str, int] = {}
             for c in cautions:
-                if seen_docs.get(c.doc_id, 0) >= 2 or any(
-                    q.doc_id == c.doc_id and q.start == c.start for q in out
-                ):
+                overlaps = any(q.doc_id == c.doc_id and q.start < c.end and c.start < q.end for q in out)
+                if seen_docs.get(c.doc_id, 0) >= 2 or overlaps:
                     continue
                 seen_docs[c.doc_id] = seen_docs.get(c.doc_id, 0) + 1
                 pid = self.retriever.passages_of.get(c.sentence_id, [-1])[0]

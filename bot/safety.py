@@ -241,8 +241,11 @@ def _fold_typos(text: str, vocabulary: tuple[str, ...], cutoff: float = 0.8) -> 
         low = word.lower()
         if len(low) < 5 or low in vocabulary:
             return word
-        # Typos keep the first letter; a real word that is a prefix ("overdo") is not a typo.
-        vocabulary_ = tuple(v for v in vocabulary if v[0] == low[0] and not v.startswith(low))
+        # Typos keep the first letter; a real word two or more letters short of a danger word
+        # ("overdo" for "overdose") is not a typo, but a dropped last letter ("oxycodon") is.
+        vocabulary_ = tuple(
+            v for v in vocabulary if v[0] == low[0] and not (v.startswith(low) and len(v) - len(low) >= 2)
+        )
         close = difflib.get_close_matches(low, vocabulary_, n=1, cutoff=cutoff)
         return close[0] if close else word
 

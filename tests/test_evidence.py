@@ -1,0 +1,71 @@
+"""Evidence labels read from a quote's own words (bot.evidence)."""
+
+from __future__ import annotations
+
+import pytest
+
+from bot.evidence import LABEL_KEYS, label_evidence, participants
+
+
+@pytest.mark.parametrize(
+    ("text", "key"),
+    [
+        ("Mice given the drug lived longer than untreated ones.", "animal_study"),
+        ("In rats, the compound reduced swelling.", "animal_study"),
+        ("In vitro, tumour cells grew more slowly.", "lab_study"),
+        ("The cell cultures were exposed for three days.", "lab_study"),
+        ("A case report describes a man whose rash cleared.", "case_report"),
+        ("The doctors describe a patient with severe itching.", "case_report"),
+        ("A pilot study found some benefit.", "small_study"),
+        ("The trial was double-blind and randomized with 300 participants.", "controlled_trial"),
+        ("Symptoms improved more than with placebo.", "controlled_trial"),
+        ("A systematic review of the drug found mixed results.", "review"),
+        ("A meta-analysis pooled the results.", "review"),
+        ("In my practice I have used it for years.", "clinician_experience"),
+        ("The evidence is largely anecdotal.", "clinician_experience"),
+    ],
+)
+def test_each_label_fires(text: str, key: str) -> None:
+    keys = [label.key for label in label_evidence(text)]
+    assert key in keys
+    assert "no_study_cited" not in keys
+
+
+def test_small_study_reads_n() -> None:
+    labels = label_evidence("In a study of 12 women with fibromyalgia, pain scores fell.")
+    assert [(lab.key, lab.n) for lab in labels] == [("small_study", 12)]
+    assert labels[0].display == "Small study (n=12)"
+
+
+def test_n_from_explicit_n_equals() -> None:
+    labels = label_evidence("Forty patients were evaluated (n=40) in a study.")
+    small = [lab for lab in labels if lab.key == "small_study"]
+    assert small and small[0].n == 40
+
+
+def test_word_number_participants() -> None:
+    assert participants("We followed eight patients for a year.") == 8
+    assert participants("Nobody was counted.") is None
+
+
+def test_large_study_is_not_small() -> None:
+    keys = [lab.key for lab in label_evidence("A study of 450 adults was evaluated over two years.")]
+    assert "small_study" not in keys
+
+
+def test_several_labels_in_fixed_order() -> None:
+    labels = label_evidence("Two small clinical trials found a benefit greater than placebo.")
+    keys = [lab.key for lab in labels]
+    assert "small_study" in keys and "controlled_trial" in keys
+    assert keys == sorted(keys, key=LABEL_KEYS.index)
+
+
+@pytest.mark.parametrize(
+    "text",
+    ["LDN is usually taken at bedtime.", "Ask a compounding pharmacy about capsules.", ""],
+)
+def test_no_study_cited_alone(text: str) -> None:
+    labels = label_evidence(text)
+    assert [lab.key for lab in labels] == ["no_study_cited"]
+    assert labels[0].n is None
+    assert labels[0].display == "No study cited"

@@ -18,6 +18,7 @@ from __future__ import annotations
 
 import os
 import threading
+import time
 from collections import OrderedDict
 from dataclasses import dataclass, replace
 from pathlib import Path
@@ -113,11 +114,12 @@ class Engine:
                 Status.EMERGENCY, shown, messages.EMERGENCY, (), (), messages.ADVICE, {"kinds": 0.0}
             )
         pins = detect_pins(text)
-        retrieval = self.retriever.retrieve(text, self.encode(text))
-        signals = {
-            "best_similarity": retrieval.best_similarity,
-            "best_raw_similarity": retrieval.best_raw_similarity,
-        }
+        t0 = time.perf_counter()
+        qvec = self.encode(text)
+        t1 = time.perf_counter()
+        stages: dict[str, float] = {}
+        retrieval = self.retriever.retrieve(text, qvec, timings=stages)
+        t2 = time.perf_counter()
         pinned = self._pinned_quotes(pins, retrieval)
         answerable = retrieval.best_similarity >= self.settings.min_similarity
         limit = max(1, self.settings.max_quotes - len(pinned))
@@ -125,9 +127,23 @@ class Engine:
             self._select(retrieval, [(q.doc_id, q.start, q.end) for q in pinned], limit) if answerable else []
         )
         quotes = tuple(pinned + found)
+        t3 = time.perf_counter()
+        caveats = self._caveats(quotes, pins) if quotes else ()
+        t4 = time.perf_counter()
+        signals = {
+            "best_similarity": retrieval.best_similarity,
+            "best_raw_similarity": retrieval.best_raw_similarity,
+            # seconds per stage, for `eval bench` (selection includes labelling the quotes)
+            "t_encode": t1 - t0,
+            "t_faiss": stages.get("faiss", 0.0),
+            "t_bm25": stages.get("bm25", 0.0),
+            "t_fusion": stages.get("fusion", 0.0),
+            "t_retrieve": t2 - t1,
+            "t_select": t3 - t2,
+            "t_caveats": t4 - t3,
+        }
         if not quotes:
             return Answer(Status.NO_ANSWER, shown, messages.NO_ANSWER, (), (), messages.ADVICE, signals)
-        caveats = self._caveats(quotes, pins)
         return Answer(
             Status.ANSWERED, shown, messages.ANSWERED_INTRO, quotes, caveats, messages.ADVICE, signals
         )

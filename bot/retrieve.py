@@ -29,6 +29,7 @@ Ablation modes for the evaluation: "bm25" (BM25 sentences), "dense" (raw dense s
 from __future__ import annotations
 
 import re
+import time
 from collections import Counter
 from dataclasses import dataclass
 
@@ -105,16 +106,29 @@ class Retriever:
         norms = np.linalg.norm(c, axis=-1, keepdims=True)
         return c / np.maximum(norms, 1e-9)
 
-    def retrieve(self, query: str, qvec: np.ndarray, mode: str = "hybrid+select") -> Retrieval:
+    def retrieve(
+        self,
+        query: str,
+        qvec: np.ndarray,
+        mode: str = "hybrid+select",
+        timings: dict[str, float] | None = None,
+    ) -> Retrieval:
+        """Rank candidates for `query`; `timings`, when given, receives seconds per stage
+        ("faiss", "bm25", "fusion") for the benchmarks."""
         if mode not in MODES:
             raise ValueError(f"unknown mode {mode!r}; one of {MODES}")
         data = self.data
         if not data.sentences:
             return Retrieval((), -1.0, -1.0)
+        t0 = time.perf_counter()
         dense_s = search(data.sentence_faiss, qvec, self.depth)
-        bm25_s = data.sentence_bm25.top(query, self.depth)
         dense_p = search(data.passage_faiss, qvec, self.passage_depth)
+        t1 = time.perf_counter()
+        bm25_s = data.sentence_bm25.top(query, self.depth)
         bm25_p = data.passage_bm25.top(query, self.passage_depth)
+        t2 = time.perf_counter()
+        if timings is not None:
+            timings["faiss"], timings["bm25"] = t1 - t0, t2 - t1
         if mode == "hybrid":
             return self._passages(qvec, dense_p, bm25_p)
         cand: set[int] = {i for i, _ in dense_s} | {i for i, _ in bm25_s}
@@ -138,6 +152,8 @@ class Retriever:
             Hit(i, float(s), cen_of.get(i, -1.0), raw_of.get(i, -1.0), self.passages_of.get(i, [-1])[0])
             for i, s in order
         )
+        if timings is not None:
+            timings["fusion"] = time.perf_counter() - t2
         return Retrieval(hits, best_c, best_r)
 
     def _fuse(

@@ -51,6 +51,7 @@ _N_PATTERN = re.compile(
     re.IGNORECASE,
 )
 SMALL_N = 100
+CASE_SERIES_MAX = 10
 
 RULES: dict[str, re.Pattern[str]] = {
     "animal_study": re.compile(
@@ -67,7 +68,7 @@ RULES: dict[str, re.Pattern[str]] = {
         re.I,
     ),
     "small_study": re.compile(
-        r"\b(?:pilot|small (?:clinical |randomi[sz]ed )?(?:trials?|stud(?:y|ies))|low sample sizes?)\b", re.I
+        r"\b(?:pilot|small\b[^.;]{0,100}?\b(?:trials?|stud(?:y|ies))|low sample sizes?)\b", re.I
     ),
     "controlled_trial": re.compile(
         r"\b(?:placebo|randomi[sz]ed|double[- ]blind|controlled (?:clinical )?trials?|compared (?:to|with) placebo)\b",
@@ -78,7 +79,8 @@ RULES: dict[str, re.Pattern[str]] = {
         re.I,
     ),
     "clinician_experience": re.compile(
-        r"\b(?:I have (?:used|had|around)|I['’]ve used|I typically|I don['’]t recall|I recommend|my patients|"
+        r"\b(?:I have (?:used|had|around|not had|seen|prescribed|treated)|I['’]ve (?:used|had|seen|prescribed)|"
+        r"I typically|in our experience|I don['’]t recall|I recommend|my patients|"
         r"in my (?:practice|experience)|we have used|we recommend|our (?:patients|program|clinic|practice)|"
         r"anecdotes?|anecdotal)\b",
         re.I,
@@ -120,8 +122,6 @@ def label_evidence(text: str) -> tuple[Label, ...]:
     keys = [key for key, rule in RULES.items() if rule.search(text)]
     n = participants(text)
     study_context = re.search(r"\b(?:study|studies|trials?|treated|followed|evaluated)\b", text, re.I)
-    if n is not None and n < SMALL_N and study_context and "small_study" not in keys:
-        keys.append("small_study")
     if (
         n is not None
         and n <= 12
@@ -129,6 +129,10 @@ def label_evidence(text: str) -> tuple[Label, ...]:
         and re.search(r"\btreated|followed\b", text, re.I)
     ):
         keys.append("case_report")
+    # A handful of named patients is a case series, not a (small) trial.
+    case_series = n is not None and n < CASE_SERIES_MAX and "case_report" in keys
+    if n is not None and n < SMALL_N and study_context and "small_study" not in keys and not case_series:
+        keys.append("small_study")
     if not keys:
         return (Label("no_study_cited"),)
     ordered = [k for k in LABEL_KEYS if k in keys]

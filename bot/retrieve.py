@@ -203,7 +203,7 @@ class Retriever:
 def topic_terms(texts: list[str]) -> frozenset[str]:
     """Words (not stop words) found in at least `TOPIC_SHARE` of the texts.
 
-    >>> sorted(topic_terms(["LDN helps pain"] * 15 + ["LDN and sleep", "sleep well"] * 5 + ["x"] * 5))
+    >>> sorted(topic_terms(["LDN helps pain"] * 15 + ["LDN and sleep", "sleep well"] * 5 + ["x"] * 10))
     ['helps', 'ldn', 'pain']
     """
     if len(texts) < TOPIC_MIN_PASSAGES:

@@ -45,7 +45,8 @@ class PdfProblem(Exception):
 
 
 def expand_ligatures(text: str) -> str:
-    """>>> expand_ligatures("ﬁbromyalgia ﬂare")
+    """
+    >>> expand_ligatures("ﬁbromyalgia ﬂare")
     'fibromyalgia flare'
     """
     return _LIGATURES.sub(lambda m: unicodedata.normalize("NFKC", m.group()), text)
@@ -67,7 +68,8 @@ def join_hyphenated(text: str, vocabulary: set[str] | None = None) -> str:
 
 
 def restore_spaces(text: str) -> str:
-    """>>> restore_spaces("less pain.The informationDosage of McCandless")
+    """
+    >>> restore_spaces("less pain.The informationDosage of McCandless")
     'less pain. The information Dosage of McCandless'
     """
     return _GLUED_WORDS.sub(r"\1 \2", _GLUED_SENTENCE.sub(r"\1 \2", text))
@@ -76,8 +78,10 @@ def restore_spaces(text: str) -> str:
 def reflow(text: str) -> str:
     """Join visual lines into paragraphs.
 
-    >>> reflow("This is a long line of text that wraps\\nonto the next line.\\nShort end.\\nNew para here")
-    'This is a long line of text that wraps onto the next line. Short end.\\n\\nNew para here'
+    >>> page = ("A long line of text that keeps on going here\\nand wraps onto the next line of the page."
+    ...         "\\nShort end.\\nNew paragraph starts on this long line here")
+    >>> reflow(page)
+    'A long line of text that keeps on going here and wraps onto the next line of the page. Short end.\\n\\nNew paragraph starts on this long line here'
     """
     lines = [ln.strip() for ln in text.split("\n")]
     lines = [ln for ln in lines if ln]

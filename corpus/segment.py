@@ -86,7 +86,10 @@ _ABBREVIATIONS = {
 }
 # A sentence ends at . ! ? (plus closing quotes/brackets) followed by white space, or glued to a
 # capitalised word when the page lost the space ("patients.During").
-_BOUNDARY = re.compile(r"[.!?][\"”’')\]]*(?=\s+[\"“‘(\[]?[A-Z0-9•–-]|[A-Z][a-z])")
+# A full stop may carry footnote numbers ("reduction of pain.2,3,6 Furthermore ...").
+_BOUNDARY = re.compile(
+    r"(?:[.!?][\"”’')\]]*|(?<=[a-z)])\.\d{1,3}(?:[,–-]\d{1,3})*)(?=\s+[\"“‘(\[]?[A-Z0-9•–-]|[A-Z][a-z])"
+)
 _CITATION = re.compile(
     r";\s*\d+\s*\(\d+\)\s*:\s*\d+|\bdoi:\s*10\.|\b(?:19|20)\d{2}\s+\w{3}\s*(?:\d+\s*)?;\s*\d+|"
     r"^(?:[A-Z][a-zA-Z'’-]+\s+[A-Z]{1,3}\d?(?:,\s*|\.?\s*$)){2,}"
@@ -146,9 +149,9 @@ def _trimmed(text: str, start: int, end: int) -> tuple[int, int]:
 def split_sentences(text: str, start: int = 0, end: int | None = None) -> list[tuple[int, int]]:
     """Sentence spans (absolute offsets) of `text[start:end]`.
 
-    >>> t = "Dr. Bihari saw it. Results were 4.5 mg.Later work (R).They agreed."
+    >>> t = "Dr. Bihari saw it. Results were 4.5 mg.Later work (R).They agreed.2,3 It is fine."
     >>> [t[a:b] for a, b in split_sentences(t)]
-    ['Dr. Bihari saw it.', 'Results were 4.5 mg.', 'Later work (R).', 'They agreed.']
+    ['Dr. Bihari saw it.', 'Results were 4.5 mg.', 'Later work (R).', 'They agreed.2,3', 'It is fine.']
     """
     end = len(text) if end is None else end
     spans: list[tuple[int, int]] = []

@@ -10,6 +10,8 @@ build and at query time; its parameters are recorded in the index manifest.
 
 from __future__ import annotations
 
+import bisect
+import difflib
 import re
 from functools import cache
 from pathlib import Path
@@ -25,6 +27,8 @@ TOKENIZER: dict[str, object] = {
     "version": 1,
 }
 _TOKEN = re.compile(_PATTERN)
+MAX_PREFIX_EXPANSIONS = 5
+MAX_FUZZY_VOCAB = 200_000
 
 
 @cache
@@ -52,6 +56,7 @@ class Bm25Index:
     def __init__(self, retriever: Any, size: int):
         self._retriever = retriever
         self.size = size
+        self._words: list[str] | None = None
 
     @classmethod
     def build(cls, texts: list[str]) -> Bm25Index:
@@ -82,11 +87,39 @@ class Bm25Index:
         tokens = tokenize(query)
         if not self.size or not tokens:
             return np.zeros(self.size, dtype=np.float32)
-        vocab = self._retriever.vocab_dict
-        known = [t for t in tokens if t in vocab]
+        known = [w for t in tokens for w in self.expand(t)]
         if not known:
             return np.zeros(self.size, dtype=np.float32)
         return np.asarray(self._retriever.get_scores(known), dtype=np.float32)
+
+    def expand(self, token: str) -> list[str]:
+        """Index terms for a query token: itself if indexed, else the indexed words it begins
+        (a lay shortening: "fibro" -> "fibromyalgia"), else one close spelling ("fibromyalga").
+
+        Only tokens of four (prefix) or five (spelling) letters or more are expanded, so short
+        words never match half the vocabulary.
+        """
+        vocab = self._retriever.vocab_dict
+        if token in vocab:
+            return [token]
+        words = self._sorted_vocab()
+        if len(token) >= 4:
+            i = bisect.bisect_left(words, token)
+            starts = []
+            while i < len(words) and words[i].startswith(token) and len(starts) < MAX_PREFIX_EXPANSIONS:
+                starts.append(words[i])
+                i += 1
+            if starts:
+                return starts
+        if len(token) >= 5 and len(words) <= MAX_FUZZY_VOCAB:
+            same_start = [w for w in words[bisect.bisect_left(words, token[0]) :] if w[:1] == token[0]]
+            return difflib.get_close_matches(token, same_start, n=1, cutoff=0.8)
+        return []
+
+    def _sorted_vocab(self) -> list[str]:
+        if self._words is None:
+            self._words = sorted(w for w in self._retriever.vocab_dict if isinstance(w, str))
+        return self._words
 
     def top(self, query: str, k: int) -> list[tuple[int, float]]:
         s = self.scores(query)

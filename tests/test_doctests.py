@@ -1,0 +1,33 @@
+"""The worked examples in module docstrings are tests too: run them."""
+
+from __future__ import annotations
+
+import doctest
+import importlib
+
+import pytest
+
+MODULES = [
+    "corpus.boilerplate",
+    "corpus.segment",
+    "corpus.pdf",
+    "corpus.loaders",
+    "index.build",
+    "index.bm25",
+    "bot.evidence",
+    "bot.safety",
+    "bot.question",
+    "bot.cautions",
+    "bot.retrieve",
+    "bot.followup",
+    "eval.metrics",
+    "eval.grounding_metrics",
+]
+
+
+@pytest.mark.parametrize("name", MODULES)
+def test_docstring_examples(name: str) -> None:
+    module = importlib.import_module(name)
+    result = doctest.testmod(module, optionflags=doctest.ELLIPSIS)
+    assert result.attempted > 0, f"{name} has no examples"
+    assert result.failed == 0

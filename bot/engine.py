@@ -99,12 +99,11 @@ class Engine:
         return result
 
     def encode(self, text: str) -> np.ndarray:
-        """The query vector: question and its topic-neutral form, averaged (one model call)."""
-        neutral = self.retriever.neutral_query(text)
-        if not neutral:
-            return self.embedder.encode([text])[0]
-        both = self.embedder.encode([text, neutral])
-        mean = both.mean(axis=0)
+        """The query vector: the mean of `Retriever.query_texts` vectors (one batched model call)."""
+        texts = self.retriever.query_texts(text)
+        if len(texts) == 1:
+            return self.embedder.encode(texts)[0]
+        mean = self.embedder.encode(texts).mean(axis=0)
         return (mean / max(float(np.linalg.norm(mean)), 1e-9)).astype(np.float32)
 
     def _answer(self, shown: str, text: str) -> Answer:

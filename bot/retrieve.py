@@ -85,6 +85,7 @@ class Retriever:
             else np.zeros(data.manifest.dimension, np.float32)
         )
         self.topic_terms = topic_terms([p.text for p in data.passages])
+        self.topic_name = main_topic_term([p.text for p in data.passages], self.topic_terms)
         self.passages_of: dict[int, list[int]] = {}
         for p in data.passages:
             for sid in p.sentence_ids:
@@ -100,6 +101,26 @@ class Retriever:
         out = _WORD.sub(lambda m: " " if m.group().lower() in self.topic_terms else m.group(), query)
         out = re.sub(r"\s+", " ", out).strip()
         return out if out != query.strip() and re.search(r"[A-Za-z]{3,}", out) else ""
+
+    def query_texts(self, query: str) -> list[str]:
+        """The texts whose vectors are averaged into the query vector.
+
+        A question that names the topic is paired with its topic-neutral form; one that does not
+        ("what dose should I start with?") is paired with itself prefixed by the corpus's main
+        topic term ("ldn: what dose ..."), since every question put to this corpus is about it.
+        Either way the query vector no longer depends on whether the person typed "LDN".
+
+        >>> r = Retriever.__new__(Retriever)
+        >>> r.topic_terms, r.topic_name = frozenset({"ldn"}), "ldn"
+        >>> r.query_texts("Does LDN cause dreams?"), r.query_texts("Does it cause dreams?")
+        (['Does LDN cause dreams?', 'Does cause dreams?'], ['ldn: Does it cause dreams?', 'Does it cause dreams?'])
+        """
+        neutral = self.neutral_query(query)
+        if neutral:
+            return [query, neutral]
+        if self.topic_name and re.search(r"[A-Za-z]{3,}", query):
+            return [f"{self.topic_name}: {query}", query]
+        return [query]
 
     def _centred(self, vectors: np.ndarray) -> np.ndarray:
         c = vectors - self.topic
@@ -215,3 +236,13 @@ def topic_terms(texts: list[str]) -> frozenset[str]:
         df.update({w.lower() for w in _WORD.findall(text)})
     cut = TOPIC_SHARE * len(texts)
     return frozenset(w for w, c in df.items() if c >= cut and len(w) > 2 and w not in STOPWORDS_EN)
+
+
+def main_topic_term(texts: list[str], terms: frozenset[str]) -> str:
+    """The topic term found in the most texts ("" when there is none)."""
+    if not terms:
+        return ""
+    df: Counter[str] = Counter()
+    for text in texts:
+        df.update({w.lower() for w in _WORD.findall(text)} & terms)
+    return max(sorted(df), key=lambda w: df[w]) if df else ""

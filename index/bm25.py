@@ -105,7 +105,7 @@ class Bm25Index:
         words = self._sorted_vocab()
         if len(token) >= 4:
             i = bisect.bisect_left(words, token)
-            starts = []
+            starts: list[str] = []
             while i < len(words) and words[i].startswith(token) and len(starts) < MAX_PREFIX_EXPANSIONS:
                 starts.append(words[i])
                 i += 1

@@ -11,6 +11,7 @@ Deterministic rules over the quote's own words (never outside knowledge), in thi
 | controlled_trial     | Placebo-controlled or randomized trial | placebo, randomized, double-blind, controlled trial |
 | review               | Review                            | review, systematic review, meta-analysis             |
 | clinician_experience | A clinician's own experience      | "I have used", "my patients", "we have used", anecdotes |
+| study_unspecified    | A study is mentioned (its design is not stated) | "two clinical trials", "studies suggest", when no other label fits |
 | no_study_cited       | No study cited                    | none of the above                                     |
 
 A text can carry several labels ("two small clinical trials ... greater than placebo" is a
@@ -94,9 +95,12 @@ DISPLAY = {
     "controlled_trial": "Placebo-controlled or randomized trial",
     "review": "Review",
     "clinician_experience": "A clinician's own experience",
+    "study_unspecified": "A study is mentioned (its design is not stated)",
     "no_study_cited": "No study cited",
 }
 LABEL_KEYS = tuple(DISPLAY)
+# A study or trial is named but nothing says what kind: saying "no study cited" would be wrong.
+_ANY_STUDY = re.compile(r"\b(?:stud(?:y|ies)|trials?|researchers?|research shows|experiments?)\b", re.I)
 
 
 @dataclass(frozen=True)
@@ -133,6 +137,8 @@ def label_evidence(text: str) -> tuple[Label, ...]:
     case_series = n is not None and n < CASE_SERIES_MAX and "case_report" in keys
     if n is not None and n < SMALL_N and study_context and "small_study" not in keys and not case_series:
         keys.append("small_study")
+    if not keys and _ANY_STUDY.search(text):
+        keys.append("study_unspecified")
     if not keys:
         return (Label("no_study_cited"),)
     ordered = [k for k in LABEL_KEYS if k in keys]

@@ -69,3 +69,11 @@ def test_no_study_cited_alone(text: str) -> None:
     assert [lab.key for lab in labels] == ["no_study_cited"]
     assert labels[0].n is None
     assert labels[0].display == "No study cited"
+
+
+def test_a_study_of_unstated_design_is_not_called_no_study() -> None:
+    labels = label_evidence(
+        "Researchers at Stanford University published two clinical trials showing relief."
+    )
+    assert [label.key for label in labels] == ["study_unspecified"]
+    assert labels[0].display == "A study is mentioned (its design is not stated)"

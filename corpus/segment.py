@@ -88,7 +88,7 @@ _ABBREVIATIONS = {
 # capitalised word when the page lost the space ("patients.During").
 # A full stop may carry footnote numbers ("reduction of pain.2,3,6 Furthermore ...").
 _BOUNDARY = re.compile(
-    r"(?:[.!?][\"”’')\]]*|(?<=[a-z)])\.\d{1,3}(?:[,–-]\d{1,3})*)(?=\s+[\"“‘(\[]?[A-Z0-9•–-]|[A-Z][a-z])"
+    r"(?:[.!?][\"”’')\]]*|(?<=[a-z)])\.\d{1,3}(?:[,–-]\d{1,3})*)(?=\s+[\"“‘(\[]?[A-Z0-9•–-]|[A-Z][a-z]|(?<=[a-z%)]\.)[A-Z]{2})"
 )
 _CITATION = re.compile(
     r";\s*\d+\s*\(\d+\)\s*:\s*\d+|\bdoi:\s*10\.|\b(?:19|20)\d{2}\s+\w{3}\s*(?:\d+\s*)?;\s*\d+|"
@@ -152,6 +152,9 @@ def split_sentences(text: str, start: int = 0, end: int | None = None) -> list[t
     >>> t = "Dr. Bihari saw it. Results were 4.5 mg.Later work (R).They agreed.2,3 It is fine."
     >>> [t[a:b] for a, b in split_sentences(t)]
     ['Dr. Bihari saw it.', 'Results were 4.5 mg.', 'Later work (R).', 'They agreed.2,3', 'It is fine.']
+    >>> t = "Up to 90%.MS patients improve. It is used in the U.S.A. today."
+    >>> [t[a:b] for a, b in split_sentences(t)]
+    ['Up to 90%.', 'MS patients improve.', 'It is used in the U.S.A. today.']
     """
     end = len(text) if end is None else end
     spans: list[tuple[int, int]] = []

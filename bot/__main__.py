@@ -18,8 +18,7 @@ import textwrap
 from pathlib import Path
 
 from bot.models import Answer, Status
-from index.embedder import ModelNotFound
-from index.manifest import IndexProblem
+from index.cli import run_command
 from index.settings import Paths
 
 
@@ -117,13 +116,7 @@ def main(argv: list[str] | None = None) -> int:
     s.add_argument("--port", type=int, default=7860)
     s.set_defaults(func=_serve)
     args = parser.parse_args(argv)
-    try:
-        return int(args.func(args))
-    except (IndexProblem, ModelNotFound, FileNotFoundError) as exc:
-        print(f"error: {exc}", file=sys.stderr)
-        return 2
-    except KeyboardInterrupt:
-        return 130
+    return run_command(args.func, args)
 
 
 if __name__ == "__main__":

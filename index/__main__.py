@@ -9,8 +9,7 @@ from __future__ import annotations
 import argparse
 import sys
 
-from index.embedder import ModelNotFound
-from index.manifest import IndexProblem
+from index.cli import run_command
 from index.settings import Paths
 
 
@@ -67,14 +66,7 @@ def main(argv: list[str] | None = None) -> int:
     i.add_argument("--index", help="index folder (default: index/built)")
     i.set_defaults(func=_info)
     args = parser.parse_args(argv)
-    try:
-        return int(args.func(args))
-    except (IndexProblem, ModelNotFound, FileNotFoundError) as exc:
-        print(f"error: {exc}", file=sys.stderr)
-        return 2
-    except KeyboardInterrupt:
-        print("interrupted; the previous index is unchanged", file=sys.stderr)
-        return 130
+    return run_command(args.func, args, "interrupted; the previous index is unchanged")
 
 
 if __name__ == "__main__":

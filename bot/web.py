@@ -15,24 +15,31 @@ same JSON object as ``python -m bot ask --json``. While the engine loads it wait
 `API_WAIT_SECONDS`, then answers with status ``"unavailable"`` and the fixed message (same keys).
 
 Hardening: binds 127.0.0.1 unless told otherwise; analytics, monitoring, MCP, SSR and sharing
-off; no upload components, ``allowed_paths=[]``, a 1 MB upload cap; a queue of at most 128
-events, 4 at a time; internal errors are logged, never shown; questions are capped at
-`bot.question.MAX_CHARS` (also the Textbox ``max_length``).
+off; no upload components, and Gradio's upload routes answer 404 (`RefuseUploads`: without it
+anyone could store files on the server and have them served from our address);
+``allowed_paths=[]``, a 1 MB upload cap; a queue of at most 128 events, 4 at a time (over that,
+Gradio answers "queue full" at once); internal errors are logged, never shown; questions are
+capped at `bot.question.MAX_CHARS` (also the Textbox ``max_length``) and lone UTF-16 surrogates
+(which a browser can send, and which broke the reply stream) are replaced before anything else
+(`_incoming`). See RELIABILITY.md.
 """
 
 from __future__ import annotations
 
 import logging
 import os
+import posixpath
 import threading
 import time
-from collections.abc import Callable, Iterator
+from collections.abc import Awaitable, Callable, Iterator, MutableMapping
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 os.environ["GRADIO_ANALYTICS_ENABLED"] = "False"  # before gradio is imported
 
 import gradio as gr
+from starlette.middleware import Middleware
+from starlette.responses import PlainTextResponse
 
 from bot import feedback, messages, render
 from bot.followup import resolve_follow_up
@@ -47,6 +54,8 @@ if TYPE_CHECKING:
 log = logging.getLogger(__name__)
 
 API_WAIT_SECONDS = 10.0
+QUEUE_MAX_SIZE = 128  # waiting events; beyond this a request gets HTTP 503 "Queue is full" at once
+CONCURRENCY = 4  # events answered at the same time
 STATIC = Path(__file__).resolve().parent / "static"
 EXAMPLES = (
     "Does LDN cause vivid dreams?",
@@ -55,6 +64,40 @@ EXAMPLES = (
     "Does LDN help fibromyalgia?",
 )
 UNAVAILABLE = "unavailable"
+
+
+Scope = MutableMapping[str, Any]
+Receive = Callable[[], Awaitable[MutableMapping[str, Any]]]
+Send = Callable[[MutableMapping[str, Any]], Awaitable[None]]
+ASGIApp = Callable[[Scope, Receive, Send], Awaitable[None]]
+
+
+class RefuseUploads:
+    """ASGI middleware: 404 for Gradio's file-upload routes; this chat takes no files.
+
+    Gradio keeps ``POST /gradio_api/upload`` open even when no component accepts files, and an
+    uploaded file can then be fetched from the server's own address."""
+
+    BLOCKED = ("/upload", "/upload_progress")
+
+    def __init__(self, app: ASGIApp) -> None:
+        self.app = app
+
+    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
+        if scope.get("type") == "http":
+            path = posixpath.normpath("/" + str(scope.get("path", "")).replace("\\", "/")).lower()
+            if path.endswith(self.BLOCKED):
+                await PlainTextResponse("Not Found", status_code=404)(scope, receive, send)
+                return
+        await self.app(scope, receive, send)
+
+
+def _incoming(value: object) -> str:
+    """Typed text as it may enter the app: at most MAX_CHARS + 1 characters (one more than
+    allowed, so the engine says "too long"), lone surrogates replaced (they cannot be encoded
+    as UTF-8, so echoing them would break Gradio's reply stream and SQLite)."""
+    text = value if isinstance(value, str) else ("" if value is None else str(value))
+    return text[: MAX_CHARS + 1].encode("utf-8", "replace").decode("utf-8")
 
 
 class EngineStarting(Exception):
@@ -150,7 +193,7 @@ def build_app(engine_provider: Callable[[], Engine], paths: Paths) -> gr.Blocks:
     """The chat page. `engine_provider` returns the engine or raises (`EngineStarting`, load errors)."""
 
     def respond(text: str, history: list[Any], state: dict[str, Any]) -> Iterator[tuple[Any, ...]]:
-        raw = (text or "")[: MAX_CHARS + 1]  # one more than allowed, so the engine says "too long"
+        raw = _incoming(text)
         if not raw.strip():
             yield gr.skip(), gr.skip(), gr.skip()
             return
@@ -188,12 +231,12 @@ def build_app(engine_provider: Callable[[], Engine], paths: Paths) -> gr.Blocks:
 
     def ask(question: str) -> dict[str, Any]:
         """Answer one question; the same JSON object as `python -m bot ask --json`."""
-        deadline, text = time.monotonic() + API_WAIT_SECONDS, str(question or "")[: MAX_CHARS + 1]
+        deadline, text = time.monotonic() + API_WAIT_SECONDS, _incoming(question)
         while (result := _answer(engine_provider, text)) == messages.STARTING and time.monotonic() < deadline:
             time.sleep(0.25)
         if isinstance(result, str):
             empty: list[Any] = []
-            return {"status": UNAVAILABLE, "question": question, "message": result, "quotes": empty,
+            return {"status": UNAVAILABLE, "question": text, "message": result, "quotes": empty,
                     "caveats": empty, "advice": messages.ADVICE}  # fmt: skip
         return result.to_dict()
 
@@ -295,6 +338,7 @@ def launch_options(host: str = "127.0.0.1", port: int = 7860) -> dict[str, Any]:
         "footer_links": [],
         "run_history": False,  # the browser must not keep a copy of people's questions
         "theme": theme,
+        "app_kwargs": {"middleware": [Middleware(RefuseUploads)]},
         "css": _static("chat.css"),
         "js": _static("chat.js") or None,
     }
@@ -308,7 +352,7 @@ def start(
     `loader` replaces `load_engine` (tests: a slow or failing engine)."""
     holder = EngineHolder(paths, loader)
     app = build_app(holder.get, paths)
-    app.queue(default_concurrency_limit=4, max_size=128)
+    app.queue(default_concurrency_limit=CONCURRENCY, max_size=QUEUE_MAX_SIZE)
     app.launch(prevent_thread_lock=True, **launch_options(host, port))
     holder.start()
     return app, holder

@@ -50,6 +50,16 @@ class Caution:
     sentence_id: int
 
 
+# Among standing caveats of one kind, the most specific statement is quoted first: one about
+# the trials themselves beats a general "more research is needed".
+_SPECIFIC = re.compile(r"\b(?:sample sizes?|replications?|trials?|FDA)\b", re.I)
+
+
+def caution_rank(c: Caution) -> tuple[int, str, int]:
+    """Sort key: specific statements first, then document order."""
+    return (0 if _SPECIFIC.search(c.text) else 1, c.doc_id, c.start)
+
+
 def _with_continuation(data: IndexData, s: Sentence, following: dict[int, Sentence]) -> tuple[int, int]:
     nxt = following.get(s.sentence_id)
     doc = data.documents[s.doc_id].text

@@ -26,8 +26,8 @@ from pathlib import Path
 import numpy as np
 
 from bot import messages
-from bot.cautions import Caution, find_cautions, stance
-from bot.evidence import label_evidence
+from bot.cautions import Caution, caution_rank, find_cautions, stance
+from bot.evidence import DISPLAY, label_evidence
 from bot.models import Answer, Caveat, Quote, Status
 from bot.question import MAX_CHARS, clean_question
 from bot.retrieve import Retrieval, Retriever
@@ -229,7 +229,12 @@ class Engine:
         if by_stance["hedge"] and by_stance["positive"] and by_stance["hedge"] != by_stance["positive"]:
             out.append(Caveat(messages.CONFLICT, "conflict"))
         quoted = {(q.doc_id, q.start) for q in quotes}
-        for kind in ("not_approved", "small_trials"):
+        # "Not approved" applies to any use of LDN; "small trials" only where a quote rests on
+        # studies or claims a benefit (a price or a pharmacy needs no note about trial sizes).
+        kinds = ["not_approved"]
+        if any(q.pinned is None and (_rests_on_studies(q) or stance(q.text) == "positive") for q in quotes):
+            kinds.append("small_trials")
+        for kind in kinds:
             c = self._standing(kind, quoted)
             if c is not None:
                 quote = self._quote(c.doc_id, c.start, c.end, 0.0, -1, None)
@@ -244,10 +249,15 @@ class Engine:
         return tuple(out)
 
     def _standing(self, kind: str, quoted: set[tuple[str, int]]) -> Caution | None:
-        for c in self.cautions:
-            if c.kind == kind and (c.doc_id, c.start) not in quoted:
-                return c
-        return None
+        candidates = [c for c in self.cautions if c.kind == kind and (c.doc_id, c.start) not in quoted]
+        return min(candidates, key=caution_rank) if candidates else None
+
+
+_NOT_STUDIES = {DISPLAY["no_study_cited"], DISPLAY["clinician_experience"]}
+
+
+def _rests_on_studies(q: Quote) -> bool:
+    return any(e not in _NOT_STUDIES for e in q.evidence)
 
 
 def check_fresh(data: IndexData, corpus_dir: Path) -> None:

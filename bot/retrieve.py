@@ -229,13 +229,13 @@ def topic_terms(texts: list[str]) -> frozenset[str]:
     """
     if len(texts) < TOPIC_MIN_PASSAGES:
         return frozenset()
-    from bm25s.stopwords import STOPWORDS_EN
+    from index.bm25 import stopwords
 
     df: Counter[str] = Counter()
     for text in texts:
         df.update({w.lower() for w in _WORD.findall(text)})
     cut = TOPIC_SHARE * len(texts)
-    return frozenset(w for w, c in df.items() if c >= cut and len(w) > 2 and w not in STOPWORDS_EN)
+    return frozenset(w for w, c in df.items() if c >= cut and len(w) > 2 and w not in stopwords())
 
 
 def main_topic_term(texts: list[str], terms: frozenset[str]) -> str:

@@ -5,7 +5,7 @@ stemmed (PyStemmer), so "dreams"/"dreaming" match "dream". The same `tokenize` i
 build and at query time; its parameters are recorded in the index manifest.
 
 >>> tokenize("Does LDN cause vivid dreams?")
-['doe', 'ldn', 'caus', 'vivid', 'dream']
+['ldn', 'caus', 'vivid', 'dream']
 """
 
 from __future__ import annotations
@@ -22,10 +22,20 @@ import numpy as np
 _PATTERN = r"(?u)\b\w\w+\b"
 TOKENIZER: dict[str, object] = {
     "pattern": _PATTERN,
-    "stopwords": "en",
+    "stopwords": "en+questions",
     "stemmer": "snowball-english",
-    "version": 1,
+    "version": 2,
 }
+# bm25s's English list is short; people's questions are full of auxiliaries and question words
+# ("does", "what", "how much") that match any sentence using them ("it does this by ...").
+_QUESTION_WORDS = (
+    "do does did doing done can could would should shall may might must much many what how why when "
+    "where which who whom whose i me my mine myself im ive id you your yours yourself we us our he him "
+    "his she her they them their am been being has have had having get gets got getting ok okay anyone "
+    "anybody someone something anything thing things really actually just also very so too any some "
+    "there here than then about please know tell"
+)
+QUESTION_STOPWORDS = frozenset(_QUESTION_WORDS.split())
 _TOKEN = re.compile(_PATTERN)
 MAX_PREFIX_EXPANSIONS = 5
 MAX_FUZZY_VOCAB = 200_000
@@ -42,7 +52,12 @@ def _stemmer() -> Any:
 def _stopwords() -> frozenset[str]:
     from bm25s.stopwords import STOPWORDS_EN
 
-    return frozenset(STOPWORDS_EN)
+    return frozenset(STOPWORDS_EN) | QUESTION_STOPWORDS
+
+
+def stopwords() -> frozenset[str]:
+    """The stop words of `tokenize` (also what topic-term detection leaves out)."""
+    return _stopwords()
 
 
 def tokenize(text: str) -> list[str]:

@@ -11,7 +11,7 @@ export HF_HUB_OFFLINE := 1
 export TRANSFORMERS_OFFLINE := 1
 export GRADIO_ANALYTICS_ENABLED := False
 
-.PHONY: install run build serve test test-fast lint format eval beir browser-deps clean
+.PHONY: install run build serve test test-fast lint format eval beir bench browser-deps clean
 
 install: $(STAMP)
 
@@ -59,6 +59,9 @@ eval: build
 
 beir: install
 	$(PY) -m eval beir ../shared/beir/scifact
+
+bench: build
+	$(PY) -m eval bench --index $(INDEX)
 
 clean:
 	rm -rf $(INDEX) .pytest_cache .mypy_cache .ruff_cache

@@ -30,7 +30,7 @@ from bot.cautions import Caution, caution_rank, find_cautions, stance
 from bot.evidence import DISPLAY, label_evidence
 from bot.models import Answer, Caveat, Quote, Status
 from bot.question import MAX_CHARS, clean_question
-from bot.retrieve import Retrieval, Retriever
+from bot.retrieve import Hit, Retrieval, Retriever
 from bot.safety import detect_emergency, detect_pins
 from index.embedder import Embedder, load_embedder
 from index.manifest import IndexMismatch
@@ -47,7 +47,9 @@ class BotSettings:
     max_quotes: int = 4
     per_doc: int = 2
     quote_floor: float = 0.75  # below the top `keep_top` hits, similarity must reach this share of the best
-    keep_top: int = 2
+    keep_top: int = 1
+    other_source_share: float = 0.6
+    other_source_depth: int = 10
     cache_size: int = 1024
 
     @classmethod
@@ -170,32 +172,44 @@ class Engine:
         )
 
     def _select(self, retrieval: Retrieval, taken: list[tuple[str, int, int]], limit: int) -> list[Quote]:
+        """Quotes in fused order: the top `keep_top` hits, then hits about as similar as the best
+        one (`quote_floor`), at most `per_doc` per document; then, when all quotes come from one
+        source, the best hit of another source in the top `other_source_depth` if it reaches
+        `other_source_share` of the best similarity, so a patient sees where sources differ."""
         s = self.settings
         if not retrieval.hits:
             return []
         floor = max(retrieval.best_similarity * s.quote_floor, s.min_similarity)
         per_doc: dict[str, int] = {}
         out: list[Quote] = []
+
+        def take(hit: Hit) -> bool:
+            doc_id, start, end = self._span(hit)
+            overlaps = any(d == doc_id and a < end and start < b for d, a, b in taken)
+            if overlaps or per_doc.get(doc_id, 0) >= s.per_doc:
+                return False
+            per_doc[doc_id] = per_doc.get(doc_id, 0) + 1
+            taken.append((doc_id, start, end))
+            out.append(self._quote(doc_id, start, end, hit.score, hit.passage_id, None))
+            return True
+
         for rank, hit in enumerate(retrieval.hits):
             if len(out) >= limit:
                 break
             # The top fused hits are kept even when their cosine is modest (BM25 found them);
             # further down, a quote must be about as similar as the best one.
-            if rank >= s.keep_top and hit.similarity < floor:
-                continue
-            if hit.is_passage:
-                p = self.data.passages[hit.unit_id]
-                doc_id, start, end = p.doc_id, p.start, p.end
-            else:
-                sent = self.data.sentences[hit.unit_id]
-                doc_id, start, end = sent.doc_id, sent.start, sent.end
-            overlaps = any(d == doc_id and a < end and start < b for d, a, b in taken)
-            if overlaps or per_doc.get(doc_id, 0) >= s.per_doc:
-                continue
-            per_doc[doc_id] = per_doc.get(doc_id, 0) + 1
-            taken.append((doc_id, start, end))
-            out.append(self._quote(doc_id, start, end, hit.score, hit.passage_id, None))
+            if rank < s.keep_top or hit.similarity >= floor:
+                take(hit)
+        if len(per_doc) == 1 and len(out) < limit:
+            other_floor = retrieval.best_similarity * s.other_source_share
+            for hit in retrieval.hits[: s.other_source_depth]:
+                if self._span(hit)[0] not in per_doc and hit.similarity >= other_floor and take(hit):
+                    break
         return out
+
+    def _span(self, hit: Hit) -> tuple[str, int, int]:
+        unit = self.data.passages[hit.unit_id] if hit.is_passage else self.data.sentences[hit.unit_id]
+        return unit.doc_id, unit.start, unit.end
 
     def _pinned_quotes(self, pins: set[str], retrieval: Retrieval) -> list[Quote]:
         out: list[Quote] = []

@@ -4,6 +4,21 @@ Exact search (`IndexFlatIP`) is the default: at this corpus size it costs micros
 is never wrong. From `HNSW_FROM` vectors on, an `IndexHNSWFlat` graph keeps query time flat as
 the corpus grows, at a small recall cost that `eval bench` measures against exact search.
 The choice is made by size at build time and recorded in the manifest.
+
+The numbers behind the constants (`python -m eval bench --only scale`, BENCHMARKS.md; 2-core
+AMD EPYC, one query at a time, real MiniLM query vectors over synthetic recombined passages):
+
+* exact search costs ~0.09 ms per 1,000 vectors (1 thread: 4.6 ms p50 at 50k, 18 ms at 200k),
+  so from ~50k vectors it alone exceeds a fifth of the query encoding (~20-30 ms) and breaks
+  the "answer within 1.2x the encode" budget; hence `HNSW_FROM = 50_000` (was 200k);
+* HNSW, M=32, efConstruction=80: at 1M vectors efSearch=96 gave recall@10 0.953 (no margin
+  over the 0.95 target), 128 gives 0.965 at p95 0.8 ms, 256 gives 0.99 at p95 1.5 ms; at 100k,
+  efSearch=128 gives 0.99. `HNSW_EF_SEARCH = 128`. M=16 saved no build time at 100k and lost
+  recall at low efSearch; M=48 took 2.5x longer to build for +0.01 recall at the same latency;
+* a single query gains nothing from FAISS's OpenMP threads, and on a loaded machine their
+  spinning made one exact search 4-20x slower (10k vectors: 16 ms with 2 threads vs 0.75 ms
+  with 1), so `search` runs with `SEARCH_THREADS` (1) and restores the previous setting;
+  index builds keep every thread.
 """
 
 from __future__ import annotations
@@ -13,10 +28,11 @@ from typing import Any
 
 import numpy as np
 
-HNSW_FROM = 200_000
+HNSW_FROM = 50_000
 HNSW_M = 32
 HNSW_EF_CONSTRUCTION = 80
-HNSW_EF_SEARCH = 96
+HNSW_EF_SEARCH = 128
+SEARCH_THREADS = 1
 
 
 def index_type_for(n: int) -> str:
@@ -59,6 +75,15 @@ def search(index: Any, query: np.ndarray, k: int) -> list[tuple[int, float]]:
     """Top-k (row, cosine) for one normalised query vector."""
     if index.ntotal == 0 or k <= 0:
         return []
+    import faiss
+
     q = np.ascontiguousarray(query.reshape(1, -1), dtype=np.float32)
-    scores, rows = index.search(q, min(k, index.ntotal))
+    before = faiss.omp_get_max_threads()
+    if before != SEARCH_THREADS:
+        faiss.omp_set_num_threads(SEARCH_THREADS)
+    try:
+        scores, rows = index.search(q, min(k, index.ntotal))
+    finally:
+        if before != SEARCH_THREADS:
+            faiss.omp_set_num_threads(before)
     return [(int(r), float(s)) for r, s in zip(rows[0], scores[0], strict=True) if r >= 0]

@@ -1,0 +1,105 @@
+"""eval bench: the pure helpers (percentiles, recall@k, synthetic corpora) and a quick warm run.
+
+No timing is asserted: the targets live in BENCHMARKS.md, and figures on a shared machine vary.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import math
+from pathlib import Path
+
+import numpy as np
+import pytest
+
+from eval.bench_stats import percentile, recall_at_k, summary_ms, synthetic_corpus
+from tests.conftest import FakeEmbedder
+
+
+def test_percentile_interpolates_like_numpy():
+    xs = [3.0, 1.0, 4.0, 1.5, 9.0, 2.6]
+    for q in (0, 25, 50, 90, 95, 99, 100):
+        assert percentile(xs, q) == pytest.approx(float(np.percentile(xs, q)))
+    assert math.isnan(percentile([], 50))
+    assert percentile([7.0], 99) == 7.0
+
+
+def test_summary_is_in_milliseconds():
+    s = summary_ms([0.001, 0.002, 0.003])
+    assert s["n"] == 3 and s["p50_ms"] == pytest.approx(2.0) and s["max_ms"] == pytest.approx(3.0)
+
+
+def test_recall_at_k():
+    exact = np.array([[1, 2, 3, 4], [5, 6, 7, 8]])
+    assert recall_at_k(exact, exact, 4) == 1.0
+    approx = np.array([[1, 2, 9, -1], [8, 7, 6, 5]])
+    assert recall_at_k(approx, exact, 4) == pytest.approx((2 / 4 + 1.0) / 2)
+    assert recall_at_k([[1, 2]], [[2, 3]], 1) == 0.0  # only the first k of each list count
+
+
+def _base(n: int = 30, dim: int = 16) -> tuple[list[str], np.ndarray]:
+    rng = np.random.default_rng(1)
+    vecs = rng.normal(size=(n, dim)).astype(np.float32)
+    vecs /= np.linalg.norm(vecs, axis=1, keepdims=True)
+    return [f"Sentence number {i}." for i in range(n)], vecs
+
+
+def test_synthetic_corpus_is_deterministic_and_normalised():
+    texts, vecs = _base()
+    a_texts, a_vecs = synthetic_corpus(texts, vecs, 500, seed=3, chunk=128)
+    b_texts, b_vecs = synthetic_corpus(texts, vecs, 500, seed=3, chunk=77)  # chunking does not matter
+    assert a_texts == b_texts
+    np.testing.assert_allclose(a_vecs, b_vecs, atol=1e-6)
+    assert a_vecs.dtype == np.float32 and a_vecs.shape == (500, 16)
+    np.testing.assert_allclose(np.linalg.norm(a_vecs, axis=1), 1.0, atol=1e-5)
+    c_texts, _ = synthetic_corpus(texts, vecs, 500, seed=4)
+    assert c_texts != a_texts
+
+
+def test_synthetic_passage_vector_is_near_the_mean_of_its_sentences():
+    texts, vecs = _base()
+    out_texts, out_vecs = synthetic_corpus(texts, vecs, 50, seed=0, noise=0.0)
+    for text, vec in zip(out_texts, out_vecs, strict=True):
+        ids = [int(w.rstrip(".")) for w in text.split() if w.rstrip(".").isdigit()]
+        assert 2 <= len(ids) <= 4
+        mean = vecs[ids].mean(axis=0)
+        np.testing.assert_allclose(vec, mean / np.linalg.norm(mean), atol=1e-5)
+
+
+def test_quick_warm_run_with_the_fake_embedder(built_index: Path, tmp_path: Path, capsys):
+    from eval.bench import run
+
+    args = argparse.Namespace(
+        index=built_index, out=tmp_path / "bench", only=["warm"], quick=True, corpus=None, model=None
+    )
+    report = run(args, embedder=FakeEmbedder())
+    warm = report["sections"]["warm"]
+    assert warm["cache_off_verified"] is True
+    assert warm["retrieval_questions"]["n"] > 0 and warm["ratio_answer_to_encode_p50"] > 0
+    assert set(warm["stages_p50_ms"]) >= {"t_encode", "t_faiss", "t_bm25", "t_retrieve"}
+    saved = json.loads((tmp_path / "bench" / "bench.json").read_text(encoding="utf-8"))
+    assert saved["sections"]["warm"]["questions"] == warm["questions"]
+    assert "answer p50 / encode p50" in capsys.readouterr().out
+
+
+def test_bench_command_is_registered():
+    from eval.__main__ import build_parser
+
+    args = build_parser().parse_args(["bench", "--only", "warm", "scale", "--quick"])
+    assert args.target == "eval.bench:main" and args.only == ["warm", "scale"] and args.quick
+
+
+def test_a_flipped_byte_makes_the_nothing_changed_build_rebuild(tiny_corpus: Path, tmp_path: Path):
+    """The cheap up-to-date check (checksums, no FAISS/bm25s import) still catches damage."""
+    from index.build import build_index
+    from index.store import current_build
+
+    out = tmp_path / "index"
+    build_index(tiny_corpus, out, embedder_factory=FakeEmbedder)
+    assert build_index(tiny_corpus, out, embedder_factory=FakeEmbedder).up_to_date
+    vec = current_build(out) / "sentence_vectors.npy"
+    raw = bytearray(vec.read_bytes())
+    raw[-1] ^= 0xFF  # same size, one byte different
+    vec.write_bytes(bytes(raw))
+    assert not build_index(tiny_corpus, out, embedder_factory=FakeEmbedder).up_to_date

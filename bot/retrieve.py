@@ -35,6 +35,7 @@ from dataclasses import dataclass
 
 import numpy as np
 
+from index.bm25 import tokenize
 from index.store import IndexData
 from index.vectors import search
 
@@ -86,6 +87,9 @@ class Retriever:
         )
         self.topic_terms = topic_terms([p.text for p in data.passages])
         self.topic_name = main_topic_term([p.text for p in data.passages], self.topic_terms)
+        # BM25 leaves the topic out too: a query left with only "ldn" would rank the shortest
+        # sentences that say "LDN" first ("LDN is usually taken as a pill.").
+        self.topic_tokens = frozenset(t for term in self.topic_terms for t in tokenize(term))
         self.passages_of: dict[int, list[int]] = {}
         for p in data.passages:
             for sid in p.sentence_ids:
@@ -145,8 +149,8 @@ class Retriever:
         dense_s = search(data.sentence_faiss, qvec, self.depth)
         dense_p = search(data.passage_faiss, qvec, self.passage_depth)
         t1 = time.perf_counter()
-        bm25_s = data.sentence_bm25.top(query, self.depth)
-        bm25_p = data.passage_bm25.top(query, self.passage_depth)
+        bm25_s = data.sentence_bm25.top(query, self.depth, self.topic_tokens)
+        bm25_p = data.passage_bm25.top(query, self.passage_depth, self.topic_tokens)
         t2 = time.perf_counter()
         if timings is not None:
             timings["faiss"], timings["bm25"] = t1 - t0, t2 - t1

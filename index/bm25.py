@@ -97,9 +97,9 @@ class Bm25Index:
             return cls(bm25s.BM25(), 0)
         return cls(bm25s.BM25.load(str(folder), allow_pickle=False, load_corpus=False), size)
 
-    def scores(self, query: str) -> np.ndarray:
+    def scores(self, query: str, ignore: frozenset[str] = frozenset()) -> np.ndarray:
         """BM25 score of every row for `query` (zeros when nothing matches)."""
-        tokens = tokenize(query)
+        tokens = [t for t in tokenize(query) if t not in ignore]
         if not self.size or not tokens:
             return np.zeros(self.size, dtype=np.float32)
         known = [w for t in tokens for w in self.expand(t)]
@@ -136,8 +136,9 @@ class Bm25Index:
             self._words = sorted(w for w in self._retriever.vocab_dict if isinstance(w, str))
         return self._words
 
-    def top(self, query: str, k: int) -> list[tuple[int, float]]:
-        s = self.scores(query)
+    def top(self, query: str, k: int, ignore: frozenset[str] = frozenset()) -> list[tuple[int, float]]:
+        """Best `k` rows with a positive score; `ignore` holds index terms left out of the query."""
+        s = self.scores(query, ignore)
         if not len(s):
             return []
         k = min(k, len(s))

@@ -51,6 +51,7 @@ class BotSettings:
     other_source_share: float = 0.6
     other_source_depth: int = 10
     cache_size: int = 1024
+    encode_threads: int | None = 1  # torch threads for query encoding (one per concurrent question)
 
     @classmethod
     def from_env(cls) -> BotSettings:
@@ -74,8 +75,9 @@ class Engine:
     def load(
         cls, index_dir: Path, model_path: str | None = None, settings: BotSettings | None = None
     ) -> Engine:
+        settings = settings or BotSettings()
         data = read_index(index_dir)
-        return cls(data, load_embedder(model_path), settings)
+        return cls(data, load_embedder(model_path, threads=settings.encode_threads), settings)
 
     # -- the core -------------------------------------------------------------------------
     def answer(self, question: object) -> Answer:

@@ -105,6 +105,7 @@ class SentenceTransformerEmbedder:
 
     path: Path
     batch_size: int = 64
+    threads: int | None = None  # torch CPU threads; None keeps torch's default (all cores)
 
     def __post_init__(self) -> None:
         self.name = model_name(self.path)
@@ -121,6 +122,12 @@ class SentenceTransformerEmbedder:
                 from sentence_transformers import SentenceTransformer
             except ImportError as exc:
                 raise ModelNotFound("sentence-transformers is not installed: run `make install`") from exc
+            if self.threads is not None:
+                # A server answering several questions at once is faster with one thread per
+                # query (BENCHMARKS.md); builds keep all cores for their large batches.
+                import torch
+
+                torch.set_num_threads(self.threads)
             try:
                 self._model = SentenceTransformer(str(self.path), device="cpu", local_files_only=True)
             except Exception as exc:
@@ -140,5 +147,7 @@ class SentenceTransformerEmbedder:
         return np.ascontiguousarray(vecs, dtype=np.float32)
 
 
-def load_embedder(configured: str | Path | None = None) -> SentenceTransformerEmbedder:
-    return SentenceTransformerEmbedder(resolve_model_path(configured))
+def load_embedder(
+    configured: str | Path | None = None, threads: int | None = None
+) -> SentenceTransformerEmbedder:
+    return SentenceTransformerEmbedder(resolve_model_path(configured), threads=threads)

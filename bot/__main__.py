@@ -17,6 +17,7 @@ import sys
 import textwrap
 from pathlib import Path
 
+from bot import messages
 from bot.models import Answer, Status
 from index.cli import run_command
 from index.settings import Paths
@@ -37,7 +38,8 @@ def render_text(ans: Answer) -> str:
             lines.append(
                 textwrap.fill(f"{k}. “{' '.join(q.text.split())}”", width=100, subsequent_indent="   ")
             )
-            lines.append(f"   — {q.title} ({q.source}{page}){pin}")
+            title = messages.UNTITLED if q.title.startswith("unknown") else q.title
+            lines.append(f"   — {title} ({q.source}{page}){pin}")
             lines.append(f"   Evidence: {', '.join(q.evidence)}")
             lines.append("")
         if ans.caveats:

@@ -74,3 +74,5 @@ FEEDBACK_NOTE = (
 EMERGENCY_HEADING = "Get help now"
 SOURCES_MISSING = "The list of sources could not be read."
 SOURCE_FIELDS = ("Published by", "Type", "Date")
+
+UNTITLED = "Untitled page"

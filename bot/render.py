@@ -54,8 +54,13 @@ def _flat(text: str) -> str:
     return escape_text(" ".join(text.split()))
 
 
+def _title(title: str) -> str:
+    """A source's title as shown; the manifest says "unknown" when the page states none."""
+    return messages.UNTITLED if not title or title.startswith("unknown") else title
+
+
 def _source_line(quote: Quote) -> str:
-    parts = [f"<cite>{_flat(quote.title)}</cite>"]
+    parts = [f"<cite>{_flat(_title(quote.title))}</cite>"]
     if quote.source and quote.source != quote.title:
         parts.append(_flat(quote.source))
     if quote.page is not None:
@@ -197,7 +202,7 @@ def sources_html(documents: Mapping[str, DocumentMeta]) -> str:
             )
         )
         items.append(
-            f'<li class="ldn-source-item"><span class="ldn-source-title">{_flat(meta.title)}</span>'
+            f'<li class="ldn-source-item"><span class="ldn-source-title">{_flat(_title(meta.title))}</span>'
             f'<br><span class="ldn-source-meta">{details}</span>'
             f'<br><span class="ldn-source-note">{escape_text(messages.SOURCE_NOTE)}: {escape_text(meta.credibility)}</span>'
             "</li>"

@@ -270,3 +270,11 @@ def test_sources_list_shows_title_publisher_kind_date_escaped() -> None:
         assert value in text
     assert text.index("First") < text.index("Second")  # stable order (by document id)
     assert messages.SOURCES_MISSING in html.unescape(sources_html({}))
+
+
+def test_an_unknown_title_is_shown_as_untitled() -> None:
+    from bot.render import _source_line
+
+    quote = Quote("d", "unknown", "Seekers Centre", None, 0, 4, "Text", 1.0, ("No study cited",))
+    line = _source_line(quote)
+    assert "Untitled page" in line and "Seekers Centre" in line and "unknown" not in line

@@ -7,7 +7,7 @@ find, and point to a clinician or emergency services. Plain words, no jargon.
 from __future__ import annotations
 
 ADVICE = (
-    "These quotes are not medical advice. Talk to your doctor, pharmacist or other clinician "
+    "Nothing here is medical advice. Talk to your doctor, pharmacist or other clinician "
     "before you start, stop or change any medicine."
 )
 

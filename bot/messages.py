@@ -76,3 +76,20 @@ SOURCES_MISSING = "The list of sources could not be read."
 SOURCE_FIELDS = ("Published by", "Type", "Date")
 
 UNTITLED = "Untitled page"
+
+# -- source viewer, copy / print, feedback, suggestions (interface words only) -----------------
+SOURCE_PAGE_INTRO = "The whole text of this source, as the chat reads it. The quoted words are highlighted."
+SOURCE_PAGE_WHOLE = "The whole text of this source, as the chat reads it."
+SOURCE_PAGE_JUMP = "Go to the quoted words"
+SOURCE_PAGE_ON_PAGE = "The quoted words are on page {page} of this document."
+SOURCE_PAGE_MARK = "Page {page}"
+SOURCE_PAGE_BACK = "Back to the chat"
+SOURCE_PAGE_TEXT_HEADING = "Full text"
+SOURCE_NOT_FOUND_TITLE = "Source not found"
+SOURCE_NOT_FOUND = (
+    "There is no source with this name in this collection. Open the source again from the chat."
+)
+SOURCE_BAD_LINK_TITLE = "This link does not work"
+SOURCE_BAD_LINK = (
+    "This link points to a part of the source that does not exist. Open the source again from the chat."
+)

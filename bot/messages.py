@@ -93,3 +93,17 @@ SOURCE_BAD_LINK_TITLE = "This link does not work"
 SOURCE_BAD_LINK = (
     "This link points to a part of the source that does not exist. Open the source again from the chat."
 )
+
+# Marks some sources use that a lay reader cannot decode: (mark as written, plain-words note).
+# When a quote in a chat holds a mark, its note is shown once in that chat.
+SOURCE_CONVENTIONS = (
+    (
+        "(R)",
+        "About “(R)” in a quote: the web page put a link to a study or other reference there. "
+        "The link is not part of the quote.",
+    ),
+    (
+        "[citation needed]",
+        "About “[citation needed]” in a quote: the source itself says the sentence has no reference.",
+    ),
+)

@@ -32,7 +32,7 @@ EVAL_DIR = Path(__file__).resolve().parent
 DEFAULT_GOLD = EVAL_DIR / "gold" / "questions.jsonl"
 DEFAULT_OUT = EVAL_DIR / "out" / "reply_length.json"
 CHROMIUM = Path("/usr/bin/chromium")
-PHONE = {"width": 390, "height": 844}
+PHONE: Any = {"width": 390, "height": 844}
 STATIC = EVAL_DIR.parent / "bot" / "static"
 # What Gradio puts around a reply on a phone: page side padding (2.5vw ~ 10 px) and bubble padding.
 _FRAME_CSS = (
@@ -102,7 +102,8 @@ def run(index_dir: Path | None, gold: Path) -> dict[str, Any]:
 
     paths = Paths.resolve(index_dir=str(index_dir) if index_dir else None)
     engine = Engine.load(paths.index_dir, paths.model_path, BotSettings())
-    rows, answers = [], []
+    rows: list[dict[str, Any]] = []
+    answers: list[Any] = []
     for q in load_questions(gold):
         a = engine.answer(q.question)
         if a.status is Status.ANSWERED:

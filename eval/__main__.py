@@ -79,7 +79,13 @@ def _add_bench(sub: Subparsers) -> None:
     p.set_defaults(target="eval.bench:main")
 
 
-COMMANDS: list[Callable[[Subparsers], None]] = [_add_beir, _add_run, _add_bench]
+def _add_feedback(sub: Subparsers) -> None:
+    from eval.feedback_report import add_feedback_parser  # stdlib-only at import
+
+    add_feedback_parser(sub)  # sets target="eval.feedback_report:main"
+
+
+COMMANDS: list[Callable[[Subparsers], None]] = [_add_beir, _add_run, _add_bench, _add_feedback]
 
 
 def build_parser() -> argparse.ArgumentParser:

@@ -107,3 +107,26 @@ SOURCE_CONVENTIONS = (
         "About “[citation needed]” in a quote: the source itself says the sentence has no reference.",
     ),
 )
+
+# -- compact replies, reply headings, suggestions, chat tools ----------------------------------
+REPLY_HEADING = {
+    "answered": "The sources, word for word",
+    "no_answer": "The sources do not answer this",
+    "emergency": "Get help now",
+    "invalid": "Please check your question",
+    "notice": "The chat cannot answer yet",
+}
+REPLY_ABOUT = "Your question: {question}"  # read by screen readers after the reply heading
+QUOTE_EVIDENCE_SHORT = "The quote rests on:"
+SOURCE_INFO = "About this source"
+SOURCE_OPEN = "Read the whole source, with this quote marked"
+SUGGESTIONS_HEADING = "You could also ask:"
+PRINTED_ON = "Printed on {date}."
+PRINT_ABOUT = "Questions asked in the chat and the sources' own words in reply. Each quote names its source."
+QUESTION_LABEL = "Question"
+COPY = "Copy the chat"
+PRINT = "Print / save as PDF"
+COPIED = "The whole chat was copied. You can paste it into an e-mail or a document."
+COPY_FAILED = "Copying did not work in this browser. Please use Print / save as PDF instead."
+NOTHING_TO_COPY = "There is nothing to copy yet: ask a question first."
+CONFIRM_NEW_CHAT = "Start a new chat? This chat will be removed from this page."

@@ -41,11 +41,32 @@ _FRAME_CSS = (
 )
 
 
-def render_replies(answers: Sequence[Any]) -> list[str]:
-    """Each answer as the chat shows it as the first reply of a chat."""
-    from bot import render
+def render_replies(answers: Sequence[Any], engine: Any, layout: str, chat: int) -> list[str]:
+    """Each answer as the chat shows it.
 
-    return [render.answer_html(a) for a in answers]
+    ``classic``: `bot.render.answer_html` (every reply carries everything). ``compact``:
+    `bot.compact.reply_html` in chats of `chat` consecutive answered questions (a standing caveat
+    is shown once per chat; ``--chat 1`` makes every reply the first of its chat), with the
+    suggested questions the chat would show under it."""
+    if layout == "classic":
+        from bot import render
+
+        return [render.answer_html(a) for a in answers]
+    from bot import compact, suggest
+
+    data = engine.data
+    sources = {doc_id: doc.meta for doc_id, doc in data.documents.items()}
+    topic = suggest.topic_label((p.text for p in data.passages), engine.retriever.topic_name)
+    kept = suggest.check(suggest.fill(suggest.load_templates(), topic), engine.answer, engine.encode)
+    out, memory = [], compact.ChatMemory()
+    for k, a in enumerate(answers):
+        if k % chat == 0:
+            memory = compact.ChatMemory()
+        shown = [(q.doc_id, q.start, q.end) for q in a.quotes]
+        near = suggest.nearest(engine.encode(a.question), kept, asked=[a.question], shown=shown)
+        html, memory = compact.reply_html(a, memory=memory, sources=sources, suggestions=near)
+        out.append(html)
+    return out
 
 
 def _page(replies: Sequence[str]) -> str:
@@ -73,6 +94,7 @@ def measure(replies: Sequence[str]) -> list[tuple[int, float]]:
             found = page.evaluate(
                 """() => [...document.querySelectorAll('#ldn-chat .bot.message')].map((el) => {
                     const reply = el.querySelector('.ldn-reply') || el;
+                    reply.querySelectorAll('.ldn-sr-only').forEach((x) => x.remove());  // not seen
                     const words = reply.innerText.split(/\\s+/).filter(Boolean).length;
                     return [words, reply.getBoundingClientRect().height];
                 })"""
@@ -94,7 +116,7 @@ def _stats(values: Sequence[float]) -> dict[str, float]:
     }
 
 
-def run(index_dir: Path | None, gold: Path) -> dict[str, Any]:
+def run(index_dir: Path | None, gold: Path, layout: str = "compact", chat: int = 8) -> dict[str, Any]:
     from bot.engine import BotSettings, Engine
     from bot.models import Status
     from eval.gold import load_questions
@@ -109,10 +131,12 @@ def run(index_dir: Path | None, gold: Path) -> dict[str, Any]:
         if a.status is Status.ANSWERED:
             answers.append(a)
             rows.append({"id": q.id, "quotes": [[x.doc_id, x.start, x.end] for x in a.quotes]})
-    sizes = measure(render_replies(answers))
+    sizes = measure(render_replies(answers, engine, layout, chat))
     for row, (words, height) in zip(rows, sizes, strict=True):
         row["words"], row["screens"] = words, round(height / PHONE["height"], 3)
     return {
+        "layout": layout,
+        "chat": chat,
         "answered": len(rows),
         "words": _stats([r["words"] for r in rows]),
         "phone_screens": _stats([r["screens"] for r in rows]),
@@ -141,11 +165,17 @@ def main(argv: Sequence[str] | None = None) -> int:
     p.add_argument("--gold", type=Path, default=DEFAULT_GOLD)
     p.add_argument("--out", type=Path, default=DEFAULT_OUT)
     p.add_argument("--compare", type=Path, help="an earlier --out file to compare with")
+    p.add_argument(
+        "--layout", choices=("classic", "compact"), default="compact", help="reply layout (default: compact)"
+    )
+    p.add_argument(
+        "--chat", type=int, default=8, help="questions per chat for the compact layout (default: 8)"
+    )
     args = p.parse_args(argv)
     if not CHROMIUM.exists():
         print(f"error: {CHROMIUM} is missing (apt-get install chromium)", file=sys.stderr)
         return 2
-    result = run(args.index, args.gold)
+    result = run(args.index, args.gold, args.layout, max(1, args.chat))
     if args.compare:
         result["compare"] = compare(json.loads(args.compare.read_text(encoding="utf-8")), result)
     args.out.parent.mkdir(parents=True, exist_ok=True)

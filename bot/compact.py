@@ -17,7 +17,7 @@ every reply, it keeps what is about *this* answer and moves the rest:
   in a chat, then not again: repeating them adds nothing;
 - the manifest's note on each quoted source is behind the "?", never repeated under the reply;
 - the fixed advice ends every reply; a few suggested questions (`bot.suggest`) may follow, as
-  buttons that ask them (``data-ldn-ask``; `static/chat.js` does the asking).
+  buttons that ask them (`static/conversation.js` asks the button's text as if typed).
 
 Every outside text goes through `render.escape_text`. Trade-off: a caveat seen in an earlier
 reply is not under a later one, so a reply read alone (e.g. copied) can lack it; the printed and
@@ -155,7 +155,7 @@ def emergency_html(message: str = messages.EMERGENCY) -> str:
 
 def suggestions_html(questions: Iterable[str]) -> str:
     items = "".join(
-        f'<li><button type="button" class="ldn-suggest" data-ldn-ask="{_flat(q)}">{_flat(q)}</button></li>'
+        f'<li><button type="button" class="ldn-suggest">{_flat(q)}</button></li>'
         for q in questions
     )
     if not items:

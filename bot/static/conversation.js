@@ -144,11 +144,29 @@
   window.ldn = Object.assign(window.ldn || {}, {
     save, restore, forget, buildPrint, plainText, copyText, printChat, confirmNewChat,
   });
+  // A suggested question (a button.ldn-suggest; the chat's sanitiser drops data-* attributes,
+  // so the question is the button's own text) is asked as if typed: fill the box, press Ask.
+  const ask = (question) => {
+    const box = document.querySelector("#ldn-question textarea");
+    const send = document.querySelector("#ldn-send");
+    if (!box || !send || !question) return;
+    box.value = question;
+    box.dispatchEvent(new Event("input", { bubbles: true }));
+    setTimeout(() => { send.click(); box.focus(); }, 50);
+  };
   document.addEventListener("click", (event) => {
-    const button = event.target.closest && event.target.closest("[data-ldn-action]");
-    if (!button) return;
-    const action = button.dataset.ldnAction;
+    const target = event.target.closest && event.target.closest("[data-ldn-action], button.ldn-suggest");
+    if (!target) return;
+    if (target.classList.contains("ldn-suggest")) { event.preventDefault(); ask(target.innerText.trim()); return; }
+    const action = target.dataset.ldnAction;
     if (action === "copy") copyText();
     else if (action === "print") printChat();
   });
+  // Gradio's example list is role="list" without list items (axe: aria-required-children):
+  // the buttons are a plain group of buttons, so the list role goes.
+  const fixRoles = () => document.querySelectorAll('#ldn-chat .examples[role="list"]')
+    .forEach((el) => el.removeAttribute("role"));
+  new MutationObserver(fixRoles).observe(document.body, { subtree: true, childList: true });
+  fixRoles();
+  window.ldn.ask = ask;
 }

@@ -68,8 +68,8 @@ SEND = "Ask"
 CLEAR = "Start a new chat"
 FEEDBACK_NOTE = (
     "Use the thumbs under a reply to say if it helped. We keep only your question, which quotes "
-    "were shown and your thumbs up or down, with the time. Please do not type your name or other "
-    "personal details."
+    "were shown, your thumbs up or down and the reason if you give one, with the time. Please do "
+    "not type your name or other personal details."
 )
 EMERGENCY_HEADING = "Get help now"
 SOURCES_MISSING = "The list of sources could not be read."
@@ -130,3 +130,19 @@ COPIED = "The whole chat was copied. You can paste it into an e-mail or a docume
 COPY_FAILED = "Copying did not work in this browser. Please use Print / save as PDF instead."
 NOTHING_TO_COPY = "There is nothing to copy yet: ask a question first."
 CONFIRM_NEW_CHAT = "Start a new chat? This chat will be removed from this page."
+
+# -- feedback under replies -------------------------------------------------------------------
+FEEDBACK_LIKED = "Thank you. Your thumbs up was saved."
+FEEDBACK_DISLIKED = "Thank you. Your thumbs down was saved. You can tell us what was wrong below (optional)."
+FEEDBACK_REMOVED = "Your thumbs up or down was removed."
+FEEDBACK_FAILED = "Sorry, your feedback could not be saved."
+FEEDBACK_REASON_LABEL = "What was wrong with this answer? (optional)"
+FEEDBACK_REASONS = {
+    "not_answered": "It did not answer my question",
+    "wrong_or_misleading": "It was wrong or misleading",
+    "hard_to_understand": "It was hard to understand",
+    "other": "Something else",
+}
+FEEDBACK_COMMENT_LABEL = "Anything else? (optional; please no names or personal details)"
+FEEDBACK_SEND = "Send"
+FEEDBACK_REASON_SAVED = "Thank you. What you told us was saved."

@@ -24,7 +24,9 @@ from __future__ import annotations
 
 import json
 import re
+import threading
 import tomllib
+import weakref
 from collections import Counter
 from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass
@@ -38,6 +40,8 @@ SLOT = "{topic}"
 FORMAT_VERSION = 1
 
 Span = tuple[str, int, int]
+_CHECKED: weakref.WeakKeyDictionary[Any, tuple[Suggestion, ...]] = weakref.WeakKeyDictionary()
+_LOCK = threading.Lock()
 
 
 class SuggestionsError(ValueError):
@@ -185,3 +189,25 @@ def from_json(body: str) -> tuple[Suggestion, ...]:
         if isinstance(exc, SuggestionsError):
             raise
         raise SuggestionsError(f"suggestions file is malformed ({exc})") from exc
+
+
+def for_engine(engine: Any, path: Path = DATA_FILE) -> tuple[Suggestion, ...]:
+    """The checked suggestions for a loaded `bot.engine.Engine`, computed once per engine (each
+    template is answered once: ~1 s for 20 templates on the bundled corpus; the web page calls
+    this right after the engine loads, so no question waits for it)."""
+    with _LOCK:
+        cached = _CHECKED.get(engine)
+        if cached is None:
+            data = engine.data
+            topic = topic_label((p.text for p in data.passages), getattr(engine.retriever, "topic_name", ""))
+            cached = check(fill(load_templates(path), topic), engine.answer, engine.encode)
+            _CHECKED[engine] = cached
+    return cached
+
+
+def for_answer(engine: Any, answer: Any, asked: Iterable[str] = (), k: int = 3) -> tuple[str, ...]:
+    """Up to `k` suggestions under `answer` (none unless it was answered with quotes)."""
+    if getattr(answer.status, "value", answer.status) != "answered" or not answer.quotes:
+        return ()
+    shown = [(q.doc_id, q.start, q.end) for q in answer.quotes]
+    return nearest(engine.encode(answer.question), for_engine(engine), [answer.question, *asked], shown, k)

@@ -138,3 +138,21 @@ def test_with_the_engine_no_kept_question_ends_without_an_answer(built_index: Pa
 
 def test_docstring_examples() -> None:
     assert doctest.testmod(bot.suggest).failed == 0
+
+
+def test_for_answer_uses_the_engine_once_and_never_suggests_what_was_asked(built_index: Path) -> None:
+    from bot.engine import Engine
+    from bot.suggest import for_answer, for_engine
+    from index.store import read_index
+    from tests.conftest import FakeEmbedder
+
+    data = read_index(built_index)
+    engine = Engine(data, FakeEmbedder(identity=data.manifest.model_identity))
+    kept = for_engine(engine)
+    assert for_engine(engine) is kept or for_engine(engine) == kept  # computed once, kept on the engine
+    answer = engine.answer(kept[0].text)
+    shown = for_answer(engine, answer, asked=[kept[1].text])
+    assert kept[0].text not in shown and kept[1].text not in shown and len(shown) <= 3
+    assert set(shown) <= {s.text for s in kept}
+    empty = engine.answer("")  # invalid: no suggestions
+    assert for_answer(engine, empty) == ()

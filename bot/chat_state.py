@@ -3,13 +3,14 @@
 The page keeps one JSON object per chat in a hidden component (and in the tab's
 ``sessionStorage``, so a reload keeps the conversation; nothing is kept on the server)::
 
-    {"v": 1, "previous": str | null, "asked": [str], "memory": [str],
+    {"v": 1, "previous": str | null, "asked": [str], "memory": [str], "reason_for": int | null,
      "replies": {"<message index>": {"question", "status", "quotes": [{doc_id, start, end}], "fid"}}}
 
 ``previous`` is the last question answered (for follow-ups, `bot.followup`), ``asked`` the
 questions of this chat (never suggested again), ``memory`` what `bot.compact.ChatMemory` has
 shown once, ``replies`` what a thumbs click on a reply stores, with ``fid`` the stored click's
-id (so un-clicking removes it and a reason can be added to it).
+id (so un-clicking removes it and a reason can be added to it), ``reason_for`` the id of the
+thumbs down whose optional reason the page is asking for.
 
 Because the browser sends this object back, `clean_state` treats it as untrusted input: wrong
 types are dropped, strings and lists are capped, statuses must be known. A forged object can
@@ -39,7 +40,11 @@ RATED = STATUSES - {NOTICE}
 
 
 def new_state() -> dict[str, Any]:
-    return {"v": VERSION, "previous": None, "asked": [], "memory": [], "replies": {}}
+    return {"v": VERSION, "previous": None, "asked": [], "memory": [], "reason_for": None, "replies": {}}
+
+
+def _fid(value: object) -> int | None:
+    return value if isinstance(value, int) and not isinstance(value, bool) and value > 0 else None
 
 
 def _text(value: object, limit: int = MAX_CHARS + 1) -> str | None:
@@ -66,13 +71,8 @@ def _record(value: object) -> dict[str, Any] | None:
     question, status = _text(value.get("question")), value.get("status")
     if question is None or status not in STATUSES:
         return None
-    fid = value.get("fid")
-    return {
-        "question": question,
-        "status": status,
-        "quotes": _spans(value.get("quotes")),
-        "fid": fid if isinstance(fid, int) and not isinstance(fid, bool) and fid > 0 else None,
-    }
+    return {"question": question, "status": status, "quotes": _spans(value.get("quotes")),
+            "fid": _fid(value.get("fid"))}  # fmt: skip
 
 
 def clean_state(value: object) -> dict[str, Any]:
@@ -81,6 +81,7 @@ def clean_state(value: object) -> dict[str, Any]:
     if not isinstance(value, Mapping) or value.get("v") != VERSION:
         return state
     state["previous"] = _text(value.get("previous"))
+    state["reason_for"] = _fid(value.get("reason_for"))
     asked = value.get("asked")
     if isinstance(asked, list):
         state["asked"] = [a for a in (_text(x) for x in asked[-MAX_ASKED:]) if a]

@@ -53,6 +53,7 @@ def test_forged_records_are_cleaned() -> None:
     forged = {
         "v": 1,
         "previous": "p" * 10_000,
+        "reason_for": "1; drop table",
         "asked": ["a"] * 500 + [3],
         "replies": {
             "1": {"question": "q", "status": "answered", "fid": True,
@@ -66,7 +67,7 @@ def test_forged_records_are_cleaned() -> None:
     assert len(s["previous"]) < 10_000 and len(s["asked"]) <= MAX_ASKED
     assert list(s["replies"]) == ["1"]
     assert s["replies"]["1"]["quotes"] == [{"doc_id": "ok", "start": 0, "end": 1}]
-    assert s["replies"]["1"]["fid"] is None
+    assert s["replies"]["1"]["fid"] is None and s["reason_for"] is None
 
 
 def test_like_actions() -> None:

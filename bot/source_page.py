@@ -92,10 +92,10 @@ def render_source(
     """The page for one request (see module doc for statuses)."""
     doc = documents.get(doc_id)
     if doc is None:
-        return SourcePage(404, _error_page(messages.SOURCE_NOT_FOUND_TITLE, messages.SOURCE_NOT_FOUND))
+        return SourcePage(404, error_page(messages.SOURCE_NOT_FOUND_TITLE, messages.SOURCE_NOT_FOUND))
     span = parse_range(start, end, len(doc.text))
     if span == "bad":
-        return SourcePage(400, _error_page(messages.SOURCE_BAD_LINK_TITLE, messages.SOURCE_BAD_LINK))
+        return SourcePage(400, error_page(messages.SOURCE_BAD_LINK_TITLE, messages.SOURCE_BAD_LINK))
     assert not isinstance(span, str)
     return SourcePage(200, _document_page(doc, span))
 
@@ -161,7 +161,7 @@ def _document_page(doc: Document, span: tuple[int, int] | None) -> str:
     return _page(title, main)
 
 
-def _error_page(title: str, text: str) -> str:
+def error_page(title: str, text: str) -> str:
     return _page(title, f'<h1>{_e(title)}</h1><p class="src-error">{_e(text)}</p>')
 
 

@@ -51,7 +51,7 @@ def test_copy_print_and_keep_across_a_reload(browser: Any, server: str) -> None:
     reply = ask(page, "How much does LDN cost?")
     quote = norm(reply.locator("blockquote.ldn-quote-text").first.inner_text()).strip("“”")
 
-    page.locator("#ldn-copy").click()
+    page.locator("#ldn-copy-button").click()
     page.wait_for_function("document.querySelector('#ldn-status').innerText.length > 0", timeout=WAIT_MS)
     assert messages.COPIED in norm(page.locator("#ldn-status").inner_text())
     copied = norm(page.evaluate("navigator.clipboard.readText()"))

@@ -73,7 +73,7 @@
       const reply = msg.querySelector(".ldn-reply");
       if (!reply) return;
       const copy = reply.cloneNode(true);
-      copy.querySelectorAll(".ldn-noprint, button, details.ldn-context, .ldn-suggestions, .ldn-feedback")
+      copy.querySelectorAll(".ldn-noprint, .ldn-sr-only, summary, button, details.ldn-context, .ldn-suggestions")
         .forEach((el) => el.remove());
       copy.querySelectorAll("details").forEach((el) => { el.open = true; });
       copy.querySelectorAll("[id]").forEach((el) => el.removeAttribute("id"));

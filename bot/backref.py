@@ -110,3 +110,25 @@ def conventions_in(texts: Iterable[str]) -> tuple[str, ...]:
     """
     joined = "\n".join(texts)
     return tuple(note for mark, note in messages.SOURCE_CONVENTIONS if mark in joined)
+
+
+class Antecedents:
+    """`with_antecedent` over an index's sentences, per document (built once per engine).
+
+    `data` is an `index.store.IndexData` (``documents`` with ``text``, ``sentences`` with
+    ``doc_id``, ``start``, ``end``, ``heading``)."""
+
+    def __init__(self, data: object):
+        by_doc: dict[str, list[SentenceSpan]] = {}
+        for s in sorted(getattr(data, "sentences", ()), key=lambda s: (s.doc_id, s.start)):
+            by_doc.setdefault(s.doc_id, []).append(SentenceSpan(s.start, s.end, s.heading))
+        self._texts = {d: doc.text for d, doc in getattr(data, "documents", {}).items()}
+        self._sentences = by_doc
+        self._words = back_reference_words()
+
+    def grow(self, doc_id: str, start: int, end: int) -> tuple[int, int]:
+        """``(start, end)`` with the sentence before when the quote points back (else as given)."""
+        text, spans = self._texts.get(doc_id), self._sentences.get(doc_id)
+        if text is None or not spans:
+            return start, end
+        return with_antecedent(text, spans, start, end, self._words)

@@ -94,3 +94,22 @@ def test_every_back_reference_quote_in_the_bundled_documents_reads_whole() -> No
 
 def test_docstring_examples() -> None:
     assert doctest.testmod(bot.backref).failed == 0
+
+
+def test_antecedents_over_an_index(built_index: Path) -> None:
+    from bot.backref import Antecedents
+    from index.store import read_index
+
+    data = read_index(built_index)
+    grow = Antecedents(data)
+    grown = 0
+    for s in data.sentences:
+        a, b = grow.grow(s.doc_id, s.start, s.end)
+        assert b == s.end and a <= s.start
+        if a < s.start:
+            grown += 1
+            text = data.documents[s.doc_id].text
+            assert starts_with_back_reference(text[s.start : s.end])
+            assert not starts_with_back_reference(text[a:b]) or a < s.start
+    assert grown >= 5
+    assert grow.grow("no-such-doc", 0, 5) == (0, 5)

@@ -36,6 +36,17 @@ class SentenceSpan:
 
 
 @cache
+def _dummy_it(path: Path = DATA_FILE) -> re.Pattern[str]:
+    verbs = tomllib.loads(path.read_text(encoding="utf-8")).get("dummy_it_verbs", [])
+    if not isinstance(verbs, list) or not all(isinstance(v, str) and v.strip() for v in verbs):
+        raise ValueError(f"{path}: 'dummy_it_verbs' must be a list of words")
+    if not verbs:
+        return re.compile(r"(?!)")
+    alternatives = "|".join(re.escape(v) for v in sorted(verbs, key=len, reverse=True))
+    return re.compile(rf"It (?:{alternatives})\b(?:\W+\w+){{0,5}}?\W+(?:that|whether)\b")
+
+
+@cache
 def back_reference_words(path: Path = DATA_FILE) -> tuple[str, ...]:
     """The words, validated (non-empty strings, no duplicates); raises ValueError naming the file."""
     data = tomllib.loads(path.read_text(encoding="utf-8"))
@@ -54,8 +65,12 @@ def starts_with_back_reference(text: str, words: Iterable[str] | None = None) ->
     (True, False)
     >>> starts_with_back_reference("“It helps,” he said.")
     True
+    >>> starts_with_back_reference("It is noted that it is not approved.")
+    False
     """
     body = text.lstrip(' \t\n"“‘(')
+    if words is None and _dummy_it().match(body):
+        return False  # "It is noted that ...": nothing to refer back to
     for w in back_reference_words() if words is None else words:
         if re.match(rf"{re.escape(w)}(?![\w-])", body):
             return True
@@ -80,7 +95,7 @@ def with_antecedent(
     >>> a, b = with_antecedent(t, s, 44, 58); t[a:b]
     'This is a white cell. It calms them.'
     """
-    chosen = tuple(back_reference_words() if words is None else words)
+    chosen = None if words is None else tuple(words)
     starts = [s.start for s in sentences]
     for _ in range(MAX_STEPS):
         if not starts_with_back_reference(text[start:end], chosen):
@@ -124,11 +139,10 @@ class Antecedents:
             by_doc.setdefault(s.doc_id, []).append(SentenceSpan(s.start, s.end, s.heading))
         self._texts = {d: doc.text for d, doc in getattr(data, "documents", {}).items()}
         self._sentences = by_doc
-        self._words = back_reference_words()
 
     def grow(self, doc_id: str, start: int, end: int) -> tuple[int, int]:
         """``(start, end)`` with the sentence before when the quote points back (else as given)."""
         text, spans = self._texts.get(doc_id), self._sentences.get(doc_id)
         if text is None or not spans:
             return start, end
-        return with_antecedent(text, spans, start, end, self._words)
+        return with_antecedent(text, spans, start, end)

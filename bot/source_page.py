@@ -166,13 +166,14 @@ def error_page(title: str, text: str) -> str:
 
 
 def _page(title: str, main: str) -> str:
-    back = f'<nav class="src-nav"><a href="/">{_e(messages.SOURCE_PAGE_BACK)}</a></nav>'
+    link = f'<a href="/">{_e(messages.SOURCE_PAGE_BACK)}</a>'
     return (
         '<!doctype html><html lang="en"><head><meta charset="utf-8">'
         '<meta name="viewport" content="width=device-width, initial-scale=1">'
         '<meta name="referrer" content="no-referrer">'
         f"<title>{_e(title)} · {_e(messages.WEB_TITLE)}</title><style>{_css()}</style></head>"
-        f"<body>{back}<main>{main}</main>{back}</body></html>"
+        f'<body><nav class="src-nav">{link}</nav><main>{main}</main>'
+        f'<footer class="src-nav">{link}</footer></body></html>'
     )
 
 

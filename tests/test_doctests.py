@@ -20,6 +20,9 @@ MODULES = [
     "bot.cautions",
     "bot.retrieve",
     "bot.followup",
+    "bot.render",
+    "index.fusion",
+    "corpus.models",
     "eval.metrics",
     "eval.grounding_metrics",
 ]

@@ -17,7 +17,7 @@ import sys
 from pathlib import Path
 
 from bot.render import answer_text
-from index.cli import run_command
+from index.cli import UsageError, run_command
 from index.settings import Paths
 
 
@@ -42,8 +42,7 @@ def _read_batch(path: str) -> list[str]:
 
 def _ask(args: argparse.Namespace) -> int:
     if not args.question and not args.batch:
-        print("error: give a QUESTION or --batch FILE", file=sys.stderr)
-        return 2
+        raise UsageError("give a QUESTION or --batch FILE")
     questions = _read_batch(args.batch) if args.batch else [" ".join(args.question)]
     engine = _load_engine(args)
     for question in questions:

@@ -10,6 +10,8 @@ import pytest
 MODULES = [
     "corpus.boilerplate",
     "corpus.segment",
+    "corpus.sentences",
+    "corpus.passages",
     "corpus.pdf",
     "corpus.loaders",
     "index.build",

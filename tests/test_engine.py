@@ -11,17 +11,14 @@ from bot.engine import BotSettings, Engine
 from bot.models import Answer, CaveatKind, PinKind, Status
 from bot.observe import Stage, StageTimes
 from bot.safety import detect_pins
-from index.build import build_index
 from index.manifest import IndexMismatch
 from index.store import IndexData, read_index
-from tests.conftest import SEED_CORPUS_DIR, FakeEmbedder
+from tests.conftest import FakeEmbedder
 
 
 @pytest.fixture(scope="module")
-def data(tmp_path_factory: pytest.TempPathFactory) -> IndexData:
-    out = tmp_path_factory.mktemp("engine") / "index"
-    build_index(SEED_CORPUS_DIR, out, embedder_factory=lambda: FakeEmbedder())
-    return read_index(out)
+def data(fake_index: Path) -> IndexData:
+    return read_index(fake_index)
 
 
 @pytest.fixture

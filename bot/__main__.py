@@ -22,13 +22,11 @@ from index.settings import Paths
 
 
 def _load_engine(args: argparse.Namespace):
-    from bot.engine import BotSettings, Engine, check_fresh
+    from bot.engine import load_engine
 
     paths = Paths.resolve(args.corpus, args.index, args.model)
-    engine = Engine.load(paths.index_dir, paths.model_path, BotSettings.from_env())
-    if not args.no_stale_check and paths.corpus_dir.is_dir() and (args.corpus or args.index is None):
-        check_fresh(engine.data, paths.corpus_dir)
-    return engine
+    # an --index without --corpus is not compared with the bundled corpus (it may be another one)
+    return load_engine(paths, check_stale=not args.no_stale_check and bool(args.corpus or args.index is None))
 
 
 def _read_batch(path: str) -> list[str]:

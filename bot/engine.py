@@ -38,6 +38,7 @@ from bot.retrieve import Hit, Retrieval, Retriever
 from bot.safety import detect_emergency, detect_pins
 from index.embedder import Embedder, load_embedder
 from index.manifest import IndexMismatch
+from index.settings import Paths
 from index.store import IndexData, read_index
 
 # Calibrated on eval/gold/questions.jsonl: the threshold of best balanced accuracy (eval report,
@@ -267,6 +268,16 @@ def _rests_on_studies(q: Quote) -> bool:
     return any(label.key not in NOT_STUDIES for label in q.evidence)
 
 
+def load_engine(paths: Paths, *, check_stale: bool = True) -> Engine:
+    """The engine for `paths` (settings from the environment: `BotSettings.from_env`); when
+    `check_stale` and the corpus folder exists, an index that no longer matches it is refused
+    (`IndexMismatch`). The one loader of the command line and the web chat."""
+    engine = Engine.load(paths.index_dir, paths.model_path, BotSettings.from_env())
+    if check_stale and paths.corpus_dir.is_dir():
+        check_fresh(engine.data, paths.corpus_dir)
+    return engine
+
+
 def check_fresh(data: IndexData, corpus_dir: Path) -> None:
     """Raise `IndexMismatch` when `corpus_dir` no longer matches the index (a stale index)."""
     from corpus.ingest import load_corpus
@@ -274,4 +285,4 @@ def check_fresh(data: IndexData, corpus_dir: Path) -> None:
     data.manifest.check_compatible(corpus_hash=load_corpus(corpus_dir).corpus_hash)
 
 
-__all__ = ["BotSettings", "Engine", "IndexMismatch", "check_fresh"]
+__all__ = ["BotSettings", "Engine", "IndexMismatch", "check_fresh", "load_engine"]

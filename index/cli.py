@@ -46,8 +46,15 @@ def user_errors() -> tuple[type[BaseException], ...]:
 
 
 def error_line(exc: BaseException) -> str:
-    """`error: <message>` on one line (a message of several lines is joined with "; ")."""
-    text = "; ".join(part.strip() for part in str(exc).splitlines() if part.strip())
+    """`error: <message>` on one line (a message of several lines is joined with "; ").
+
+    >>> error_line(ValueError("gold.jsonl: 2 problem(s):\\n  line 1: bad\\n  line 2: worse"))
+    'error: gold.jsonl: 2 problem(s): line 1: bad; line 2: worse'
+    """
+    text = ""
+    for part in (p.strip() for p in str(exc).splitlines()):
+        if part:
+            text += (" " if text.endswith(":") else "; ") + part if text else part
     return f"error: {text or type(exc).__name__}"
 
 

@@ -24,6 +24,7 @@ MODULES = [
     "bot.followup",
     "bot.render",
     "index.fusion",
+    "index.cli",
     "corpus.models",
     "eval.metrics",
     "eval.grounding_metrics",

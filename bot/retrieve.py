@@ -10,13 +10,14 @@ Pipeline for one question (one model call, everything else is array arithmetic):
    corpus-wide topic terms (`topic_terms`: words in >= 30% of passages, e.g. "ldn",
    "naltrexone", "dose"), encoded in one batch; and the corpus mean vector (the topic
    direction) is removed from query and candidates before comparing (`centred` cosine).
-   BM25's IDF does the same for words found everywhere. On the gold set the query measure
-   lifted hit@3 from 0.74 to 0.82 (BENCHMARKS.md).
+   BM25's IDF does the same for words found everywhere. With both, hybrid+select reaches
+   hit@3 0.824 on the gold set (eval/README.md, "Latest results"); re-measure an ablation with
+   `python -m eval run` after changing them.
 3. Fusion: reciprocal rank fusion (`index.fusion`, k=60) of four rankings of the candidates: centred dense
    sentence, BM25 sentence, and the best rank of any passage holding the sentence under dense
    and under BM25 (so a sentence inside a passage that answers is lifted).
-4. Selection: best fused sentences first, at most `per_doc` from one document, so several
-   sources appear when they bear on the question.
+4. Selection (in `bot.engine`): best fused sentences first, at most `per_doc` from one
+   document, so several sources appear when they bear on the question.
 
 Abstention uses the raw evidence, not RRF (ranks say nothing about "nothing relevant"): the
 best *centred* cosine among candidates must reach `min_similarity`, calibrated on the gold set

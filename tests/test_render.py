@@ -14,6 +14,7 @@ from bot.models import Answer, Caveat, CaveatKind, PinKind, Quote, SourceNote, S
 from bot.render import (
     answer_html,
     answer_message,
+    answer_text,
     escape_text,
     notice_html,
     quote_html,
@@ -278,3 +279,15 @@ def test_an_unknown_title_is_shown_as_untitled() -> None:
     quote = Quote("d", "unknown", "Seekers Centre", None, 0, 4, "Text", 1.0, ("No study cited",))
     line = _source_line(quote)
     assert "Untitled page" in line and "Seekers Centre" in line and "unknown" not in line
+
+
+def test_plain_text_has_the_same_words_as_the_chat() -> None:
+    q = quote(page=3, evidence=(Label(EvidenceLabel.SMALL_STUDY, 14),), title="unknown")
+    standing = quote("LDN is not FDA approved.", doc_id="d2", source="A blog", start=5, end=29)
+    caveats = (Caveat(standing.text, CaveatKind.NOT_APPROVED, standing), CLINIC_NOTE)
+    text = answer_text(answered(q, caveats=caveats))
+    assert f"“{q.text}”" in text and "Small study (n=14)" in text and "page 3" in text
+    assert messages.UNTITLED in text and "unknown" not in text
+    assert "“LDN is not FDA approved.” — A blog" in text and "A clinic: A clinic page." in text
+    assert text.endswith(messages.ADVICE)
+    assert answer_text(fixed(Status.EMERGENCY, messages.EMERGENCY)).startswith("!!! " + messages.EMERGENCY)

@@ -2,7 +2,8 @@
 
 Fixtures shared by many tests are in `tests/conftest.py` (the fake embedder, small corpora,
 indexes built with it); plain helpers are here: a free port, the web app running in a thread,
-HTTP and Gradio clients for it, the real-model web index, and the browser set-up.
+HTTP and Gradio clients for it, the real-model web index, and the browser set-up. Importing this
+module is cheap: the web app (gradio) is imported only when a test starts it.
 """
 
 from __future__ import annotations
@@ -17,17 +18,20 @@ import urllib.request
 import uuid
 from collections.abc import Callable, Iterator
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import pytest
 
+from index.settings import Paths
+from tests.conftest import SEED_CORPUS_DIR, FakeEmbedder
+
+if TYPE_CHECKING:
+    from bot import web
+
+# the web tests talk to 127.0.0.1 only: no telemetry, no model downloads
 os.environ.setdefault("GRADIO_ANALYTICS_ENABLED", "False")
 os.environ.setdefault("HF_HUB_OFFLINE", "1")
 os.environ.setdefault("TRANSFORMERS_OFFLINE", "1")
-
-from bot import web
-from index.settings import Paths
-from tests.conftest import SEED_CORPUS_DIR, FakeEmbedder
 
 
 def free_port() -> int:
@@ -51,6 +55,8 @@ def running_app(
 ) -> Iterator[tuple[str, web.EngineHolder]]:
     """Launch the chat on a free port (server in its own thread); yields its URL and engine holder."""
     port = free_port()
+    from bot import web  # gradio is imported only by tests that start the app
+
     app, holder = web.start(paths, "127.0.0.1", port, loader=loader)
     try:
         yield f"http://127.0.0.1:{port}/", holder

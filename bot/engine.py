@@ -32,7 +32,8 @@ from bot.models import Answer, Caveat, Quote, Status
 from bot.question import MAX_CHARS, clean_question
 from bot.retrieve import Hit, Retrieval, Retriever
 from bot.safety import detect_emergency, detect_pins
-from index.embedder import Embedder, load_embedder
+from index.embedder import Embedder
+from index.encoder import load_query_embedder
 from index.manifest import IndexMismatch
 from index.store import IndexData, read_index
 
@@ -77,7 +78,7 @@ class Engine:
     ) -> Engine:
         settings = settings or BotSettings()
         data = read_index(index_dir)
-        return cls(data, load_embedder(model_path, threads=settings.encode_threads), settings)
+        return cls(data, load_query_embedder(index_dir, data.manifest, model_path, settings.encode_threads or 1), settings)
 
     # -- the core -------------------------------------------------------------------------
     def answer(self, question: object) -> Answer:

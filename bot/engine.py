@@ -36,7 +36,8 @@ from bot.observe import Laps, Stage, StageObserver
 from bot.question import MAX_CHARS, clean_question
 from bot.retrieve import Hit, Retrieval, Retriever
 from bot.safety import detect_emergency, detect_pins
-from index.embedder import Embedder, load_embedder
+from index.embedder import Embedder
+from index.encoder import load_query_embedder
 from index.manifest import IndexMismatch
 from index.settings import Paths
 from index.store import IndexData, read_index
@@ -82,7 +83,7 @@ class Engine:
     ) -> Engine:
         settings = settings or BotSettings()
         data = read_index(index_dir)
-        return cls(data, load_embedder(model_path, threads=settings.encode_threads), settings)
+        return cls(data, load_query_embedder(index_dir, data.manifest, model_path, settings.encode_threads or 1), settings)
 
     # -- the core -------------------------------------------------------------------------
     def answer(self, question: object, observer: StageObserver | None = None) -> Answer:

@@ -155,8 +155,7 @@ def emergency_html(message: str = messages.EMERGENCY) -> str:
 
 def suggestions_html(questions: Iterable[str]) -> str:
     items = "".join(
-        f'<li><button type="button" class="ldn-suggest">{_flat(q)}</button></li>'
-        for q in questions
+        f'<li><button type="button" class="ldn-suggest">{_flat(q)}</button></li>' for q in questions
     )
     if not items:
         return ""

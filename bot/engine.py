@@ -29,6 +29,7 @@ from pathlib import Path
 import numpy as np
 
 from bot import messages
+from bot.backref import Antecedents
 from bot.cautions import Caution, caution_rank, find_cautions, stance
 from bot.evidence import NOT_STUDIES, label_evidence
 from bot.models import Answer, Caveat, CaveatKind, PinKind, Quote, SourceNote, Status
@@ -74,6 +75,7 @@ class Engine:
         self.settings = settings or BotSettings()
         self.retriever = Retriever(data)
         self.cautions = find_cautions(data)
+        self.antecedents = Antecedents(data)  # a quote that starts "This ..." gets the sentence before
         self._cache: OrderedDict[str, Answer] = OrderedDict()
         self._lock = threading.Lock()
 
@@ -83,7 +85,11 @@ class Engine:
     ) -> Engine:
         settings = settings or BotSettings()
         data = read_index(index_dir)
-        return cls(data, load_query_embedder(index_dir, data.manifest, model_path, settings.encode_threads or 1), settings)
+        return cls(
+            data,
+            load_query_embedder(index_dir, data.manifest, model_path, settings.encode_threads or 1),
+            settings,
+        )
 
     # -- the core -------------------------------------------------------------------------
     def answer(self, question: object, observer: StageObserver | None = None) -> Answer:
@@ -207,7 +213,7 @@ class Engine:
 
     def _span(self, hit: Hit) -> tuple[str, int, int]:
         unit = self.data.sentences[hit.unit_id]
-        return unit.doc_id, unit.start, unit.end
+        return unit.doc_id, *self.antecedents.grow(unit.doc_id, unit.start, unit.end)
 
     def _pinned_quotes(self, pins: set[PinKind], retrieval: Retrieval) -> list[Quote]:
         out: list[Quote] = []
@@ -224,7 +230,8 @@ class Engine:
                     continue
                 seen_docs[c.doc_id] = seen_docs.get(c.doc_id, 0) + 1
                 pid = self.retriever.passages_of.get(c.sentence_id, [-1])[0]
-                out.append(self._quote(c.doc_id, c.start, c.end, 1.0, pid, kind))
+                start, end = self.antecedents.grow(c.doc_id, c.start, c.end)
+                out.append(self._quote(c.doc_id, start, end, 1.0, pid, kind))
                 if sum(1 for q in out if q.pinned == kind) >= 3:
                     break
         return out

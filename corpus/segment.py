@@ -29,6 +29,7 @@ from corpus.boilerplate import (
     is_separator_only,
     strip_bullet,
 )
+from corpus.glued import sentence_core
 from corpus.lines import Line, LineClass, classify
 from corpus.sentences import Span, split_sentences
 
@@ -63,12 +64,39 @@ def segment(text: str) -> Segmentation:
         elif block.kind is LineClass.LIST:
             _take_list(text, list(block.lines), sentences, boiler, block.heading, block.in_link_list)
         else:
+            heading = block.heading
             for a, b in split_sentences(text, block.start, block.end):
-                sentence = Span(a, b, text[a:b], block.heading)
-                (boiler if has_call_to_action(sentence.text) else sentences).append(sentence)
+                heading = _add_sentence(text, a, b, heading, sentences, headings, boiler)
     sentences.sort(key=lambda s: s.start)
     runs = passages.runs(text, sentences)
     return Segmentation(tuple(sentences), tuple(headings), tuple(boiler), tuple(refs), runs)
+
+
+def _add_sentence(
+    text: str,
+    a: int,
+    b: int,
+    heading: str | None,
+    sentences: list[Span],
+    headings: list[Span],
+    boiler: list[Span],
+) -> str | None:
+    """Add the sentence ``text[a:b]`` without a heading or footnote marker glued to it
+    (`corpus.glued`); a glued heading becomes a heading (the context of what follows).
+    Returns the heading for the next sentence."""
+    core_a, core_b = sentence_core(text, a, b)
+    if core_a > a:
+        head = Span(a, core_a, text[a:core_a].strip())
+        headings.append(head)
+        heading = head.text
+    sentence = Span(core_a, core_b, text[core_a:core_b], heading)
+    (boiler if has_call_to_action(sentence.text) else sentences).append(sentence)
+    tail = text[core_b:b].strip()
+    if tail and tail[:1].isalpha():  # a heading glued after the sentence ("... provider. Warning")
+        start = text.index(tail, core_b)
+        headings.append(Span(start, start + len(tail), tail))
+        heading = tail
+    return heading
 
 
 def _take_list(
@@ -104,8 +132,7 @@ def _take_list(
         elif len(body.split()) >= 5:
             content_start = it.start + it.text.index(body)
             for a, b in split_sentences(text, content_start, it.end):
-                span = Span(a, b, text[a:b], heading)
-                (boiler if has_call_to_action(span.text) else sentences).append(span)
+                heading = _add_sentence(text, a, b, heading, sentences, [], boiler)
 
 
 def __getattr__(name: str) -> Any:

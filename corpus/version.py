@@ -18,6 +18,7 @@ MODULES = (
     "boilerplate.py",
     "lines.py",
     "sentences.py",
+    "glued.py",
     "passages.py",
     "segment.py",
 )

@@ -118,6 +118,7 @@ class GradioHttp:
         self.url = url.rstrip("/") + "/"
         self.session_hash = session_hash or uuid.uuid4().hex[:12]
         self.timeout = timeout
+        self.state: Any = None
         status, config = http(self.url + "config", timeout=timeout)
         assert status == 200, status
         deps = json.loads(config)["dependencies"]
@@ -149,16 +150,19 @@ class GradioHttp:
 
     def chat(self, question: str, history: list[Any] | None = None) -> list[dict[str, Any]]:
         """Type `question` and press Enter; returns the chat history after the reply."""
-        done = self.run("respond", [question, history or [], None])
+        done = self.run("respond", [question, history or [], self.state])
         assert done.get("success"), done
         history_out = done["output"]["data"][1]
+        state_out = done["output"]["data"][2]
+        if isinstance(state_out, dict) and state_out.get("__type__") != "update":
+            self.state = state_out  # the chat's state is held by the browser (bot.chat_state)
         if isinstance(history_out, dict) and history_out.get("__type__") == "update":
             return list(history or [])  # gr.skip(): nothing typed, nothing changes
         assert isinstance(history_out, list)
         return history_out
 
     def like(self, index: int, liked: bool) -> dict[str, Any]:
-        return self.run("on_like", [None], {"index": [index, 0], "value": "", "liked": liked})
+        return self.run("on_like", [self.state], {"index": [index, 0], "value": "", "liked": liked})
 
     def ask(self, question: str) -> dict[str, Any]:
         """The public /ask API over plain HTTP (what `gradio_client` does, without its encoder)."""

@@ -35,7 +35,7 @@ def test_only_the_documented_columns_exist(tmp_path: Path) -> None:
     with sqlite3.connect(db) as conn:
         columns = [row[1] for row in conn.execute("PRAGMA table_info(feedback)")]
         mode = conn.execute("PRAGMA journal_mode").fetchone()[0]
-    assert columns == ["id", "time", "question", "liked", "quotes", "status"]
+    assert columns == ["id", "time", "question", "liked", "quotes", "status", "reason", "comment"]
     assert mode.lower() == "wal"
 
 
@@ -66,3 +66,35 @@ def test_concurrent_writes_are_all_kept(tmp_path: Path) -> None:
     for t in threads:
         t.join()
     assert feedback.count(db) == 80
+
+
+def test_unclick_removes_and_a_dislike_takes_a_capped_reason(tmp_path: Path) -> None:
+    db = tmp_path / "fb.sqlite3"
+    liked = feedback.record("q1", True, QUOTES, "answered", path=db)
+    disliked = feedback.record("q2", False, QUOTES, "answered", path=db)
+    assert feedback.remove(liked, path=db) and not feedback.remove(liked, path=db)
+    assert [r["question"] for r in feedback.rows(db)] == ["q2"]
+    assert not feedback.set_reason(liked, "other", path=db)  # gone
+    assert feedback.set_reason(disliked, "hard_to_understand", "  " + "x" * 900, path=db)
+    row = feedback.rows(db, liked=False)[0]
+    assert row["reason"] == "hard_to_understand" and row["comment"] == "x" * feedback.COMMENT_MAX
+    assert feedback.set_reason(disliked, None, "   ", path=db)
+    assert feedback.rows(db)[0]["comment"] is None  # stored only if given
+    with pytest.raises(ValueError, match="unknown feedback reason"):
+        feedback.set_reason(disliked, "angry", path=db)
+    assert feedback.rows(db, liked=True) == []
+
+
+def test_a_file_from_before_reasons_is_migrated(tmp_path: Path) -> None:
+    db = tmp_path / "old.sqlite3"
+    with sqlite3.connect(db) as conn:
+        conn.execute(
+            "CREATE TABLE feedback (id INTEGER PRIMARY KEY AUTOINCREMENT, time TEXT NOT NULL, question TEXT NOT NULL,"
+            " liked INTEGER NOT NULL, quotes TEXT NOT NULL, status TEXT NOT NULL)"
+        )
+        conn.execute(
+            "INSERT INTO feedback (time, question, liked, quotes, status) VALUES ('t', 'old', 0, '[]', 'answered')"
+        )
+    row_id = feedback.record("new", False, [], "answered", reason="other", path=db)
+    assert [(r["question"], r["reason"]) for r in feedback.rows(db)] == [("old", None), ("new", "other")]
+    assert row_id == 2

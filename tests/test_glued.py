@@ -59,3 +59,20 @@ def test_offsets_point_into_the_original_text() -> None:
 
 def test_docstring_examples() -> None:
     assert doctest.testmod(corpus.glued).failed == 0
+
+
+def test_no_quotable_sentence_of_any_bundled_document_carries_a_glued_heading_or_marker() -> None:
+    """Over every bundled document: each sentence is its own core, and the glued headings the
+    pages lost line breaks for are headings now (context, never quoted)."""
+    from corpus.ingest import load_corpus
+    from corpus.segment import segment
+    from tests.conftest import SEED_CORPUS_DIR
+
+    headings: list[str] = []
+    for doc in load_corpus(SEED_CORPUS_DIR).documents:
+        seg = segment(doc.text)
+        headings += [h.text for h in seg.headings]
+        for s in seg.sentences:
+            assert sentence_core(doc.text, s.start, s.end) == (s.start, s.end), s.text[:80]
+            assert doc.text[s.start : s.end] == s.text
+    assert {"Side effects", "Other informationDosage", "Warning"} <= set(headings)

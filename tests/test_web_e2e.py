@@ -106,19 +106,19 @@ def test_chat_in_a_real_browser(browser: Any, server: str, feedback_db: Path) ->
     quotes = [_norm(t) for t in reply.locator(".ldn-quote blockquote.ldn-quote-text").all_inner_texts()]
     assert any("dream" in q.lower() for q in quotes), quotes
     sources = reply.locator(".ldn-quote .ldn-source").all_inner_texts()
-    assert sources and all(s.startswith(messages.QUOTE_SOURCE) for s in sources)
+    assert sources and all(s.startswith("— ") for s in sources)  # who says it, then the "?"
     assert _norm(reply.locator(".ldn-advice").inner_text()) == messages.ADVICE
     sizes = page.evaluate(
-        """() => Object.fromEntries(['.ldn-quote-text', '.ldn-source', '.ldn-advice', '.ldn-intro',
+        """() => Object.fromEntries(['.ldn-quote-text', '.ldn-source', '.ldn-advice', '.ldn-reply-heading',
             '.ldn-sources-box li', '#ldn-question textarea'].map(
             (sel) => [sel, parseFloat(getComputedStyle(document.querySelector(sel)).fontSize)]))"""
     )
     assert all(size >= 17 for size in sizes.values()), sizes  # large, readable type
     page.screenshot(path=str(SHOTS / "desktop_answer.png"))
 
-    reply.locator("details.ldn-context summary").first.click()  # keyboard/mouse: the passage opens
-    assert reply.locator("details.ldn-context[open] mark").first.is_visible()
-    page.screenshot(path=str(SHOTS / "desktop_passage.png"))
+    reply.locator("details.ldn-source-info summary").first.click()  # the "?" opens the source's description
+    assert reply.locator("details.ldn-source-info[open] a.ldn-source-open").first.is_visible()
+    page.screenshot(path=str(SHOTS / "desktop_source_info.png"))
 
     # like -> one SQLite row with the question, the quoted spans and the status
     assert feedback.count(feedback_db) == 0

@@ -33,7 +33,7 @@ from tests.browser_kit import (
     wait_until,
 )
 from tests.conftest import SEED_CORPUS_DIR
-from tests.test_web_api import build_web_index, running_app
+from tests.helpers import build_web_index, running_app
 
 pytestmark = [pytest.mark.browser, pytest.mark.model]
 

@@ -18,7 +18,7 @@ from index.settings import Paths
 from tests.a11y.axe import describe, violations
 from tests.browser_kit import DESKTOP, PHONE, SHOTS, WAIT_MS, ask, launch, need_browser, norm, open_page, shot
 from tests.conftest import SEED_CORPUS_DIR
-from tests.test_web_api import build_web_index, running_app
+from tests.helpers import build_web_index, running_app
 
 pytestmark = [pytest.mark.browser]
 

@@ -19,18 +19,21 @@ the run history and file serving off.
 from __future__ import annotations
 
 import logging
+import threading
 from collections.abc import Iterator
 from pathlib import Path
 from typing import Any, Protocol
 
 import gradio as gr
 
-from bot import feedback, messages, render
+from bot import compact, feedback, messages, render, suggest
+from bot.chat_state import NOTICE, clean_state, new_state, with_reply
 from bot.followup import resolve_follow_up
-from bot.models import Answer, Status
+from bot.models import Answer
 from bot.question import MAX_CHARS
+from bot.web import tools
 from bot.web.guard import WebSettings, incoming
-from bot.web.holder import UNAVAILABLE, EngineState, reply_dict
+from bot.web.holder import EngineState, reply_dict
 from corpus.manifest import ManifestError, load_manifest
 from index.settings import Paths
 
@@ -54,16 +57,29 @@ class Answerer(Protocol):
     def answer(self, question: str) -> Answer | str: ...
 
 
-def _new_state() -> dict[str, Any]:
-    return {"previous": None, "replies": {}}
-
-
-def _sources(paths: Paths) -> str:
+def _manifest(paths: Paths) -> dict[str, Any]:
     try:
-        return render.sources_html(load_manifest(paths.corpus_dir))
+        return dict(load_manifest(paths.corpus_dir))
     except (ManifestError, OSError):
         log.exception("could not read the corpus manifest")
-        return render.sources_html({})
+        return {}
+
+
+def _warm_suggestions(holder: Answerer) -> None:
+    """Check the suggested questions once the engine is loaded, so no question waits for it."""
+    try:
+        suggest.for_engine(holder.get())  # type: ignore[attr-defined]
+    except Exception:  # a load failure is reported by the holder; no suggestions then
+        log.debug("no suggested questions", exc_info=True)
+
+
+def _suggestions(holder: Answerer, answer: Answer, asked: list[str]) -> tuple[str, ...]:
+    """Suggested questions under an answer (none when the engine or the data file fails)."""
+    try:
+        return suggest.for_answer(holder.get(timeout=0), answer, asked)  # type: ignore[attr-defined]
+    except Exception:
+        log.exception("could not choose suggested questions")
+        return ()
 
 
 def loading_html() -> str:
@@ -77,11 +93,15 @@ def loading_html() -> str:
 def build_app(holder: Answerer, paths: Paths) -> gr.Blocks:
     """The chat page; `holder.answer(question)` returns the answer or the fixed text to show."""
 
-    def respond(text: str, history: list[Any], state: dict[str, Any]) -> Iterator[tuple[Any, ...]]:
+    documents = _manifest(paths)
+    threading.Thread(target=_warm_suggestions, args=(holder,), name="ldn-suggest", daemon=True).start()
+
+    def respond(text: str, history: list[Any], raw_state: Any) -> Iterator[tuple[Any, ...]]:
         raw = incoming(text)
         if not raw.strip():
             yield gr.skip(), gr.skip(), gr.skip()
             return
+        state = clean_state(raw_state)
         history = [*(history or []), render.user_message(raw)]
         if holder.state is EngineState.LOADING:
             yield "", [*history, render.assistant_message(loading_html())], state
@@ -90,32 +110,22 @@ def build_app(holder: Answerer, paths: Paths) -> gr.Blocks:
         used, rewritten = resolve_follow_up(raw, state.get("previous"))
         result = holder.answer(used)  # held while the engine loads
         if isinstance(result, str):
-            history.append(render.assistant_message(render.notice_html(result)))
-            record: dict[str, Any] = {"question": used, "status": UNAVAILABLE, "quotes": []}
+            history.append(render.assistant_message(compact.notice_html(result)))
+            state = with_reply(state, len(history) - 1, used, NOTICE)
         else:
-            history.append(render.answer_message(result, used if rewritten else None))
+            memory = compact.ChatMemory.from_list(state["memory"])
+            near = _suggestions(holder, result, state["asked"])
+            html, memory = compact.reply_html(result, used if rewritten else None, memory, documents, near)
+            history.append(render.assistant_message(html))
             spans = feedback.quote_spans(q.to_dict() for q in result.quotes)
-            record = {"question": used, "status": result.status.value, "quotes": spans}
-            answered = result.status in (Status.ANSWERED, Status.NO_ANSWER)
-            state = {**state, "previous": used if answered else None}
-        state = {**state, "replies": {**state["replies"], len(history) - 1: record}}
+            state = with_reply(
+                state, len(history) - 1, used, result.status.value, spans, used, memory.to_list()
+            )
         yield "", history, state
 
-    def from_example(
-        history: list[Any], state: dict[str, Any], evt: gr.SelectData
-    ) -> Iterator[tuple[Any, ...]]:
+    def from_example(history: list[Any], state: Any, evt: gr.SelectData) -> Iterator[tuple[Any, ...]]:
         value = evt.value if isinstance(evt.value, dict) else {"text": str(evt.value)}
         yield from respond(str(value.get("text", "")), history, state)
-
-    def on_like(state: dict[str, Any], evt: gr.LikeData) -> None:
-        index = evt.index[0] if isinstance(evt.index, list | tuple) else evt.index
-        record = state.get("replies", {}).get(index)
-        if record is None or not isinstance(evt.liked, bool):
-            return
-        try:
-            feedback.record(record["question"], evt.liked, record["quotes"], record["status"])
-        except Exception:  # feedback must never break the chat
-            log.exception("could not store feedback")
 
     def ask(question: str) -> dict[str, Any]:
         """Answer one question; the same JSON object as `python -m bot ask --json`."""
@@ -128,7 +138,7 @@ def build_app(holder: Answerer, paths: Paths) -> gr.Blocks:
             f'<p class="ldn-tagline">{render.escape_text(messages.WEB_TAGLINE)}</p></header>',
             padding=False,
         )
-        state = gr.State(_new_state())
+        state = gr.JSON(new_state(), visible=False, elem_id="ldn-state")
         chatbot = gr.Chatbot(
             label="Chat",
             show_label=False,
@@ -145,6 +155,8 @@ def build_app(holder: Answerer, paths: Paths) -> gr.Blocks:
             examples=[{"text": q} for q in EXAMPLES],
             placeholder=render.escape_text(messages.EXAMPLES_HEADING),
         )
+        gr.HTML(tools.texts_html(), padding=False, elem_id="ldn-status-box")
+        tools.wire_feedback(chatbot, state)
         with gr.Row(equal_height=True, elem_id="ldn-ask-row"):
             box = gr.Textbox(
                 label=messages.INPUT_LABEL,
@@ -157,14 +169,14 @@ def build_app(holder: Answerer, paths: Paths) -> gr.Blocks:
                 min_width=280,  # on a phone the Ask button wraps below, full width
             )
             send = gr.Button(messages.SEND, variant="primary", elem_id="ldn-send", scale=1, min_width=90)
-        clear = gr.Button(messages.CLEAR, variant="secondary", size="md", elem_id="ldn-clear")
+        clear = tools.tools_row()
         gr.HTML(
             f'<p class="ldn-feedback-note">{render.escape_text(messages.FEEDBACK_NOTE)}</p>', padding=False
         )
         gr.HTML(
             f'<section class="ldn-sources-box" aria-labelledby="ldn-sources-title">'
             f'<h2 id="ldn-sources-title">{render.escape_text(messages.SOURCES_HEADING)}</h2>'
-            f"<p>{render.escape_text(messages.SOURCES_NOTE)}</p>{_sources(paths)}</section>",
+            f"<p>{render.escape_text(messages.SOURCES_NOTE)}</p>{render.sources_html(documents)}</section>",
             padding=False,
         )
 
@@ -174,10 +186,11 @@ def build_app(holder: Answerer, paths: Paths) -> gr.Blocks:
             send.click(respond, [box, chatbot, state], **chat_io),
             chatbot.example_select(from_example, [chatbot, state], **chat_io),
         ):
-            event.then(None, js=static_text("scroll.js"), api_visibility="private")
-        chatbot.like(on_like, [state], None, api_visibility="private")
-        clear.click(lambda: ("", [], _new_state()), None, **chat_io)
-        chatbot.clear(_new_state, None, state, api_visibility="private")  # its icon is hidden by CSS anyway
+            tools.save_after(event, chatbot, state).then(
+                None, js=static_text("scroll.js"), api_visibility="private"
+            )
+        tools.wire_memory(app, box, chatbot, state, clear)
+        chatbot.clear(new_state, None, state, api_visibility="private")  # its icon is hidden by CSS anyway
         gr.api(ask, api_name="ask")
     return app
 
@@ -189,7 +202,9 @@ def static_text(name: str) -> str:
 
 def page_script() -> str:
     """The page's start-up JavaScript: each static script is a function, all run on load."""
-    parts = [text.strip() for text in (static_text("chat.js"), static_text("pending.js")) if text.strip()]
+    names = ("chat.js", "pending.js", "conversation.js")
+    parts = [text.strip() for text in map(static_text, names) if text.strip()]
+    parts.append(tools.style_script(static_text("print.css")))
     return "() => {\n" + "".join(f"({part})();\n" for part in parts) + "}"
 
 

@@ -35,6 +35,7 @@ from bot.web.api import api_router
 from bot.web.boot import ChatSwitch
 from bot.web.guard import RefuseUploads, WebSettings
 from bot.web.holder import EngineHolder
+from bot.web.sources import source_router
 from index.settings import Paths
 
 if TYPE_CHECKING:
@@ -92,6 +93,7 @@ def create_app(runtime: Runtime, settings: WebSettings | None = None) -> FastAPI
         lifespan=lifespan,
     )
     app.include_router(api_router(runtime.holder, lambda: runtime.switch.state, settings))
+    app.include_router(source_router(runtime.holder))
     app.mount("/", runtime.switch)
     app.add_middleware(RefuseUploads)
     return app

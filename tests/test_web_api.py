@@ -175,5 +175,9 @@ def test_app_has_no_upload_component_and_a_stable_ask_endpoint(tmp_path: Path) -
         d.get("api_name") for d in config["dependencies"] if d.get("api_visibility", "public") == "public"
     }
     assert names == {"ask"}
-    textbox = next(c for c in config["components"] if c.get("type") == "textbox")
+    textbox = next(
+        c
+        for c in config["components"]
+        if c.get("type") == "textbox" and c["props"].get("elem_id") == "ldn-question"
+    )
     assert textbox["props"]["max_length"] == MAX_CHARS

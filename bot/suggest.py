@@ -38,6 +38,7 @@ import numpy as np
 DATA_FILE = Path(__file__).resolve().parent / "data" / "suggestions.toml"
 SLOT = "{topic}"
 FORMAT_VERSION = 1
+SHOWN = 2  # suggestions under one answer: a couple keeps the reply short on a phone
 
 Span = tuple[str, int, int]
 _CHECKED: weakref.WeakKeyDictionary[Any, tuple[Suggestion, ...]] = weakref.WeakKeyDictionary()
@@ -205,7 +206,7 @@ def for_engine(engine: Any, path: Path = DATA_FILE) -> tuple[Suggestion, ...]:
     return cached
 
 
-def for_answer(engine: Any, answer: Any, asked: Iterable[str] = (), k: int = 3) -> tuple[str, ...]:
+def for_answer(engine: Any, answer: Any, asked: Iterable[str] = (), k: int = SHOWN) -> tuple[str, ...]:
     """Up to `k` suggestions under `answer` (none unless it was answered with quotes)."""
     if getattr(answer.status, "value", answer.status) != "answered" or not answer.quotes:
         return ()

@@ -56,14 +56,11 @@ def render_replies(answers: Sequence[Any], engine: Any, layout: str, chat: int) 
 
     data = engine.data
     sources = {doc_id: doc.meta for doc_id, doc in data.documents.items()}
-    topic = suggest.topic_label((p.text for p in data.passages), engine.retriever.topic_name)
-    kept = suggest.check(suggest.fill(suggest.load_templates(), topic), engine.answer, engine.encode)
     out, memory = [], compact.ChatMemory()
     for k, a in enumerate(answers):
         if k % chat == 0:
             memory = compact.ChatMemory()
-        shown = [(q.doc_id, q.start, q.end) for q in a.quotes]
-        near = suggest.nearest(engine.encode(a.question), kept, asked=[a.question], shown=shown)
+        near = suggest.for_answer(engine, a)
         html, memory = compact.reply_html(a, memory=memory, sources=sources, suggestions=near)
         out.append(html)
     return out

@@ -75,7 +75,12 @@
       const copy = reply.cloneNode(true);
       copy.querySelectorAll(".ldn-noprint, .ldn-sr-only, summary, button, details.ldn-context, .ldn-suggestions")
         .forEach((el) => el.remove());
-      copy.querySelectorAll("details").forEach((el) => { el.open = true; });
+      copy.querySelectorAll("details").forEach((el) => { // on paper, what sits behind a "?" is shown as is
+        const open = document.createElement("div");
+        open.className = el.className;
+        open.append(...el.childNodes);
+        el.replaceWith(open);
+      });
       copy.querySelectorAll("[id]").forEach((el) => el.removeAttribute("id"));
       copy.querySelectorAll("a[href^='/source/']").forEach((a) => {
         a.setAttribute("href", new URL(a.getAttribute("href"), location.href).href);

@@ -150,8 +150,10 @@ def test_the_web_like_handler_stores_every_click_from_many_threads(
 
     app = build_app(EngineHolder(paths), paths)
     (on_like,) = [f.fn for f in app.fns.values() if getattr(f.fn, "__name__", "") == "on_like"]
-    record = {"question": "Does LDN cause vivid dreams?", "status": "answered", "quotes": QUOTES}
-    state: dict[str, Any] = {"previous": None, "replies": {1: record}}
+    from bot.chat_state import new_state, with_reply
+
+    # the chat's state as the browser holds it (bot.chat_state): reply 1 answered with QUOTES
+    state: dict[str, Any] = with_reply(new_state(), 1, "Does LDN cause vivid dreams?", "answered", QUOTES)
 
     def click(k: int) -> None:
         for j in range(20):

@@ -65,7 +65,10 @@ def _held_server(fake_index: Path, chat_gate: threading.Event, engine_gate: thre
         return server.default_chat(holder, paths, settings)
 
     paths = Paths(corpus_dir=SEED_CORPUS_DIR, index_dir=fake_index, model_path=None)
-    return server.start(paths, "127.0.0.1", free_port(), loader=slow_engine, chat=slow_chat)
+    settings = WebSettings(engine_first_seconds=0)  # build the chat while the engine still loads
+    return server.start(
+        paths, "127.0.0.1", free_port(), loader=slow_engine, chat=slow_chat, settings=settings
+    )
 
 
 def _last_reply(page: Any) -> Any:

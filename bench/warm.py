@@ -29,8 +29,8 @@ import time
 from dataclasses import replace
 from typing import Any
 
+from bench.stats import median, summary_ms
 from bot.engine import BotSettings, Engine
-from eval.bench_stats import median, summary_ms
 
 STAGES = ("t_encode", "t_faiss", "t_bm25", "t_fusion", "t_retrieve", "t_select", "t_caveats")
 

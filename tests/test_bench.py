@@ -102,17 +102,13 @@ def test_loadgen_refuses_other_hosts():
 
 
 @pytest.fixture(scope="module")
-def live_fake(tmp_path_factory: pytest.TempPathFactory):
-    from index.build import build_index
+def live_fake(fake_index: Path):
     from index.settings import Paths
     from tests.conftest import SEED_CORPUS_DIR
-    from tests.test_web_api import running_app
-    from tests.test_web_hardening import fake_engine_loader
+    from tests.helpers import fake_engine_loader, running_app
 
-    out = tmp_path_factory.mktemp("loadgen") / "index"
-    build_index(SEED_CORPUS_DIR, out, embedder_factory=lambda: FakeEmbedder())
-    paths = Paths(corpus_dir=SEED_CORPUS_DIR, index_dir=out, model_path=None)
-    with running_app(paths, fake_engine_loader(out)) as (url, holder):
+    paths = Paths(corpus_dir=SEED_CORPUS_DIR, index_dir=fake_index, model_path=None)
+    with running_app(paths, fake_engine_loader(fake_index)) as (url, holder):
         holder.get(timeout=60)
         yield url
 

@@ -24,27 +24,16 @@ from bot.web import server
 from bot.web.guard import WebSettings
 from bot.web.holder import EngineHolder
 from index.settings import Paths
-from tests.conftest import SEED_CORPUS_DIR, FakeEmbedder
-from tests.test_web_api import free_port
-from tests.test_web_e2e import ARGS, CHROMIUM, WAIT_MS, _need_chromium
-from tests.test_web_hardening import fake_engine_loader
+from tests.conftest import SEED_CORPUS_DIR
+from tests.helpers import ARGS, CHROMIUM, WAIT_MS, fake_engine_loader, free_port, need_chromium
 
 pytestmark = pytest.mark.browser
 QUESTION = "Does LDN cause vivid dreams?"
 
 
 @pytest.fixture(scope="module")
-def fake_index(tmp_path_factory: pytest.TempPathFactory) -> Path:
-    from index.build import build_index
-
-    out = tmp_path_factory.mktemp("boot") / "index"
-    build_index(SEED_CORPUS_DIR, out, embedder_factory=lambda: FakeEmbedder())
-    return out
-
-
-@pytest.fixture(scope="module")
 def browser() -> Iterator[Any]:
-    _need_chromium()
+    need_chromium()
     from playwright.sync_api import sync_playwright
 
     with sync_playwright() as p:

@@ -16,8 +16,9 @@ export format are recorded in the manifest (`IndexManifest.encoder`) and checked
 loads them, so a damaged or swapped file is refused with the action to take. A model whose
 pooling cannot be exported is recorded as such and served by sentence-transformers instead.
 
-Threads: each `OnnxEmbedder` uses `threads` intra-op threads (default 1: a server answers
-several questions at once and batches their encodes, `index.batching`); no process-wide switch.
+Threads: each `OnnxEmbedder` uses `threads` intra-op threads, set when it is made (0: one per
+core, onnxruntime's default: a command line asks one question at a time; the web server uses 1
+and batches concurrent encodes, `index.batching`); no process-wide switch.
 """
 
 from __future__ import annotations

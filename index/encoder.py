@@ -69,7 +69,7 @@ class OnnxEmbedder:
     name: str
     identity: str
     threads: int = 1
-    batch_size: int = 64
+    batch_size: int = 8  # texts per model call, sorted by length: larger calls pad more than they save
 
     def __post_init__(self) -> None:
         import onnxruntime as ort

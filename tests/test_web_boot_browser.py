@@ -116,3 +116,45 @@ def test_a_question_typed_in_the_chat_while_the_engine_loads_shows_loading_then_
     finally:
         engine_gate.set()
         running.close()
+
+
+@pytest.mark.model
+def test_a_question_typed_as_soon_as_the_real_server_shows_its_page_is_answered(
+    browser: Any, tmp_path_factory: pytest.TempPathFactory
+) -> None:
+    """`python -m bot serve` started for real; the question is typed on the first page served."""
+    import subprocess
+    import sys
+    import urllib.request
+
+    from index.settings import PROJECT_ROOT
+    from tests.helpers import build_web_index
+
+    index = build_web_index(tmp_path_factory)
+    port = free_port()
+    env = {"PYTHONPATH": str(PROJECT_ROOT), "PATH": "/usr/bin:/bin", "HF_HUB_OFFLINE": "1",
+           "LDN_FEEDBACK_DB": str(tmp_path_factory.mktemp("fb") / "fb.sqlite3")}  # fmt: skip
+    cmd = [sys.executable, "-m", "bot", "serve", "--index", str(index), "--port", str(port)]
+    proc = subprocess.Popen(cmd, env=env, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+    url = f"http://127.0.0.1:{port}/"
+    try:
+        for _ in range(600):  # poll until the port answers (at most ~60 s)
+            try:
+                with urllib.request.urlopen(url, timeout=2):
+                    break
+            except OSError:
+                threading.Event().wait(0.1)
+        page = browser.new_page()
+        page.goto(url, wait_until="domcontentloaded")
+        box = page.locator("#ldn-boot-question, #ldn-question textarea").first
+        box.fill(QUESTION)
+        box.press("Enter")
+        reply = _last_reply(page)
+        assert " ".join(page.locator("#ldn-chat [data-testid='user']").last.inner_text().split()) == QUESTION
+        reply.locator("blockquote.ldn-quote-text").first.wait_for(timeout=WAIT_MS)
+        quotes = reply.locator("blockquote.ldn-quote-text").all_inner_texts()
+        assert any("dream" in q.lower() for q in quotes), quotes
+        page.close()
+    finally:
+        proc.terminate()
+        proc.wait(30)

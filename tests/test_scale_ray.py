@@ -128,7 +128,7 @@ def test_two_replicas_answer_the_same_json_as_one_process(cluster: Cluster) -> N
 def test_killing_a_replica_under_64_users_loses_no_answer_and_no_click(cluster: Cluster) -> None:
     import ray
 
-    users, rounds = 64, 6
+    users, rounds = 64, 3
     start = threading.Barrier(users + 1)
     killed = threading.Event()
     before = feedback.count(cluster.feedback_url)

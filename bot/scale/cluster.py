@@ -8,7 +8,8 @@ told otherwise) and runs `bot.scale.deploy.build_app`, returning once every repl
 
 Environment set before Ray is imported: ``RAY_USAGE_STATS_ENABLED=0`` (no usage report is
 sent), ``HF_HUB_OFFLINE``/``TRANSFORMERS_OFFLINE`` (no model download), and they are passed
-to Ray's workers. A local Ray binds its ports on 127.0.0.1 only.
+to Ray's workers. A local Ray binds its ports on 127.0.0.1 only, and runs its workers at normal
+priority (``RAY_worker_niceness=0``).
 """
 
 from __future__ import annotations
@@ -50,6 +51,9 @@ def connect(address: str | None = None, num_cpus: int | None = 2) -> None:
         "runtime_env": {"env_vars": env_vars},
     }
     if address is None:
+        # Replicas at normal priority: Ray's default worker niceness (15) lets any other process on
+        # the machine starve them (measured: 7% CPU each beside a busy process).
+        os.environ.setdefault("RAY_worker_niceness", "0")
         options.update(num_cpus=num_cpus, _node_ip_address="127.0.0.1")
     ray.init(address=address, **options)
 

@@ -8,8 +8,9 @@
 | ``POST /api/feedback/{id}/reason`` ``{"reason", "comment"?}`` | ``{"updated": true}`` (a dislike's reason) |
 | ``DELETE /api/feedback/{id}`` | ``{"removed": true}`` (the thumb was un-clicked) |
 
-The routes and JSON are those of the single-process server's ``/api/ask`` (``bot.web``), so a
-client cannot tell one server from many replicas. `create_app` takes the answering function
+The routes, request/answer models (`bot.web.api.AskRequest`, `AnswerOut`), input cleaning
+(`bot.web.guard.incoming`) and JSON are those of the single-process server (``bot.web``), so
+a client cannot tell one server from many replicas. `create_app` takes the answering function
 (Ray: a call to the replicas; tests: anything async), so the same app is tested without Ray.
 Clicks are stored by the ingress itself (`bot.feedback`: PostgreSQL when configured), never by
 an answering replica, so a replica that dies loses no click. Writes run in worker threads.
@@ -31,8 +32,9 @@ from pydantic import BaseModel, Field
 
 from bot import feedback, messages
 from bot.question import MAX_CHARS
-
-UNAVAILABLE = "unavailable"
+from bot.web.api import AnswerOut, AskRequest
+from bot.web.guard import RefuseUploads, incoming
+from bot.web.holder import unavailable_dict as reply_without_answer
 
 AnswerFn = Callable[[str], Awaitable[dict[str, Any]]]
 HealthFn = Callable[[], Awaitable[dict[str, Any]]]
@@ -62,23 +64,9 @@ class ReasonIn(BaseModel):
     comment: str | None = Field(None, max_length=10_000)
 
 
-def incoming(value: object) -> str:
-    """Text as it may enter: at most MAX_CHARS + 1 characters (so the engine says "too long"),
-    lone surrogates replaced (they cannot be encoded as UTF-8)."""
-    text = value if isinstance(value, str) else ""
-    return text[: MAX_CHARS + 1].encode("utf-8", "replace").decode("utf-8")
-
-
 def unavailable_dict(question: str, detail: str) -> dict[str, Any]:
-    """The reply when nothing can answer: the same keys as an answer, no quotes."""
-    return {
-        "status": UNAVAILABLE,
-        "question": question,
-        "message": messages.UNAVAILABLE.format(detail=detail),
-        "quotes": [],
-        "caveats": [],
-        "advice": messages.ADVICE,
-    }
+    """The reply when no replica can answer: the same keys as an answer, no quotes."""
+    return reply_without_answer(question, messages.UNAVAILABLE.format(detail=detail))
 
 
 def _question(raw: bytes) -> str | None:
@@ -101,7 +89,17 @@ def create_app(answer: AnswerFn, health: HealthFn, feedback_target: str | None =
         redoc_url=None,
     )
 
-    @app.post("/api/ask", responses={422: {"description": "not JSON with a string question"}})
+    @app.post(
+        "/api/ask",
+        response_model=AnswerOut,
+        responses={422: {"description": "not JSON with a string question"}, 503: {"model": AnswerOut}},
+        openapi_extra={
+            "requestBody": {
+                "required": True,
+                "content": {"application/json": {"schema": AskRequest.model_json_schema()}},
+            }
+        },
+    )
     async def ask(request: Request) -> JSONResponse:
         """Answer one question with quotes from the sources (same JSON as `bot ask --json`)."""
         raw = _question(await request.body())
@@ -153,4 +151,5 @@ def create_app(answer: AnswerFn, health: HealthFn, feedback_target: str | None =
         done = await asyncio.to_thread(feedback.remove, row_id, feedback_target)
         return JSONResponse({"removed": done}, status_code=200 if done else 404)
 
+    app.add_middleware(RefuseUploads)
     return app

@@ -52,16 +52,9 @@ def settings_from(args: argparse.Namespace) -> ScaleSettings:
 
 def run(args: argparse.Namespace) -> int:
     """Deploy and serve until interrupted."""
-    import sys
-
     from bot.scale.cluster import connect, deploy
-    from bot.scale.settings import SettingsError
 
-    try:
-        settings = settings_from(args)  # a bad setting is an error before Ray starts
-    except SettingsError as exc:
-        print(f"error: {exc}", file=sys.stderr)
-        return 2
+    settings = settings_from(args)  # a bad setting (SettingsError) is an error before Ray starts
     connect(args.address, args.num_cpus)
     deployed = deploy(settings, args.host, args.port)
     stop = threading.Event()

@@ -31,12 +31,13 @@ Loader = Callable[[Paths], "Engine"]
 
 
 def load_engine(paths: Paths) -> Engine:
-    """The engine for `paths` (the model from the local package; nothing is downloaded)."""
-    from bot.engine import BotSettings, Engine
+    """`bot.engine.load_engine` without the corpus check: a replica's contract is the build
+    digest, and the corpus folder need not exist on every machine. Nothing is downloaded."""
+    from bot.engine import load_engine as load
 
     os.environ.setdefault("HF_HUB_OFFLINE", "1")
     os.environ.setdefault("TRANSFORMERS_OFFLINE", "1")
-    return Engine.load(paths.index_dir, paths.model_path, BotSettings.from_env())
+    return load(paths, check_stale=False)
 
 
 def resolve_loader(spec: str | None) -> Loader:

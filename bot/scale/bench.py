@@ -7,6 +7,8 @@ Both servers expose the same JSON API (`bot.scale.api.create_app`) and store cli
 kind of store (a throw-away PostgreSQL, or a temporary SQLite file), so the difference is one
 process vs Ray Serve replicas:
 
+- *web*: the project's own server, ``python -m bot serve`` (``bot.web``: its ``/api/ask``;
+  it has no click route, so asks only);
 - *single*: one uvicorn process (started as a subprocess), the engine answering up to
   `SINGLE_THREADS` questions at once in worker threads;
 - *ray*: a local Ray (``--num-cpus``) with ``--replicas`` `Answerer` replicas behind the ingress.
@@ -172,7 +174,22 @@ def run(args: argparse.Namespace) -> list[dict[str, Any]]:
     try:
         for name in args.servers:
             target = server.new_database() if server else str(Path(tempfile.mkdtemp()) / "fb.sqlite3")
-            if name == "single":
+            if name == "web":  # the project's own server (`python -m bot serve`): asks only, no click route
+                port = args.port + 2
+                proc = subprocess.Popen(
+                    [sys.executable, "-m", "bot", "serve", "--index", args.index, "--port", str(port),
+                     "--no-stale-check"],
+                    env={**os.environ, "LDN_FEEDBACK_DB": str(Path(tempfile.mkdtemp()) / "fb.sqlite3")},
+                )  # fmt: skip
+                try:
+                    url = f"http://127.0.0.1:{port}"
+                    _wait_ready(url)
+                    stats = load(url, asks, args.users, click=False)
+                    results.append(_result("python -m bot serve (asks only)", stats, target))
+                finally:
+                    proc.terminate()
+                    proc.wait(timeout=60)
+            elif name == "single":
                 port = args.port + 1
                 proc = subprocess.Popen(
                     [sys.executable, "-m", "bot.scale.bench", "--serve-single", "--index", args.index,
@@ -225,7 +242,7 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--replica-cpus", type=float, default=1.0)
     parser.add_argument("--num-cpus", type=int, default=2, help="CPUs of the local Ray")
     parser.add_argument("--port", type=int, default=8765)
-    parser.add_argument("--servers", nargs="+", default=["single", "ray"], choices=["single", "ray"])
+    parser.add_argument("--servers", nargs="+", default=["single", "ray"], choices=["web", "single", "ray"])
     parser.add_argument("--throwaway-postgres", action="store_true", help="clicks in a temporary PostgreSQL")
     parser.add_argument("--feedback-url", help=argparse.SUPPRESS)
     parser.add_argument("--serve-single", action="store_true", help=argparse.SUPPRESS)

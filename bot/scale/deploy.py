@@ -127,4 +127,5 @@ def build_app(args: dict[str, Any] | None = None) -> Any:
         ray_actor_options={"num_cpus": settings.replica_cpus},
         **size,
     )
-    return cast(Any, Ingress).bind(answerer.bind(config), config)
+    ingress = cast(Any, Ingress).options(max_ongoing_requests=settings.ingress_max_ongoing_requests)
+    return ingress.bind(answerer.bind(config), config)

@@ -12,6 +12,7 @@ Ray pickles nothing of ours but a dict).
 | ``min_replicas`` / ``max_replicas`` | unset | autoscaling bounds (both set: replicas between them) |
 | ``target_ongoing_requests`` | 4 | autoscaling target per replica |
 | ``max_ongoing_requests`` | 32 | a replica takes at most this many requests at once |
+| ``ingress_max_ongoing_requests`` | 256 | the same for the ingress (it only forwards; Serve's default 5 would queue 64 users) |
 | ``max_batch_size`` / ``batch_wait_ms`` | 8 / 5 | `serve.batch`: questions answered in one call |
 | ``replica_cpus`` | 1 | CPUs Ray reserves per replica (also its torch/BLAS thread count) |
 | ``feedback`` | ``$LDN_FEEDBACK_URL`` or the SQLite default | where the ingress stores clicks |
@@ -46,6 +47,7 @@ class ScaleSettings:
     max_replicas: int | None = None
     target_ongoing_requests: float = 4.0
     max_ongoing_requests: int = 32
+    ingress_max_ongoing_requests: int = 256
     max_batch_size: int = 8
     batch_wait_ms: float = 5.0
     replica_cpus: float = 1.0
@@ -83,7 +85,12 @@ class ScaleSettings:
         return settings
 
     def check(self) -> None:
-        if self.replicas < 1 or self.retries < 1 or self.max_batch_size < 1 or self.max_ongoing_requests < 1:
+        if (
+            self.replicas < 1
+            or self.retries < 1
+            or self.max_batch_size < 1
+            or min(self.max_ongoing_requests, self.ingress_max_ongoing_requests) < 1
+        ):
             raise SettingsError("replicas, retries, max_batch_size and max_ongoing_requests must be >= 1")
         if (self.min_replicas is None) != (self.max_replicas is None):
             raise SettingsError("give both min_replicas and max_replicas for autoscaling, or neither")

@@ -90,12 +90,14 @@ def test_cli_refuses_bad_settings_before_starting_ray(capsys: pytest.CaptureFixt
 
 
 # -- index builds ------------------------------------------------------------------------------
-def test_build_digest_is_stable_and_changes_with_a_rebuild(fake_index: Path, tmp_path: Path) -> None:
+def test_build_digest_is_stable_and_differs_for_another_build(
+    fake_index: Path, tiny_corpus: Path, tmp_path: Path
+) -> None:
     first = index_build(fake_index, verify=True)
     assert first == index_build(fake_index) and first.name.startswith("build-")
     other = tmp_path / "other"
-    build_index(SEED_CORPUS_DIR, other, embedder_factory=lambda: FakeEmbedder())
-    assert index_build(other).digest != first.digest  # a rebuild is another build
+    build_index(tiny_corpus, other, embedder_factory=lambda: FakeEmbedder())
+    assert index_build(other).digest != first.digest
     check_build(first.digest, first)
     check_build(None, first)
     with pytest.raises(BuildMismatch, match=r"refuses to serve.*is not the deployment's build"):

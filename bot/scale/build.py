@@ -68,5 +68,5 @@ def check_build(expected: str | None, found: IndexBuild, where: str = "this repl
     raise BuildMismatch(
         f"{where} refuses to serve: its index build {found.short} is not the deployment's build "
         f"(sha256 {expected[:12]}); copy the deployment's index folder to every machine "
-        "(a rebuild, even of the same corpus, is another build) and redeploy"
+        "(a rebuild elsewhere is another build: its manifest records when it was built) and redeploy"
     )

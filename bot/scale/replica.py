@@ -8,8 +8,11 @@ ingress expects, checked again, so a replica can never answer from a build that 
 deployment's.
 
 `answer_many` answers a list (what `serve.batch` hands over) and returns the same JSON objects
-as ``python -m bot ask --json``. The engine answers one question at a time (its query encoder
-is already fast for one; batching here amortises the Ray hop and queueing, not the model).
+as ``python -m bot ask --json``. The engine answers the list one question at a time: batching
+amortises the Ray hop and queueing, not the model. Encoding a list's query texts in one model
+call was measured and dropped: with the one-thread ONNX query encoder, 205 gold questions in
+batches of 8 took 3.37 s against 2.91-3.16 s one by one (padding to the longest text costs
+more than the saved calls), with identical JSON either way.
 """
 
 from __future__ import annotations

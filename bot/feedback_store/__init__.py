@@ -6,7 +6,7 @@
 | PostgreSQL | `bot.feedback_store.postgres` | ``LDN_FEEDBACK_URL=postgresql://…``: many processes or machines write to one database |
 
 Both create and migrate their schema themselves with the same numbered migrations
-(`bot.feedback_store.migrations`, SQL files under ``migrations/<dialect>/NNNN_name.sql``) and
+(`bot.feedback_store.migrations`, SQL files under ``sql/<dialect>/NNNN_name.sql``) and
 record what was applied in a ``schema_version`` table. Rows come back as the same plain dicts
 from both (`row_dict`), so callers and tests cannot tell the backends apart.
 

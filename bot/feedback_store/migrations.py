@@ -1,6 +1,6 @@
 """Numbered schema migrations, shipped as SQL files, the same numbers for every backend.
 
-``migrations/<dialect>/NNNN_name.sql`` (dialect ``sqlite`` or ``postgresql``): migration N
+``sql/<dialect>/NNNN_name.sql`` (dialect ``sqlite`` or ``postgresql``): migration N
 must exist for both dialects (`check_dialects_agree`), numbers run 1, 2, 3 … without gaps,
 and each database records the applied ones in ``schema_version (version, name, applied)``.
 A backend applies the pending ones in order, each in its own transaction together with its
@@ -56,7 +56,7 @@ def migrations(dialect: str) -> tuple[Migration, ...]:
     """The migrations shipped for `dialect`, in order (checked: numbered 1..N, no gaps)."""
     if dialect not in DIALECTS:
         raise MigrationError(f"no migrations for dialect {dialect!r}")
-    folder = resources.files(__package__).joinpath("migrations", dialect)
+    folder = resources.files(__package__).joinpath("sql", dialect)
     found = []
     for entry in folder.iterdir():
         match = _NAME.match(entry.name)

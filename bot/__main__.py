@@ -20,6 +20,7 @@ from pathlib import Path
 from bot.render import answer_text
 from index.cli import UsageError, run_command
 from index.settings import Paths
+from index.vectors import set_search_threads
 
 
 def _load_engine(args: argparse.Namespace):
@@ -43,6 +44,7 @@ def _ask(args: argparse.Namespace) -> int:
     if not args.question and not args.batch:
         raise UsageError("give a QUESTION or --batch FILE")
     questions = _read_batch(args.batch) if args.batch else [" ".join(args.question)]
+    set_search_threads()  # process-wide thread counts, once, by the entry point
     engine = _load_engine(args)
     for question in questions:
         ans = engine.answer(question)

@@ -114,7 +114,7 @@ def run(args: argparse.Namespace, embedder: Any = None) -> dict[str, Any]:
             elif name == "cost":
                 from bench import peers
 
-                qs = questions[:20] if quick else questions[:100]
+                qs = questions[:20] if quick else questions
                 record(name, peers.run_cost(paths.index_dir, qs, paths.model_path, 1 if quick else 2), before)
             elif name == "cold":
                 runs = 1 if quick else 3

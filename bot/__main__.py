@@ -4,6 +4,7 @@
     python -m bot ask --json "..."                            one JSON object
     python -m bot ask --batch FILE --json                     one JSON object per line, in order
     python -m bot serve [--host 127.0.0.1] [--port 7860]      the web chat
+    python -m bot scale --replicas N                          the JSON API on N Ray Serve replicas
 
 Errors a user can act on (no index, stale index, missing model, unreadable batch file) are
 one `error:` line and exit code 2, never a traceback.
@@ -85,6 +86,12 @@ def main(argv: list[str] | None = None) -> int:
     )
     s.add_argument("--port", type=int, default=7860)
     s.set_defaults(func=_serve)
+    from bot.scale.cli import add_arguments as scale_arguments  # light: no Ray
+    from bot.scale.cli import run as run_scale
+
+    r = sub.add_parser("scale", parents=[common], help="the JSON API on N Ray Serve replicas ([scale] extra)")
+    scale_arguments(r)
+    r.set_defaults(func=run_scale)
     args = parser.parse_args(argv)
     return run_command(args.func, args)
 

@@ -63,6 +63,9 @@ def run(args: argparse.Namespace, embedder: Any = None) -> dict[str, Any]:
     from index.store import read_index
 
     os.environ.setdefault("GRADIO_ANALYTICS_ENABLED", "False")
+    from index.vectors import set_search_threads
+
+    set_search_threads()  # as the serving entry points: one FAISS thread, set once
     paths = Paths.resolve(
         str(args.corpus) if args.corpus else None, str(args.index) if args.index else None, args.model
     )

@@ -28,6 +28,10 @@ def render_text(ans: Answer) -> str:
     lines: list[str] = []
     if ans.status is Status.EMERGENCY:
         lines += ["!!! " + ans.message, ""]
+    elif ans.triage == "possible":
+        lines += ["!!! " + messages.EMERGENCY_POSSIBLE, ""]
+    if ans.status is Status.EMERGENCY:
+        pass
     elif ans.status is not Status.ANSWERED:
         lines += [ans.message, ""]
     else:

@@ -119,7 +119,9 @@ def _read_dictionary() -> dict[str, list[str]]:
 
 
 @cache
-def vocabulary(classes_path: Path = CLASSES, products_path: Path = PRODUCTS, use_dictionary: bool = True) -> Vocabulary:
+def vocabulary(
+    classes_path: Path = CLASSES, products_path: Path = PRODUCTS, use_dictionary: bool = True
+) -> Vocabulary:
     raw = _toml(classes_path)
     class_generics: dict[str, frozenset[str]] = {}
     class_words: dict[str, str] = {}
@@ -130,7 +132,11 @@ def vocabulary(classes_path: Path = CLASSES, products_path: Path = PRODUCTS, use
         class_generics[cls] = frozenset(key(g) for g in table["generics"])
         class_words.update({key(w): cls for w in table.get("words", [])})
     ignore_table = raw.get("ignore", {})
-    ignore = frozenset(key(v) for v in ignore_table.get("variants", [])) if isinstance(ignore_table, dict) else frozenset()
+    ignore = (
+        frozenset(key(v) for v in ignore_table.get("variants", []))
+        if isinstance(ignore_table, dict)
+        else frozenset()
+    )
     products: dict[str, tuple[str, ...]] = {}
     for region, table in _toml(products_path).items():
         if not isinstance(table, dict) or not table.get("source"):
@@ -138,7 +144,11 @@ def vocabulary(classes_path: Path = CLASSES, products_path: Path = PRODUCTS, use
         for name, generics in table.items():
             if name == "source":
                 continue
-            if not isinstance(generics, list) or not generics or not all(isinstance(g, str) for g in generics):
+            if (
+                not isinstance(generics, list)
+                or not generics
+                or not all(isinstance(g, str) for g in generics)
+            ):
                 raise MedicineDataError(f"{products_path}: {name!r} needs a list of generic names")
             products[key(name)] = tuple(g.lower() for g in generics)
     vocab = Vocabulary(class_generics, class_words, products, {}, frozenset(), ignore)

@@ -3,8 +3,8 @@
 An `Answer` holds only quotes (verbatim spans of source documents, checkable by offsets),
 evidence labels and caveats, the one fixed advice and fixed system messages. `to_dict` gives
 the JSON object of `python -m bot ask --json` and of the web API, with exactly the fields
-`status, question, message, quotes[doc_id,title,source,page,start,end,text,score,evidence],
-caveats, advice`.
+`status, question, message, quotes[doc_id,title,source,page,start,end,text,score,evidence,pinned],
+caveats, advice, triage, triage_categories` (`triage`: "definite", "possible" or null).
 """
 
 from __future__ import annotations
@@ -49,6 +49,7 @@ class Quote:
             "text": self.text,
             "score": round(self.score, 4),
             "evidence": list(self.evidence),
+            "pinned": self.pinned,
         }
 
 
@@ -77,6 +78,8 @@ class Answer:
     caveats: tuple[Caveat, ...]
     advice: str
     signals: dict[str, float] = field(default_factory=dict, compare=False)  # retrieval evidence, for eval
+    triage: str | None = None  # "definite" (emergency message alone), "possible" (guidance first), None
+    triage_categories: tuple[str, ...] = ()
 
     def to_dict(self) -> dict[str, Any]:
         return {
@@ -86,4 +89,6 @@ class Answer:
             "quotes": [q.to_dict() for q in self.quotes],
             "caveats": [c.to_dict() for c in self.caveats],
             "advice": self.advice,
+            "triage": self.triage,
+            "triage_categories": list(self.triage_categories),
         }

@@ -141,6 +141,8 @@ def answer_html(answer: Answer, asked_as: str | None = None) -> str:
     if answer.status is Status.EMERGENCY:
         parts.append(emergency_html(answer.message))
     else:
+        if answer.triage == "possible":
+            parts.append(emergency_html(messages.EMERGENCY_POSSIBLE))
         if asked_as:
             line = messages.FOLLOW_UP.format(question=" ".join(asked_as.split()))
             parts.append(f'<p class="ldn-followup">{escape_text(line)}</p>')

@@ -237,7 +237,8 @@ def build_app(engine_provider: Callable[[], Engine], paths: Paths) -> gr.Blocks:
         if isinstance(result, str):
             empty: list[Any] = []
             return {"status": UNAVAILABLE, "question": text, "message": result, "quotes": empty,
-                    "caveats": empty, "advice": messages.ADVICE}  # fmt: skip
+                    "caveats": empty, "advice": messages.ADVICE, "triage": None,
+                    "triage_categories": empty}  # fmt: skip
         return result.to_dict()
 
     with gr.Blocks(title=messages.WEB_TITLE, analytics_enabled=False, fill_width=False) as app:

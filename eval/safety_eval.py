@@ -93,7 +93,9 @@ def metrics(rows: list[Row], levels: list[str | None]) -> dict[str, object]:
     }
 
 
-def levels_of(triager: Triager, items: list[tuple[UnitScores, np.ndarray]], t: Thresholds) -> list[str | None]:
+def levels_of(
+    triager: Triager, items: list[tuple[UnitScores, np.ndarray]], t: Thresholds
+) -> list[str | None]:
     out = []
     for s, v in items:
         level = triager.decide(s, v, t).level
@@ -108,10 +110,12 @@ def calibrate(triager: Triager, rows: list[Row], items: list[tuple[UnitScores, n
     y = np.array([r.emergency for r in rows])
     best: tuple[float, float, Thresholds] | None = None
     grid = np.round(np.arange(0.05, 0.96, 0.025), 3)
-    for nw in (0.2, 0.3, 0.4, 0.5):
-        for aw in (0.0, 0.05, 0.1, 0.15):
+    for nw in (0.1, 0.2, 0.3, 0.4):
+        for aw in (0.0, 0.05, 0.1):
             t0 = replace(base, not_now_weight=nw, acuity_weight=aw)
-            score = np.array([float((s.p_emergency + aw * s.acuity - nw * s.not_now).max()) for s, _ in items])
+            score = np.array(
+                [float((s.p_emergency + aw * s.acuity - nw * s.not_now).max()) for s, _ in items]
+            )
             sui = np.array([float((s.p_suicide - nw * s.not_now).max()) for s, _ in items])
             red = np.array([bool(np.any((s.red_flag > 0) & (s.not_now == 0))) for s, _ in items])
             for tp in grid:
@@ -119,13 +123,19 @@ def calibrate(triager: Triager, rows: list[Row], items: list[tuple[UnitScores, n
                     shown = (score >= tp) | (sui >= ts) | red
                     recall = shown[y].mean()
                     fa = shown[~y].mean()
-                    # more recall first, then fewer ordinary messages shown, then higher cuts
-                    rank = (recall - fa, -fa)
+                    # full recall first, then the fewest ordinary messages shown the guidance
+                    rank = (float(recall), -float(fa))
                     if best is None or rank > best[:2]:
                         ords = np.sort(score[~y])
                         k = int(np.floor(0.01 * len(ords)))
                         td = float(max(tp, ords[-(k + 1)] + 0.01)) if len(ords) else tp
-                        best = (rank[0], rank[1], replace(t0, possible=float(tp), suicide_possible=float(ts), definite=round(td, 3)))
+                        best = (
+                            rank[0],
+                            rank[1],
+                            replace(
+                                t0, possible=float(tp), suicide_possible=float(ts), definite=round(td, 3)
+                            ),
+                        )
     assert best is not None
     return best[2]
 
@@ -142,7 +152,9 @@ def medicine_figures() -> dict[str, object]:
         out[path.stem] = {
             "n": len(names),
             "pinned_opioid": round(len(pinned) / max(1, len(names)), 4),
-            ("false_pins" if negative else "missed"): pinned if negative else sorted(set(names) - set(pinned)),
+            ("false_pins" if negative else "missed"): pinned
+            if negative
+            else sorted(set(names) - set(pinned)),
         }
     return out
 

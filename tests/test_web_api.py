@@ -29,8 +29,8 @@ from bot.question import MAX_CHARS
 from index.settings import Paths
 from tests.conftest import SEED_CORPUS_DIR
 
-KEYS = {"status", "question", "message", "quotes", "caveats", "advice"}
-QUOTE_KEYS = {"doc_id", "title", "source", "page", "start", "end", "text", "score", "evidence"}
+KEYS = {"status", "question", "message", "quotes", "caveats", "advice", "triage", "triage_categories"}
+QUOTE_KEYS = {"doc_id", "title", "source", "page", "start", "end", "text", "score", "evidence", "pinned"}
 
 
 def free_port() -> int:

@@ -17,6 +17,7 @@ with retrieval); otherwise the triager encodes them itself.
 
 from __future__ import annotations
 
+import contextlib
 from dataclasses import dataclass, field
 from enum import StrEnum
 from pathlib import Path
@@ -112,10 +113,8 @@ class Triager:
         if model is None:
             exemplars = load_exemplars(exemplars_path)
             model = fit(embedder, exemplars, t.lr_c, key)
-            try:
+            with contextlib.suppress(OSError):  # a read-only home: refit at the next start
                 model_io.save(model, path)
-            except OSError:
-                pass  # a read-only home: refit at the next start, still correct
         return cls(embedder, model, cues, t)
 
     @staticmethod
@@ -125,7 +124,11 @@ class Triager:
     def unit_scores(self, texts: list[str], vectors: np.ndarray) -> UnitScores:
         fl = np.array([flags(u, self.cues) for u in texts], dtype=np.float32).reshape(-1, 3)
         return UnitScores(
-            self.model.p_emergency(vectors), self.model.p_suicide(vectors), fl[:, 0], fl[:, 1], fl[:, 2]
+            self.model.p_emergency(vectors, self.thresholds.knn_k, self.thresholds.knn_scale),
+            self.model.p_suicide(vectors),
+            fl[:, 0],
+            fl[:, 1],
+            fl[:, 2],
         )
 
     def assess(self, text: str, vectors: np.ndarray | None = None) -> Triage:

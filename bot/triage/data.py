@@ -52,6 +52,8 @@ class Thresholds:
     not_now_weight: float
     lr_c: float
     neighbours: int
+    knn_k: int
+    knn_scale: float
 
 
 def file_sha256(path: Path) -> str:
@@ -101,7 +103,11 @@ def load_cues(path: Path = CUES) -> Cues:
     compiled: dict[str, tuple[re.Pattern[str], ...]] = {}
     for kind in ("acuity", "not_now", "red_flag"):
         table = raw.get(kind)
-        if not isinstance(table, dict) or not isinstance(table.get("patterns"), list) or not table.get("source"):
+        if (
+            not isinstance(table, dict)
+            or not isinstance(table.get("patterns"), list)
+            or not table.get("source")
+        ):
             raise TriageDataError(f"{path}: [{kind}] needs 'patterns' (a list) and 'source'")
         try:
             compiled[kind] = tuple(re.compile(p, re.I) for p in table["patterns"])
@@ -121,6 +127,8 @@ def load_thresholds(path: Path = THRESHOLDS) -> Thresholds:
             not_now_weight=float(raw["not_now_weight"]),  # type: ignore[arg-type]
             lr_c=float(raw["lr_c"]),  # type: ignore[arg-type]
             neighbours=int(raw["neighbours"]),  # type: ignore[call-overload]
+            knn_k=int(raw["knn_k"]),  # type: ignore[call-overload]
+            knn_scale=float(raw["knn_scale"]),  # type: ignore[arg-type]
         )
     except (KeyError, TypeError, ValueError) as exc:
         raise TriageDataError(f"{path}: missing or non-numeric setting ({exc})") from exc

@@ -46,8 +46,20 @@ class TriageModel:
     w_suicide: np.ndarray
     b_suicide: float
 
-    def p_emergency(self, x: np.ndarray) -> np.ndarray:
-        return _sigmoid(x @ self.w_emergency + self.b_emergency)
+    def p_emergency(self, x: np.ndarray, knn_k: int = 10, knn_scale: float = 20.0) -> np.ndarray:
+        """Mean of the regression's probability and a squashed nearest-neighbour margin (the mean
+        similarity of the k nearest emergency exemplars minus that of the k nearest ordinary ones):
+        the regression generalises, the neighbours keep rare wordings that the line cannot."""
+        lr = _sigmoid(x @ self.w_emergency + self.b_emergency)
+        return 0.5 * lr + 0.5 * _sigmoid(knn_scale * self.knn_margin(x, knn_k))
+
+    def knn_margin(self, x: np.ndarray, k: int) -> np.ndarray:
+        sims = x @ self.vectors.T
+        e, o = sims[:, self.emergency], sims[:, ~self.emergency]
+        k_e, k_o = min(k, e.shape[1]), min(k, o.shape[1])
+        top_e = -np.partition(-e, k_e - 1, axis=1)[:, :k_e].mean(axis=1)
+        top_o = -np.partition(-o, k_o - 1, axis=1)[:, :k_o].mean(axis=1)
+        return top_e - top_o
 
     def p_suicide(self, x: np.ndarray) -> np.ndarray:
         return _sigmoid(x @ self.w_suicide + self.b_suicide)
@@ -78,7 +90,7 @@ def fit_arrays(
     y_e = np.array([e.emergency for e in exemplars])
     y_s = np.array([e.category == SUICIDE for e in exemplars])
     lr_e = LogisticRegression(C=lr_c, class_weight="balanced", max_iter=2000).fit(vectors, y_e)
-    lr_s = LogisticRegression(C=lr_c, class_weight={False: 1.0, True: 4.0}, max_iter=2000).fit(vectors, y_s)
+    lr_s = LogisticRegression(C=lr_c, class_weight={False: 1.0, True: 2.0}, max_iter=2000).fit(vectors, y_s)
     return (
         lr_e.coef_[0].astype(np.float32),
         float(lr_e.intercept_[0]),

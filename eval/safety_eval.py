@@ -16,6 +16,7 @@ from __future__ import annotations
 
 import argparse
 import csv
+import hashlib
 import json
 import time
 from collections import defaultdict
@@ -159,6 +160,20 @@ def medicine_figures() -> dict[str, object]:
     return out
 
 
+SEEN = Path("eval/data/safety/seen_by_triage_author.txt")
+
+
+def _sha1(text: str) -> str:
+    return hashlib.sha1(text.encode("utf-8")).hexdigest()
+
+
+def _seen_hashes() -> set[str]:
+    """sha1 of battery texts the triage author read while tuning (see that file's header)."""
+    if not SEEN.exists():
+        return set()
+    return {ln.strip() for ln in SEEN.read_text(encoding="utf-8").splitlines() if ln.strip() and ln[0] != "#"}
+
+
 def main(args: argparse.Namespace) -> int:
     from index.embedder import load_embedder
 
@@ -175,8 +190,15 @@ def main(args: argparse.Namespace) -> int:
             proposal = calibrate(triager, rows, items)
             print("proposed thresholds (dev):", proposal)
             report["dev_with_proposal"] = metrics(rows, levels_of(triager, items, proposal))
-        result = metrics(rows, levels_of(triager, items, triager.thresholds))
+        levels = levels_of(triager, items, triager.thresholds)
+        result = metrics(rows, levels)
         result["ms_per_message_encode_and_triage"] = round(ms, 1)
+        seen = _seen_hashes()
+        keep = [k for k, r in enumerate(rows) if _sha1(r.text) not in seen]
+        if len(keep) < len(rows):
+            result["rows_never_read_by_the_triage_author"] = metrics(
+                [rows[k] for k in keep], [levels[k] for k in keep]
+            )
         report[split] = result
     report["medicines"] = medicine_figures()
     args.out.parent.mkdir(parents=True, exist_ok=True)

@@ -55,7 +55,7 @@ def _ask(args: argparse.Namespace) -> int:
 
 
 def _serve(args: argparse.Namespace) -> int:
-    from bot.web import serve
+    from bot.web.server import serve
 
     paths = Paths.resolve(args.corpus, args.index, args.model)
     serve(paths, host=args.host, port=args.port)

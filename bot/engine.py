@@ -37,7 +37,8 @@ from bot.observe import Laps, Stage, StageObserver
 from bot.question import MAX_CHARS, clean_question
 from bot.retrieve import Hit, Retrieval, Retriever
 from bot.safety import Level, Triager, detect_pins
-from index.embedder import Embedder, load_embedder
+from index.embedder import Embedder
+from index.encoder import load_query_embedder
 from index.manifest import IndexMismatch
 from index.settings import Paths
 from index.store import IndexData, read_index
@@ -84,7 +85,8 @@ class Engine:
     ) -> Engine:
         settings = settings or BotSettings()
         data = read_index(index_dir)
-        return cls(data, load_embedder(model_path, threads=settings.encode_threads), settings)
+        threads = settings.encode_threads or 1
+        return cls(data, load_query_embedder(index_dir, data.manifest, model_path, threads), settings)
 
     # -- the core -------------------------------------------------------------------------
     def answer(self, question: object, observer: StageObserver | None = None) -> Answer:

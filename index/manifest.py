@@ -65,6 +65,8 @@ class IndexManifest:
     libraries: dict[str, str] = field(default_factory=dict)
     built_at: str = ""
     skipped: list[dict[str, str]] = field(default_factory=list)
+    # the exported query encoder (index.encoder): format, file, sha256, tokenizer, precision
+    encoder: dict[str, Any] = field(default_factory=dict)
 
     def to_json(self) -> str:
         return json.dumps(asdict(self), indent=2, sort_keys=True)

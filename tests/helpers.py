@@ -26,7 +26,8 @@ from index.settings import Paths
 from tests.conftest import SEED_CORPUS_DIR, FakeEmbedder
 
 if TYPE_CHECKING:
-    from bot import web
+    from bot.web.guard import WebSettings
+    from bot.web.holder import EngineHolder
 
 # the web tests talk to 127.0.0.1 only: no telemetry, no model downloads
 os.environ.setdefault("GRADIO_ANALYTICS_ENABLED", "False")
@@ -51,17 +52,16 @@ def build_web_index(tmp_path_factory: pytest.TempPathFactory) -> Path:
 
 @contextlib.contextmanager
 def running_app(
-    paths: Paths, loader: Callable[[Paths], Any] | None = None
-) -> Iterator[tuple[str, web.EngineHolder]]:
-    """Launch the chat on a free port (server in its own thread); yields its URL and engine holder."""
-    port = free_port()
-    from bot import web  # gradio is imported only by tests that start the app
+    paths: Paths, loader: Callable[[Paths], Any] | None = None, settings: WebSettings | None = None
+) -> Iterator[tuple[str, EngineHolder]]:
+    """Start the server on a free port (in its own thread); yields its URL and engine holder."""
+    from bot.web import server  # gradio is imported only by tests that start the app
 
-    app, holder = web.start(paths, "127.0.0.1", port, loader=loader)
+    running = server.start(paths, "127.0.0.1", free_port(), loader=loader, settings=settings)
     try:
-        yield f"http://127.0.0.1:{port}/", holder
+        yield running.url, running.holder
     finally:
-        app.close()
+        running.close()
 
 
 def client_for(url: str) -> Any:

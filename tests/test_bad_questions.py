@@ -240,7 +240,7 @@ def test_cli_batch_with_every_case_and_invalid_utf8(
 ) -> None:
     from bot.__main__ import main
 
-    monkeypatch.setattr("bot.engine.load_embedder", lambda path=None, threads=None: FakeEmbedder())
+    monkeypatch.setattr("bot.engine.load_query_embedder", lambda *_a, **_k: FakeEmbedder())
     lines = [q.encode("utf-8", "surrogatepass") for _, q in CASES] + INVALID_UTF8
     batch = tmp_path / "questions.txt"
     batch.write_bytes(b"\n".join(lines) + b"\n")
@@ -262,7 +262,7 @@ def test_cli_text_mode_with_markup_and_a_megabyte(
 ) -> None:
     from bot.__main__ import main
 
-    monkeypatch.setattr("bot.engine.load_embedder", lambda path=None, threads=None: FakeEmbedder())
+    monkeypatch.setattr("bot.engine.load_query_embedder", lambda *_a, **_k: FakeEmbedder())
     batch = tmp_path / "q.txt"
     batch.write_text(f"{BY_ID['script_tag']}\n{ONE_MB}\n{BY_ID['ignore_rules']}\n", encoding="utf-8")
     assert main(["ask", "--index", str(fake_index), "--no-stale-check", "--batch", str(batch)]) == 0

@@ -235,6 +235,6 @@ def test_embedder_identity_mismatch(data: IndexData) -> None:
 
 
 def test_engine_load_uses_patched_embedder(monkeypatch: pytest.MonkeyPatch, built_index: Path) -> None:
-    monkeypatch.setattr("bot.engine.load_embedder", lambda path=None, threads=None: FakeEmbedder())
+    monkeypatch.setattr("bot.engine.load_query_embedder", lambda *_a, **_k: FakeEmbedder())
     eng = Engine.load(built_index)
     assert eng.answer("I take tramadol daily").quotes[0].pinned is PinKind.OPIOID

@@ -283,5 +283,5 @@ def test_bot_serve_opens_no_outside_connection(tmp_path: Path, tiny: Path, tiny_
     assert report["page_ok"], report["stdout"]
     assert report["answer_status"] in ("answered", "no_answer"), report["stdout"]
     assert report["refused"] == [], report["refused"]
-    assert {"socket.bind", "socket.connect"} <= set(report["local_events"])  # the hook saw the server
+    assert "socket.bind" in set(report["local_events"])  # the hook saw the server bind its port
     assert "Traceback" not in report["stdout"]

@@ -31,12 +31,9 @@ from typing import Any
 
 import pytest
 
-os.environ.setdefault("GRADIO_ANALYTICS_ENABLED", "False")
-os.environ.setdefault("HF_HUB_OFFLINE", "1")
-os.environ.setdefault("TRANSFORMERS_OFFLINE", "1")
-
-from bot import feedback, messages, web
+from bot import feedback, messages, render
 from bot.question import MAX_CHARS
+from bot.web.holder import UNAVAILABLE
 from index.settings import PROJECT_ROOT, Paths
 from tests.conftest import SEED_CORPUS_DIR
 from tests.helpers import PASSWD_MARK, GradioHttp, fake_engine_loader, http, message_text, running_app
@@ -77,8 +74,9 @@ def test_gradio_is_a_version_with_the_2026_security_fixes() -> None:
 
 
 def test_default_bind_is_loopback() -> None:
-    assert web.launch_options()["server_name"] == "127.0.0.1"
-    for fn in (web.start, web.serve, web.launch_options):
+    from bot.web import server
+
+    for fn in (server.start, server.serve):
         assert inspect.signature(fn).parameters["host"].default == "127.0.0.1", fn.__name__
 
 
@@ -172,9 +170,15 @@ def test_uploads_are_refused(fast_app: str, path: str) -> None:
     assert b"/tmp" not in answer and b".html" not in answer
 
 
-def test_refuse_uploads_middleware_is_in_the_launch_options() -> None:
-    middleware = web.launch_options()["app_kwargs"]["middleware"]
-    assert [m.cls for m in middleware] == [web.RefuseUploads]
+def test_refuse_uploads_middleware_wraps_the_whole_server(tmp_path: Path) -> None:
+    from bot.web.boot import ChatSwitch
+    from bot.web.guard import RefuseUploads
+    from bot.web.holder import EngineHolder
+    from bot.web.server import Runtime, create_app
+
+    paths = Paths(corpus_dir=SEED_CORPUS_DIR, index_dir=tmp_path / "unused", model_path=None)
+    app = create_app(Runtime(EngineHolder(paths), ChatSwitch()))
+    assert [m.cls for m in app.user_middleware] == [RefuseUploads]
 
 
 def test_api_lists_only_ask(fast_app: str) -> None:
@@ -192,16 +196,16 @@ def test_a_megabyte_question_gets_the_fixed_too_long_reply_on_every_route(fast_a
     assert len(result["question"]) <= 201 and result["advice"] == messages.ADVICE
     history = session.chat(huge)
     reply = message_text(history[-1])
-    assert web.render.escape_text(too_long) in reply and web.render.escape_text(messages.ADVICE) in reply
+    assert render.escape_text(too_long) in reply and render.escape_text(messages.ADVICE) in reply
     assert len(message_text(history[0])) < 40 * MAX_CHARS  # the echo is capped too (entities are long)
 
 
 def test_lone_surrogate_does_not_break_the_reply_stream(fast_app: str) -> None:
-    """Regression: "\\ud800" from a browser made Gradio's JSON encoder fail mid-stream (bot/web.py)."""
+    """Regression: "\\ud800" from a browser made Gradio's JSON encoder fail mid-stream (bot/web)."""
     session = GradioHttp(fast_app)
     history = session.chat("Does LDN \ud800 cause vivid dreams?")
     assert len(history) == 2
-    assert web.render.escape_text(messages.ADVICE) in message_text(history[1])
+    assert render.escape_text(messages.ADVICE) in message_text(history[1])
     echoed = message_text(history[0])
     assert "\ud800" not in echoed and "&#63;" in echoed  # shown as "?" (escaped), never raw
     before = feedback.count()
@@ -221,7 +225,7 @@ def test_internal_errors_are_never_shown(tmp_path: Path) -> None:
         assert holder.wait(10)
         session = GradioHttp(url)
         result = session.ask("Does LDN help?")
-        assert result["status"] == web.UNAVAILABLE and "secret" not in json.dumps(result)
+        assert result["status"] == UNAVAILABLE and "secret" not in json.dumps(result)
         assert result["message"] == messages.UNAVAILABLE.format(
             detail="an unexpected error; see the server log."
         )

@@ -75,7 +75,7 @@ class Engine:
         self.settings = settings or BotSettings()
         self.retriever = Retriever(data)
         self.cautions = find_cautions(data)
-        self.triager = Triager.load(embedder)
+        self.triager = Triager.from_build(data.build_dir, embedder)  # fitted by `index build`
         self._cache: OrderedDict[str, Answer] = OrderedDict()
         self._lock = threading.Lock()
 

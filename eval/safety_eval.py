@@ -179,7 +179,7 @@ def main(args: argparse.Namespace) -> int:
 
     splits = {"dev", "test"} if args.split == "both" else {args.split}
     embedder = load_embedder(args.model, threads=1)
-    triager = Triager.load(embedder)
+    triager = Triager.fitted(embedder)
     report: dict[str, object] = {"thresholds": triager.thresholds.__dict__}
     for split in sorted(splits):
         rows = load_battery(args.battery, {split})

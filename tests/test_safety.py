@@ -57,15 +57,10 @@ def test_data_files_load_and_validate(tmp_path: Path) -> None:
         load_exemplars(bad)
 
 
-def test_triager_caches_its_model_and_decides_levels(tmp_path: Path) -> None:
+def test_fitted_triager_decides_levels_by_its_cut_offs() -> None:
     emb = FakeEmbedder()
-    first = Triager.load(emb, cache_dir=tmp_path)
-    cached = list(tmp_path.glob("triage-*.npz"))
-    assert len(cached) == 1
-    calls = emb.calls
-    second = Triager.load(emb, cache_dir=tmp_path)
-    assert emb.calls == calls  # read from the cache, not re-embedded
-    assert np.allclose(first.model.w_emergency, second.model.w_emergency)
+    first = Triager.fitted(emb)
+    assert emb.calls == 1  # the exemplars, in one batch
     s = first.unit_scores(["x"], emb.encode(["x"]))
     high = type(s)(np.array([0.99]), np.array([0.0]), np.array([0.0]), np.array([0.0]), np.array([0.0]))
     low = type(s)(np.array([0.01]), np.array([0.0]), np.array([0.0]), np.array([0.0]), np.array([0.0]))
@@ -78,10 +73,11 @@ def test_triager_caches_its_model_and_decides_levels(tmp_path: Path) -> None:
         assert first.decide(type(s)(one, 0 * one, 0 * one, 0 * one, 0 * one), vec).level is Level.POSSIBLE
 
 
-def test_another_identity_gets_another_cache_entry(tmp_path: Path) -> None:
-    Triager.load(FakeEmbedder(), cache_dir=tmp_path)
-    Triager.load(FakeEmbedder(identity="other"), cache_dir=tmp_path)
-    assert len(list(tmp_path.glob("triage-*.npz"))) == 2
+@pytest.fixture(scope="module")
+def real_triager() -> Triager:
+    from index.embedder import load_embedder
+
+    return Triager.fitted(load_embedder(None, threads=1))
 
 
 @pytest.mark.model
@@ -95,11 +91,8 @@ def test_another_identity_gets_another_cache_entry(tmp_path: Path) -> None:
         ("Does LDN help fibromyalgia?", False),
     ],
 )
-def test_real_model_triage(message: str, shown: bool, tmp_path: Path) -> None:
-    from index.embedder import load_embedder
-
-    triager = Triager.load(load_embedder(None, threads=1))
-    assert triager.assess(message).is_emergency is shown
+def test_real_model_triage(message: str, shown: bool, real_triager: Triager) -> None:
+    assert real_triager.assess(message).is_emergency is shown
 
 
 # -- medicines ------------------------------------------------------------------------------------

@@ -1,7 +1,8 @@
 """Emergency triage: exemplar data, clause splitting, cue flags and an embedding classifier.
 
-`Triager.load(embedder).assess(text) -> Triage` (level `definite` / `possible` / None and
-categories). See `bot.triage.classifier` for the scoring and `bot/data/triage/` for the data.
+`Triager.from_build(build_dir, embedder).assess(text) -> Triage` (level `definite` / `possible` / None and
+categories; the fitted arrays are written by `python -m index build`, `bot.triage.artifact`).
+See `bot.triage.classifier` for the scoring and `bot/data/triage/` for the data.
 """
 
 from bot.triage.classifier import Level, Triage, Triager

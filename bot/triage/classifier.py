@@ -17,7 +17,6 @@ with retrieval); otherwise the triager encodes them itself.
 
 from __future__ import annotations
 
-import contextlib
 from dataclasses import dataclass, field
 from enum import StrEnum
 from pathlib import Path
@@ -95,27 +94,28 @@ class Triager:
         self.thresholds = thresholds
 
     @classmethod
-    def load(
+    def from_build(cls, build: Path | None, embedder: Embedder) -> Triager:
+        """Serving: the arrays fitted by `python -m index build` (`bot.triage.artifact`), checked
+        against the embedder and today's exemplar file; nothing is embedded here."""
+        from bot.triage.artifact import load_triage
+
+        model = load_triage(build, embedder.identity)
+        return cls(embedder, model, load_cues(CUES), load_thresholds(THRESHOLDS))
+
+    @classmethod
+    def fitted(
         cls,
         embedder: Embedder,
-        cache_dir: Path | None = None,
         exemplars_path: Path = EXEMPLARS,
         cues_path: Path = CUES,
         thresholds_path: Path = THRESHOLDS,
         thresholds: Thresholds | None = None,
     ) -> Triager:
-        """Load the data files, then the cached model (or embed and fit, and cache the result)."""
-        cues = load_cues(cues_path)
+        """Embed the exemplars and fit now (the build, evaluation and tests; seconds to minutes)."""
         t = thresholds or load_thresholds(thresholds_path)
-        key = model_io.cache_key(embedder.identity, file_sha256(exemplars_path), t.lr_c)
-        path = (cache_dir or model_io.default_cache_dir()) / f"triage-{key}.npz"
-        model = model_io.load(path, key)
-        if model is None:
-            exemplars = load_exemplars(exemplars_path)
-            model = fit(embedder, exemplars, t.lr_c, key)
-            with contextlib.suppress(OSError):  # a read-only home: refit at the next start
-                model_io.save(model, path)
-        return cls(embedder, model, cues, t)
+        key = model_io.model_key(embedder.identity, file_sha256(exemplars_path), t.lr_c)
+        model = fit(embedder, load_exemplars(exemplars_path), t.lr_c, key)
+        return cls(embedder, model, load_cues(cues_path), t)
 
     @staticmethod
     def units(text: str) -> list[str]:

@@ -8,10 +8,10 @@ Exemplars are embedded with the same model as retrieval (any `index.embedder.Emb
   sits far from symptom descriptions, so it gets its own high-recall component;
 - `category`: the majority category of the nearest emergency exemplars (cosine).
 
-Embedding ~1,300 exemplars costs seconds, so the fitted arrays are cached in one `.npz` file
-(no pickle) keyed by the embedder's identity and the sha256 of the exemplar file and of the
-settings that shape the fit; a stale or unreadable cache is rebuilt, and an unwritable cache dir
-only costs the rebuild at each start. scikit-learn is imported only to fit, never to serve.
+Embedding ~1,600 exemplars and fitting costs 20-35 s with the real model, so it is done once,
+by `python -m index build`, into the build folder (`bot.triage.artifact`, `triage.npz`, no
+pickle), keyed by the embedder's identity, the sha256 of the exemplar file and the settings that
+shape the fit. Serving only reads it; scikit-learn is imported only to fit, never to serve.
 """
 
 from __future__ import annotations
@@ -27,11 +27,6 @@ import numpy as np
 from bot.triage.data import SUICIDE, Exemplar
 
 FORMAT = "triage-model-1"
-
-
-def default_cache_dir() -> Path:
-    raw = os.environ.get("LDN_CACHE_DIR")
-    return Path(raw).expanduser() if raw else Path.home() / ".cache" / "ldn-quotes"
 
 
 @dataclass(frozen=True)
@@ -77,7 +72,7 @@ def _sigmoid(z: np.ndarray) -> np.ndarray:
     return 1.0 / (1.0 + np.exp(-np.clip(z, -30, 30)))
 
 
-def cache_key(identity: str, exemplars_sha: str, lr_c: float) -> str:
+def model_key(identity: str, exemplars_sha: str, lr_c: float) -> str:
     return hashlib.sha256(f"{FORMAT}\0{identity}\0{exemplars_sha}\0{lr_c!r}".encode()).hexdigest()[:32]
 
 
@@ -139,22 +134,17 @@ def save(model: TriageModel, path: Path) -> None:
             os.unlink(tmp)
 
 
-def load(path: Path, key: str) -> TriageModel | None:
-    """The cached model when it exists, reads cleanly and has this key; else None."""
-    try:
-        with np.load(path, allow_pickle=False) as z:
-            if str(z["key"]) != key:
-                return None
-            return TriageModel(
-                key=key,
-                vectors=z["vectors"].astype(np.float32),
-                emergency=z["emergency"].astype(bool),
-                category=z["category"].astype(np.int64),
-                categories=tuple(str(c) for c in z["categories"]),
-                w_emergency=z["w_emergency"].astype(np.float32),
-                b_emergency=float(z["b_emergency"]),
-                w_suicide=z["w_suicide"].astype(np.float32),
-                b_suicide=float(z["b_suicide"]),
-            )
-    except (OSError, KeyError, ValueError):
-        return None
+def load(path: Path) -> TriageModel:
+    """The saved model; `OSError`/`KeyError`/`ValueError` when it is missing or unreadable."""
+    with np.load(path, allow_pickle=False) as z:
+        return TriageModel(
+            key=str(z["key"]),
+            vectors=z["vectors"].astype(np.float32),
+            emergency=z["emergency"].astype(bool),
+            category=z["category"].astype(np.int64),
+            categories=tuple(str(c) for c in z["categories"]),
+            w_emergency=z["w_emergency"].astype(np.float32),
+            b_emergency=float(z["b_emergency"]),
+            w_suicide=z["w_suicide"].astype(np.float32),
+            b_suicide=float(z["b_suicide"]),
+        )

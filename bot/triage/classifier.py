@@ -117,9 +117,8 @@ class Triager:
         model = fit(embedder, load_exemplars(exemplars_path), t.lr_c, key)
         return cls(embedder, model, load_cues(cues_path), t)
 
-    @staticmethod
-    def units(text: str) -> list[str]:
-        return units(text)
+    def units(self, text: str) -> list[str]:
+        return units(text, self.thresholds.context_words)
 
     def unit_scores(self, texts: list[str], vectors: np.ndarray) -> UnitScores:
         fl = np.array([flags(u, self.cues) for u in texts], dtype=np.float32).reshape(-1, 3)
@@ -133,7 +132,7 @@ class Triager:
 
     def assess(self, text: str, vectors: np.ndarray | None = None) -> Triage:
         """Triage one message; `vectors` are those of `units(text)`, in order, when known."""
-        texts = units(text)
+        texts = self.units(text)
         if not texts or not texts[0]:
             return Triage()
         if vectors is None:

@@ -54,6 +54,7 @@ class Thresholds:
     neighbours: int
     knn_k: int
     knn_scale: float
+    context_words: int  # a clause shorter than this is scored with its neighbour (clauses.units)
 
 
 def file_sha256(path: Path) -> str:
@@ -129,6 +130,7 @@ def load_thresholds(path: Path = THRESHOLDS) -> Thresholds:
             neighbours=int(raw["neighbours"]),  # type: ignore[call-overload]
             knn_k=int(raw["knn_k"]),  # type: ignore[call-overload]
             knn_scale=float(raw["knn_scale"]),  # type: ignore[arg-type]
+            context_words=int(raw["context_words"]),  # type: ignore[call-overload]
         )
     except (KeyError, TypeError, ValueError) as exc:
         raise TriageDataError(f"{path}: missing or non-numeric setting ({exc})") from exc

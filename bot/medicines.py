@@ -10,9 +10,12 @@ Names are resolved in this order, longest phrase first (up to four words, so "Ty
    own file without importing the package (its import also reads a cache in the home folder and
    pulls in HTTP code it never needs here; we make no network call);
 3. class words ("opioid", "transplant") from `bot/data/medicines/classes.toml`;
-4. a typo of a class member ("oxycodon", "percoset"): one word of six letters or more, same first
-   letter, within 0.85 similarity, that is not itself a dictionary name or an inflected English
-   word ("morphing" is not "morphine"); "ultra-low" is two words, and "ultra" is too short.
+4. a typo of a class member ("oxycodon", "percoset", "fentynal", "co-codamole"): a word of six
+   letters or more (or a prefix of up to three letters joined to the next word, "co codamole" ->
+   "cocodamole"), same first letter, length within one, at most one optimal-string-alignment edit
+   (a swap of neighbours is one edit; `rapidfuzz`), or two for names of eight letters or more
+   ("tapendatol", "fentynal"), that is not itself a dictionary name or an inflected English word
+   ("morphing" is not "morphine"); "ultra-low" is two words, and "ultra" is too short.
 
 A medicine is in a class when one of its generics is listed in classes.toml (WHO ATC groups).
 Trade-off: a name in neither the dictionary nor products.toml is missed; add it to products.toml.
@@ -26,21 +29,22 @@ set()
 from __future__ import annotations
 
 import bz2
-import difflib
 import importlib.util
 import pickle
 import re
 import tomllib
 from dataclasses import dataclass
-from functools import cache
+from functools import cache, cached_property
 from pathlib import Path
+from typing import Any
 
 DATA_DIR = Path(__file__).resolve().parent / "data" / "medicines"
 CLASSES = DATA_DIR / "classes.toml"
 PRODUCTS = DATA_DIR / "products.toml"
 MAX_WORDS = 4
 TYPO_MIN_LEN = 6
-TYPO_CUTOFF = 0.85
+ENGLISH_MIN_COUNT = 100  # pyspellchecker's English list holds rare junk ("methadon": 50)
+TYPO_MAX_EDITS = 2  # optimal-string-alignment edits; 2 only for names of 8+ letters, lengths within 1
 _INFLECTED = re.compile(r"(?:ing|ed|ly|tion|ness|ment|ful|less)$")
 _TOKEN = re.compile(r"#\d+|[a-z0-9]+")
 
@@ -81,6 +85,22 @@ class Vocabulary:
 
     def classes_of(self, generics: tuple[str, ...]) -> tuple[str, ...]:
         return _classes_of(self.class_generics, generics)
+
+    @cached_property
+    def typo_targets(self) -> dict[str, str]:
+        return _typo_targets(self)
+
+    @cached_property
+    def targets_by_letter(self) -> dict[str, tuple[str, ...]]:
+        out: dict[str, list[str]] = {}
+        for t in self.typo_targets:
+            out.setdefault(t[0], []).append(t)
+        return {k: tuple(v) for k, v in out.items()}
+
+    @cached_property
+    def first_words(self) -> frozenset[str]:
+        """First words of two-word names ("co" of "co codamol"): a typo may follow them."""
+        return frozenset(t.split()[0] for t in self.typo_targets.values() if t.count(" ") == 1)
 
 
 def _classes_of(class_generics: dict[str, frozenset[str]], generics: tuple[str, ...]) -> tuple[str, ...]:
@@ -168,11 +188,14 @@ def vocabulary(
     return Vocabulary(class_generics, class_words, products, dictionary, frozenset(known), ignore)
 
 
-def _typo_targets(v: Vocabulary) -> tuple[str, ...]:
+def _typo_targets(v: Vocabulary) -> dict[str, str]:
+    """Class-relevant names as one word -> the name ("cocodamol" -> "co codamol")."""
     names = set(v.dictionary) | set(v.products) | set(v.class_words)
     for generics in v.class_generics.values():
         names |= generics
-    return tuple(sorted(n for n in names if " " not in n and len(n) >= TYPO_MIN_LEN - 1))
+    out = {n.replace(" ", ""): n for n in sorted(names) if n.count(" ") == 1}
+    out.update({n: n for n in names if " " not in n})
+    return {w: n for w, n in sorted(out.items()) if len(w) >= TYPO_MIN_LEN - 1}
 
 
 def find_medicines(text: str, v: Vocabulary | None = None) -> tuple[Mention, ...]:
@@ -201,19 +224,55 @@ def find_medicines(text: str, v: Vocabulary | None = None) -> tuple[Mention, ...
                 used[i : i + n] = [True] * n
                 if mention.classes:
                     out.append(mention)
-    targets = _typo_targets(v)
+    targets = v.typo_targets
     for i, word in enumerate(words):
-        if used[i] or len(word) < TYPO_MIN_LEN or word in v.known or _INFLECTED.search(word):
+        if used[i]:
             continue
-        near = [t for t in targets if t[0] == word[0] and abs(len(t) - len(word)) <= 2]
-        close = difflib.get_close_matches(word, near, n=1, cutoff=TYPO_CUTOFF)
-        if close:
-            target = close[0]
-            generics = v.products.get(target) or v.dictionary.get(target) or (target,)
-            classes = v.classes_of(generics) or ((v.class_words[target],) if target in v.class_words else ())
-            if classes:
-                out.append(Mention(word, tuple(generics), classes, "typo"))
+        candidates = [(word, word)]
+        if (
+            word in v.first_words
+            and i + 1 < len(words)
+            and not used[i + 1]
+            and len(words[i + 1]) >= TYPO_MIN_LEN
+        ):
+            candidates.append((word + words[i + 1], words[i + 1]))  # "co-codamole" -> "cocodamole"
+        for cand, typed in candidates:
+            if typed in v.known:
+                continue
+            mention = _typo(cand, targets, v)
+            if mention is not None and not _is_english(typed):  # the word list is read only here
+                out.append(mention)
+                break
     return tuple(out)
+
+
+def _typo(word: str, targets: dict[str, str], v: Vocabulary) -> Mention | None:
+    from rapidfuzz.distance import OSA
+
+    if len(word) < TYPO_MIN_LEN or _INFLECTED.search(word):
+        return None
+    near = [t for t in v.targets_by_letter.get(word[0], ()) if abs(len(t) - len(word)) <= 1]
+    scored = sorted((OSA.distance(word, t, score_cutoff=TYPO_MAX_EDITS), t) for t in near)
+    ok = [t for d, t in scored if d <= 1 or (d == 2 and max(len(t), len(word)) >= 8)]
+    if not ok:
+        return None
+    target = targets[ok[0]]
+    generics = v.products.get(target) or v.dictionary.get(target) or (target,)
+    classes = v.classes_of(generics) or ((v.class_words[target],) if target in v.class_words else ())
+    return Mention(word, tuple(generics), classes, "typo") if classes else None
+
+
+@cache
+def _english() -> Any:
+    from spellchecker import SpellChecker
+
+    return SpellChecker(distance=1).word_frequency
+
+
+def _is_english(word: str) -> bool:
+    """A common English word ("install", "program", "heroine") is never read as a misspelt name:
+    at least `ENGLISH_MIN_COUNT` occurrences in pyspellchecker's English word frequency list."""
+    return len(word) >= TYPO_MIN_LEN and _english()[word] >= ENGLISH_MIN_COUNT
 
 
 def find_pins(text: str, v: Vocabulary | None = None) -> set[str]:

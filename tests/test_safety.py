@@ -113,6 +113,10 @@ def test_real_model_triage(message: str, shown: bool, real_triager: Triager) -> 
         "I take oxycodon at night",
         "fentanyl patches",
         "Do not combine this with opioid painkillers",
+        "the fentynal patch my mum wears",  # two letters changed in an 8-letter name
+        "I was given tapendatol",  # two neighbours swapped
+        "co codamole for my back",  # a prefix written apart, then a typo
+        "Lomotil for diarrhoea",  # an opioid antidiarrhoeal (ATC A07DA)
     ],
 )
 def test_opioid_pins(message: str) -> None:
@@ -130,6 +134,11 @@ def test_opioid_pins(message: str) -> None:
         "My symptoms keep morphing",
         "Narcan at home just in case",
         "Does LDN help MS?",
+        "How do I install the app?",  # common English words are never read as misspelt names
+        "Is there a support program?",
+        "the heroine of my story",
+        "Tylenol PM at night",  # a look-alike: a correct brand and a short word
+        "Imodium for my stomach",  # loperamide acts in the gut only
     ],
 )
 def test_no_opioid_pin(message: str) -> None:

@@ -124,8 +124,10 @@ class Engine:
         """One model call for the query texts and the triage units: (query vector, unit vectors)."""
         texts = self.retriever.query_texts(text)
         units = self.triager.units(text)
-        vectors = self.embedder.encode(texts + units)
-        q, u = vectors[: len(texts)], vectors[len(texts) :]
+        unique = list(dict.fromkeys(texts + units))  # the whole message is often both: encoded once
+        vectors = self.embedder.encode(unique)
+        row = {t: i for i, t in enumerate(unique)}
+        q, u = vectors[[row[t] for t in texts]], vectors[[row[t] for t in units]]
         if len(texts) == 1:
             return q[0], u
         mean = q.mean(axis=0)

@@ -85,3 +85,12 @@ def test_edited_exemplars_make_the_arrays_stale_until_the_next_build(
     assert not result.up_to_date  # an unchanged corpus is rebuilt for the triage arrays alone
     engine = Engine(read_index(index), FakeEmbedder())
     assert engine.triager.model.vectors.shape[0] == len(triage_data.load_exemplars(edited))
+
+
+def test_the_message_shared_by_retrieval_and_triage_is_encoded_once(index: Path) -> None:
+    emb = FakeEmbedder()
+    engine = Engine(read_index(index), emb)
+    message = "I take it at night for my back pain. My husband collapsed and is not breathing."
+    engine.answer(message)
+    assert emb.calls == 1 and len(emb.texts) == len(set(emb.texts))
+    assert message in emb.texts

@@ -58,7 +58,7 @@ class BotSettings:
     other_source_share: float = 0.6
     other_source_depth: int = 10
     cache_size: int = 1024
-    encode_threads: int | None = 1  # torch threads for query encoding (one per concurrent question)
+    encode_threads: int | None = None  # query-encoder threads; None: one per core (bot.web uses 1 + batching)
 
     @classmethod
     def from_env(cls) -> BotSettings:
@@ -85,8 +85,11 @@ class Engine:
     ) -> Engine:
         settings = settings or BotSettings()
         data = read_index(index_dir)
-        threads = settings.encode_threads or 1
-        return cls(data, load_query_embedder(index_dir, data.manifest, model_path, threads), settings)
+        return cls(
+            data,
+            load_query_embedder(index_dir, data.manifest, model_path, settings.encode_threads or 0),
+            settings,
+        )
 
     # -- the core -------------------------------------------------------------------------
     def answer(self, question: object, observer: StageObserver | None = None) -> Answer:

@@ -62,26 +62,6 @@ def _add_run(sub: Subparsers) -> None:
     add_run_parser(sub)  # sets target="eval.run_cli:cmd_run"
 
 
-def _add_bench(sub: Subparsers) -> None:
-    p = sub.add_parser(
-        "bench",
-        help="latency, cold start, build, web load, memory and scale benchmarks -> bench.json",
-        description="Measure warm/cold latency, builds, web load, memory and scale (see BENCHMARKS.md).",
-    )
-    p.add_argument("--index", type=Path, help="index folder (default: index/built or LDN_INDEX_DIR)")
-    p.add_argument(
-        "--out", type=Path, default=Path("eval/out/bench"), help="output folder (default: eval/out/bench)"
-    )
-    p.add_argument("--only", nargs="+", metavar="SECTION", choices=("warm", "cold", "build", "web", "memory", "scale"),
-                   help="run only these sections: warm cold build web memory scale")  # fmt: skip
-    p.add_argument("--quick", action="store_true", help="small versions of every section (for tests)")
-    p.add_argument(
-        "--corpus", type=Path, help="corpus folder for the build section (default: the bundled one)"
-    )
-    p.add_argument("--model", help="local sentence-transformers model folder")
-    p.set_defaults(target="eval.bench:main")
-
-
 def _add_safety(sub: Subparsers) -> None:
     p = sub.add_parser(
         "safety",
@@ -97,7 +77,7 @@ def _add_safety(sub: Subparsers) -> None:
     p.set_defaults(target="eval.safety_eval:main")
 
 
-COMMANDS: list[Callable[[Subparsers], None]] = [_add_beir, _add_run, _add_bench, _add_safety]
+COMMANDS: list[Callable[[Subparsers], None]] = [_add_beir, _add_run, _add_safety]  # benchmarks: `python -m bench`
 
 
 def build_parser() -> argparse.ArgumentParser:

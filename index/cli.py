@@ -31,6 +31,8 @@ USER_ERRORS: tuple[str, ...] = (
     "eval.gold:GoldError",  # a malformed gold set
     "eval.gates:ThresholdsError",  # a malformed floors file
     "eval.beir:BeirError",  # a malformed BEIR dataset
+    "bot.scale.settings:SettingsError",  # a bad `python -m bot scale` / serve.yaml setting
+    "bot.feedback_store:FeedbackStoreError",  # the feedback database cannot be reached or set up
 )
 
 

@@ -2,7 +2,8 @@
 
 Candidates are real quotable sentences of the bundled corpus (`corpus.segment`), drawn with a fixed
 seed; questions are a few generic patient questions written here (no medicine named). Each model
-folder (e.g. the fp32 and the int8 export) is loaded with one onnxruntime thread, warmed up, then
+folder (e.g. the fp32 and the int8 export) is loaded with one onnxruntime thread and batches of
+1 (the default: one pair per ONNX run) and of 32 pairs, warmed up, then
 timed `repeats` times per size; the figure is the median (and 90th percentile) wall time of one
 `Reranker.score(question, candidates)` call. For comparison: one `encode([question])` of the MiniLM
 bi-encoder with one torch thread, which every question already pays. Timings vary with the load of
@@ -55,9 +56,9 @@ def measure(models: list[Path], repeats: int) -> dict[str, object]:
     pool = corpus_sentences()
     draws = {n: [rng.sample(pool, n) for _ in range(repeats)] for n in SIZES}
     results: dict[str, object] = {}
-    for folder in models:
+    for folder, batch in [(m, b) for m in models for b in (1, 32)]:
         t = time.perf_counter()
-        rr = Reranker.load(folder, threads=1)
+        rr = Reranker.load(folder, threads=1, batch_size=batch)
         load_s = time.perf_counter() - t
         rr.score(QUESTIONS[0], pool[:8])  # warm-up
         row: dict[str, object] = {
@@ -72,7 +73,7 @@ def measure(models: list[Path], repeats: int) -> dict[str, object]:
                 rr.score(QUESTIONS[i % len(QUESTIONS)], cands)
                 times.append(time.perf_counter() - t)
             row[str(n)] = _ms(times)
-        results[str(folder)] = row
+        results[f"{folder} batch {batch}"] = row
     emb = load_embedder(threads=1)
     emb.encode([QUESTIONS[0]])
     times = []

@@ -14,7 +14,10 @@ Trade-offs: onnxruntime and tokenizers are imported lazily inside `Reranker.load
 this module costs nothing and serving needs no torch. Scoring is one ONNX run per batch of
 pairs sorted by length (less padding); one thread by default, because the web server answers
 several questions at once on a small machine. `identity` is the sha256 of the ONNX file, so a
-report or an index can say exactly which weights judged.
+report or an index can say exactly which weights judged. Pairs are scored one per ONNX run by
+default (`batch_size=1`): int8 dynamic quantisation scales activations per run, so in a batch a
+score moved by up to 0.04 with its batch-mates; one pair per run makes each score a function of
+its question and text alone, at a small cost in speed (BENCHMARKS.md).
 """
 
 from __future__ import annotations
@@ -133,14 +136,14 @@ class Reranker:
     calibration: Calibration
     identity: str
     path: Path
-    batch_size: int = 32
+    batch_size: int = 1
 
     @property
     def name(self) -> str:
         return self.calibration.name
 
     @classmethod
-    def load(cls, path: Path | None = None, *, threads: int = 1, batch_size: int = 32) -> Reranker:
+    def load(cls, path: Path | None = None, *, threads: int = 1, batch_size: int = 1) -> Reranker:
         """Load a model folder (default: the shipped one); `path` may also name the .onnx file in it."""
         folder = Path(path) if path is not None else DEFAULT_MODEL_DIR
         onnx_file = folder if folder.suffix == ".onnx" else folder / MODEL_FILE

@@ -85,31 +85,36 @@ def test_load_reports_missing_files(tmp_path):
 
 
 PAIRS = [  # (question, answering sentence, on-topic sentence that does not answer)
-    (
+    pytest.param(
         "How long does it take for the medicine to start working?",
         "Most people notice an improvement within two to eight weeks of starting the medicine.",
         "The medicine was first developed in the 1960s by a pharmaceutical company.",
+        id="onset",
     ),
-    (
+    pytest.param(
         "What are the side effects of this drug?",
         "Common side effects include headache, nausea and trouble sleeping.",
         "This drug is sold in tablets of two strengths at most pharmacies.",
+        id="side-effects",
     ),
-    (
+    pytest.param(
         "Is asthma inherited?",
         "Asthma tends to run in families, and children of parents with asthma are more likely to develop it.",
         "Asthma attacks can be treated with a quick-relief inhaler.",
+        id="inheritance",
     ),
-    (
+    pytest.param(
         "How is diabetes diagnosed?",
         "Diabetes is diagnosed with blood tests such as the fasting plasma glucose test or the A1C test.",
         "People with diabetes should check their feet every day for sores.",
+        id="diagnosis",
     ),
-    (
+    pytest.param(
         "What causes migraines?",
         "Migraines are thought to be caused by changes in brain chemicals and blood vessels, triggered by stress, "
         "hormones or certain foods.",
         "Migraines affect about one in seven adults worldwide.",
+        id="cause",
     ),
 ]
 
@@ -123,26 +128,32 @@ def test_shipped_model_loads_and_matches_its_card():
     assert rr.name and rr.name in (DEFAULT_MODEL_DIR / CALIBRATION_FILE).read_text("utf-8")
 
 
-@pytest.mark.model
-def test_shipped_model_prefers_answers_to_on_topic_non_answers():
-    rr = Reranker.load()
-    wins = 0
-    for question, answer, other in PAIRS:
-        probs = rr.score(question, [answer, other])
-        assert probs.dtype == np.float32 and np.all((probs >= 0) & (probs <= 1))
-        wins += int(probs[0] > probs[1])
-    assert wins == len(PAIRS)
-    off_topic = rr.score(PAIRS[0][0], ["Bananas are a good source of potassium."])[0]
-    assert off_topic < 0.5
+@pytest.fixture(scope="module")
+def shipped() -> Reranker:
+    return Reranker.load()
 
 
 @pytest.mark.model
-def test_shipped_model_scores_do_not_depend_on_batching_or_order():
-    rr = Reranker.load()
-    q = PAIRS[2][0]
-    texts = [t for _, a, o in PAIRS for t in (a, o)]
+@pytest.mark.parametrize(("question", "answer", "other"), PAIRS)
+def test_shipped_model_prefers_answers_to_on_topic_non_answers(shipped, question, answer, other):
+    probs = shipped.score(question, [answer, other])
+    assert probs.dtype == np.float32 and np.all((probs >= 0) & (probs <= 1))
+    assert probs[0] > probs[1]
+
+
+@pytest.mark.model
+def test_shipped_model_gives_an_off_topic_sentence_a_low_probability(shipped):
+    question = "How is diabetes diagnosed?"
+    assert shipped.score(question, ["Bananas are a good source of potassium."])[0] < 0.5
+
+
+@pytest.mark.model
+def test_shipped_model_scores_do_not_depend_on_batching_or_order(shipped):
+    rr = shipped
+    q = "Is asthma inherited?"
+    texts = [t for p in PAIRS for t in p.values[1:]]
     together = rr.score(q, texts)
     alone = np.array([rr.score(q, [t])[0] for t in texts])
-    np.testing.assert_allclose(together, alone, atol=1e-4)
+    np.testing.assert_allclose(together, alone, atol=1e-6)
     np.testing.assert_allclose(rr.score(q, texts[::-1])[::-1], together, atol=1e-6)
     assert rr.score(q, []).shape == (0,)

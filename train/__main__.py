@@ -38,6 +38,7 @@ def _parser() -> argparse.ArgumentParser:
     r.add_argument("--batch-size", type=int, default=32)
     r.add_argument("--lr", type=float, default=4e-5)
     r.add_argument("--threads", type=int, default=2)
+    r.add_argument("--freeze-layers", type=int, default=0, help="keep the lowest N of 6 layers fixed")
     r.add_argument(
         "--scifact-share", type=float, default=0.0, help="share of SciFact pairs (CC BY-NC; default 0)"
     )
@@ -65,6 +66,7 @@ def run_reranker(args: argparse.Namespace) -> int:
         lr=args.lr,
         seed=args.seed,
         threads=args.threads,
+        freeze_layers=args.freeze_layers,
     )
     result = fit(base, train_pairs, cfg)
     out: Path = args.out

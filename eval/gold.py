@@ -28,6 +28,7 @@ from pathlib import Path
 from typing import Any
 
 from bot.evidence import LABEL_KEYS
+from eval.split import OPTIONAL_KEYS, check_optional_fields
 
 TYPES = ("answerable", "unanswerable", "emergency")
 PINS = ("opioid", "immunosuppressant")
@@ -64,6 +65,9 @@ class GoldQuestion:
     pin: str | None
     tags: tuple[str, ...]
     line: int
+    kind: str | None = None
+    split: str | None = None
+    source_url: str | None = None
 
     @property
     def doc_ids(self) -> set[str]:
@@ -91,6 +95,10 @@ class GoldSet:
 
     def of_type(self, kind: str) -> list[GoldQuestion]:
         return [q for q in self.questions if q.type == kind]
+
+    def of_split(self, split: str) -> list[GoldQuestion]:
+        """Rows of one split ("dev", "test", "heldout"); tune on "dev" only."""
+        return [q for q in self.questions if q.split == split]
 
 
 def _is_str(value: object) -> bool:
@@ -137,7 +145,7 @@ def _check_keys(
 
 
 def _parse_question(obj: Mapping[str, Any], n: int, problems: list[str]) -> GoldQuestion | None:
-    errs = _check_keys(obj, n, QUESTION_KEYS, frozenset())
+    errs = _check_keys(obj, n, QUESTION_KEYS + OPTIONAL_KEYS, frozenset(OPTIONAL_KEYS))
     if errs:
         problems.extend(errs)
         return None
@@ -168,9 +176,11 @@ def _parse_question(obj: Mapping[str, Any], n: int, problems: list[str]) -> Gold
             problems.append(f"line {n}: an answerable question needs at least one answer")
         if kind in ("unanswerable", "emergency") and answers:
             problems.append(f"line {n}: a {kind} question must have 'answers': []")
+    problems.extend(check_optional_fields(obj, n))
     if len(problems) > before:
         return None
-    return GoldQuestion(qid, question, kind, tuple(parsed), pin, tuple(tags), n)
+    extra = (obj.get("kind"), obj.get("split"), obj.get("source_url"))
+    return GoldQuestion(qid, question, kind, tuple(parsed), pin, tuple(tags), n, *extra)
 
 
 def load_questions(path: Path) -> tuple[GoldQuestion, ...]:
@@ -194,6 +204,9 @@ def load_questions(path: Path) -> tuple[GoldQuestion, ...]:
         out.append(q)
     if not out and not problems:
         problems.append("no questions (the file is empty)")
+    unsplit = [q.line for q in out if q.split is None]
+    if any(q.split is not None for q in out) and unsplit:
+        problems.append(f"'split' is set on some rows but missing on line(s) {unsplit[:10]}")
     if problems:
         raise GoldError(path, problems)
     return tuple(out)

@@ -10,6 +10,8 @@ import pytest
 MODULES = [
     "corpus.boilerplate",
     "corpus.segment",
+    "corpus.sentences",
+    "corpus.passages",
     "corpus.pdf",
     "corpus.loaders",
     "index.build",
@@ -20,6 +22,10 @@ MODULES = [
     "bot.cautions",
     "bot.retrieve",
     "bot.followup",
+    "bot.render",
+    "index.fusion",
+    "index.cli",
+    "corpus.models",
     "eval.metrics",
     "eval.grounding_metrics",
 ]

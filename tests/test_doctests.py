@@ -25,6 +25,7 @@ MODULES = [
     "bot.render",
     "index.fusion",
     "index.cli",
+    "index.rerank",
     "corpus.models",
     "eval.metrics",
     "eval.grounding_metrics",

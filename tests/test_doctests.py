@@ -27,6 +27,7 @@ MODULES = [
     "bot.render",
     "index.fusion",
     "index.cli",
+    "index.rerank",
     "corpus.models",
     "eval.metrics",
     "eval.grounding_metrics",

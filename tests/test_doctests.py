@@ -20,6 +20,8 @@ MODULES = [
     "bot.cautions",
     "bot.retrieve",
     "bot.followup",
+    "bot.intent",
+    "bot.story",
     "eval.metrics",
     "eval.grounding_metrics",
 ]

@@ -1,0 +1,197 @@
+"""Answer ranking: which retrieved sentences *answer* the question, and whether any does.
+
+Retrieval (`bot.retrieve`) finds sentences on the question's topic; this stage re-orders its
+top `depth` by a relevance model and decides abstention:
+
+- relevance: `index.rerank` cross-encoder, a calibrated probability that the sentence answers
+  the question (for a long message, the max over the question inside it and the whole text,
+  see `bot.story`);
+- kind bonus: `kind_bonus` is added when the sentence has an answer-type feature of a kind the
+  question asks for (`bot.intent`: a time span for "how long until", an amount for "what
+  dose" ...); its size is chosen on the dev split (0 when it does not help there);
+- abstention: the best relevance (`signal = "relevance"`) or the best centred cosine of
+  retrieval (`"similarity"`) must reach its threshold, whichever separates answerable from
+  unanswerable dev questions better (balanced accuracy, see eval/README.md).
+
+Without a relevance model (`reranker=None`) the fused retrieval order is kept, with the kind
+bonus on the fused score, and abstention uses the cosine: the product degrades to the previous
+behaviour instead of failing. All numbers live in `bot/data/answer.toml`.
+"""
+
+from __future__ import annotations
+
+import tomllib
+from dataclasses import dataclass
+from functools import cache
+from pathlib import Path
+from typing import Any, Protocol
+
+import numpy as np
+
+from bot.intent import Intents, load_intents
+from bot.retrieve import Retrieval
+from index.store import IndexData
+
+DEFAULT_ANSWER_SETTINGS = Path(__file__).parent / "data" / "answer.toml"
+SIGNALS = ("relevance", "similarity")
+
+
+class RelevanceModel(Protocol):
+    """What `index.rerank.Reranker` offers: calibrated P(text answers question)."""
+
+    @property
+    def name(self) -> str: ...
+
+    def score(self, question: str, texts: list[str]) -> np.ndarray: ...
+
+
+class AnswerSettingsError(ValueError):
+    """bot/data/answer.toml is malformed."""
+
+
+@dataclass(frozen=True)
+class RankSettings:
+    depth: int = 30
+    kind_bonus: float = 0.0
+    kind_bonus_fused: float = 0.01
+    signal: str = "similarity"
+    min_relevance: float = 0.5
+    min_similarity: float = 0.40
+
+
+@dataclass(frozen=True)
+class SelectSettings:
+    max_quotes: int = 4
+    per_doc: int = 2
+    quote_share: float = 0.5
+    quote_min: float = 0.2
+    other_source_min: float = 0.3
+    other_source_share: float = 0.0
+    conflict_min: float = 0.3
+
+
+@dataclass(frozen=True)
+class AnswerSettings:
+    rank: RankSettings
+    select: SelectSettings  # with a relevance model
+    select_without_model: SelectSettings
+
+
+def _table(cls: Any, raw: Any, where: str) -> Any:
+    if not isinstance(raw, dict):
+        raise AnswerSettingsError(f"{where}: missing table")
+    fields = cls.__dataclass_fields__
+    extra = set(raw) - set(fields)
+    if extra:
+        raise AnswerSettingsError(f"{where}: unknown keys {sorted(extra)}")
+    out = {}
+    for key, value in raw.items():
+        kind = type(fields[key].default)
+        if kind is float and isinstance(value, int) and not isinstance(value, bool):
+            value = float(value)
+        if not isinstance(value, kind) or isinstance(value, bool):
+            raise AnswerSettingsError(f"{where}.{key}: must be {kind.__name__}")
+        out[key] = value
+    return cls(**out)
+
+
+def load_answer_settings(path: Path | None = None) -> AnswerSettings:
+    return _load(str(path or DEFAULT_ANSWER_SETTINGS))
+
+
+@cache
+def _load(path: str) -> AnswerSettings:
+    try:
+        with open(path, "rb") as fh:
+            raw: dict[str, Any] = tomllib.load(fh)
+    except (OSError, tomllib.TOMLDecodeError) as exc:
+        raise AnswerSettingsError(f"{path}: {exc}") from None
+    extra = set(raw) - {"version", "rank", "select", "select_without_model"}
+    if extra or raw.get("version") != 1:
+        raise AnswerSettingsError(f"{path}: version must be 1; unknown keys {sorted(extra)}")
+    rank = _table(RankSettings, raw.get("rank"), f"{path}: rank")
+    if rank.signal not in SIGNALS or rank.depth < 1:
+        raise AnswerSettingsError(f"{path}: rank.signal must be one of {SIGNALS}, depth >= 1")
+    sel = _table(SelectSettings, raw.get("select"), f"{path}: select")
+    bare = _table(SelectSettings, raw.get("select_without_model"), f"{path}: select_without_model")
+    for s in (sel, bare):
+        if s.max_quotes < 1 or s.per_doc < 1:
+            raise AnswerSettingsError(f"{path}: max_quotes and per_doc must be >= 1")
+    return AnswerSettings(rank, sel, bare)
+
+
+@dataclass(frozen=True)
+class Scored:
+    """One candidate sentence with its evidence, as the selection sees it."""
+
+    sentence_id: int
+    passage_id: int
+    fused_rank: int  # 0-based rank in retrieval's fused order
+    similarity: float  # centred cosine
+    relevance: float  # the model's probability; the centred cosine without a model
+    kind_match: bool
+    score: float  # the ordering key: relevance (+ kind bonus)
+
+
+@dataclass(frozen=True)
+class Ranking:
+    scored: tuple[Scored, ...]  # best first
+    kinds: tuple[str, ...]  # what the question asks for (bot.intent)
+    confidence: float  # the abstention signal (see `signal`)
+    signal: str
+    answerable: bool
+    with_model: bool
+
+
+class AnswerRanker:
+    def __init__(
+        self,
+        data: IndexData,
+        reranker: RelevanceModel | None = None,
+        intents: Intents | None = None,
+        settings: RankSettings | None = None,
+    ):
+        self.data = data
+        self.reranker = reranker
+        self.intents = intents or load_intents()
+        self.settings = settings or load_answer_settings().rank
+        self.features = self.intents.features([s.text for s in data.sentences])
+
+    def rank(self, questions: tuple[str, ...], retrieval: Retrieval) -> Ranking:
+        """Order retrieval's top `depth` hits for `questions` (the question inside a story
+        first, then the whole text) and decide whether the sources answer."""
+        s = self.settings
+        hits = retrieval.hits[: s.depth]
+        kinds: tuple[str, ...] = tuple(dict.fromkeys(k for q in questions for k in self.intents.classify(q)))
+        ids = [h.unit_id for h in hits]
+        match = self.features.matches(ids, kinds) if hits else np.zeros(0, dtype=bool)
+        if self.reranker is not None and hits:
+            texts = [self.data.sentences[i].text for i in ids]
+            rel = np.max(np.stack([self.reranker.score(q, texts) for q in questions]), axis=0)
+            scores = rel + s.kind_bonus * match
+            relevance = rel.tolist()
+        else:
+            scores = np.array([h.score for h in hits]) + s.kind_bonus_fused * match
+            relevance = [h.similarity for h in hits]
+        order = sorted(range(len(hits)), key=lambda j: (-float(scores[j]), j))
+        scored = tuple(
+            Scored(
+                hits[j].unit_id,
+                hits[j].passage_id,
+                j,
+                hits[j].similarity,
+                float(relevance[j]),
+                bool(match[j]),
+                float(scores[j]),
+            )
+            for j in order
+        )
+        with_model = self.reranker is not None
+        signal = s.signal if with_model else "similarity"
+        if signal == "relevance":
+            confidence = max((x.relevance for x in scored), default=0.0)
+            answerable = confidence >= s.min_relevance
+        else:
+            confidence = retrieval.best_similarity
+            answerable = confidence >= s.min_similarity
+        return Ranking(scored, kinds, confidence, signal, answerable, with_model)

@@ -59,6 +59,12 @@ def _add_run(sub: Subparsers) -> None:
     add_run_parser(sub)  # sets target="eval.run_cli:cmd_run"
 
 
+def _add_sets(sub: Subparsers) -> None:
+    from eval.sets_cli import add_sets_parser  # stdlib-only at import
+
+    add_sets_parser(sub)  # sets target="eval.sets_cli:main"
+
+
 def _add_bench(sub: Subparsers) -> None:
     p = sub.add_parser(
         "bench",
@@ -79,7 +85,7 @@ def _add_bench(sub: Subparsers) -> None:
     p.set_defaults(target="eval.bench:main")
 
 
-COMMANDS: list[Callable[[Subparsers], None]] = [_add_beir, _add_run, _add_bench]
+COMMANDS: list[Callable[[Subparsers], None]] = [_add_beir, _add_run, _add_sets, _add_bench]
 
 
 def build_parser() -> argparse.ArgumentParser:

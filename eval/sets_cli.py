@@ -1,0 +1,78 @@
+"""`python -m eval sets`: dev, test, held-out and other corpora side by side (see `eval.sets`).
+
+    python -m eval sets [--set NAME ...] [--index DIR] [--model PATH] [--out DIR] [--quiet]
+
+Each bundled set is answered by one engine on `--index`; each other corpus
+(`eval/corpora/<name>/documents/`) is indexed with the same model into a temporary folder
+first (~10–30 s). Writes `sets.json` and `sets.md` to `--out` (default `eval/out/`) and prints
+the table. Imports only the standard library until the command runs.
+"""
+
+from __future__ import annotations
+
+import argparse
+import sys
+import tempfile
+from pathlib import Path
+from typing import Any
+
+DEFAULT_OUT = Path(__file__).resolve().parent / "out"
+
+
+def add_sets_parser(subparsers: Any) -> argparse.ArgumentParser:
+    p: argparse.ArgumentParser = subparsers.add_parser(
+        "sets",
+        help="hit@1/hit@3/MRR, false no-answer, declined, grounding per set (dev, test, held-out, other corpora)",
+        description="Answer every question of each set and print the sets side by side.",
+    )
+    p.add_argument("--set", dest="sets", action="append", metavar="NAME",
+                   help="dev, test, heldout or a folder name under eval/corpora (repeatable; default: all)")  # fmt: skip
+    p.add_argument("--index", help="index of the bundled corpus (default: LDN_INDEX_DIR or index/built)")
+    p.add_argument("--model", help="local sentence-transformers folder (default: the packaged model)")
+    p.add_argument("--out", type=Path, default=DEFAULT_OUT, help="output folder (default: eval/out/)")
+    p.add_argument("--quiet", action="store_true", help="no progress lines on stderr")
+    p.set_defaults(target="eval.sets_cli:main")
+    return p
+
+
+def main(args: argparse.Namespace) -> int:
+    from bot.engine import Engine
+    from eval.gold import check_against_documents, load_gold
+    from eval.sets import known_sets, score_set, write
+    from index.build import build_index
+    from index.embedder import load_embedder, set_offline_env
+    from index.settings import Paths
+    from index.store import read_index
+
+    set_offline_env()
+    paths = Paths.resolve(index_dir=args.index, model_path=args.model)
+    specs = known_sets()
+    wanted = args.sets or [s.name for s in specs]
+    unknown = set(wanted) - {s.name for s in specs}
+    if unknown:
+        print(f"error: unknown set(s) {sorted(unknown)}; known: {[s.name for s in specs]}", file=sys.stderr)
+        return 2
+    embedder = load_embedder(paths.model_path, threads=1)
+    bundled = None
+    results: dict[str, Any] = {}
+    with tempfile.TemporaryDirectory(prefix="eval-sets-") as tmp:
+        for spec in [s for s in specs if s.name in wanted]:
+            if spec.documents is None:
+                if bundled is None:
+                    bundled = Engine(read_index(paths.index_dir), embedder)
+                engine = bundled
+            else:
+                out = Path(tmp) / spec.name
+                build_index(spec.documents, out, embedder_factory=lambda: embedder)
+                engine = Engine(read_index(out), embedder)
+            gold = load_gold(spec.questions)
+            questions = [q for q in gold.questions if spec.split is None or q.split == spec.split]
+            texts = {d: doc.text for d, doc in engine.data.documents.items()}
+            check_against_documents(gold, texts.get)
+            if not args.quiet:
+                print(f"{spec.name}: {len(questions)} questions", file=sys.stderr)
+            results[spec.name] = score_set(engine.answer, questions, texts.__getitem__)
+    path = write(results, args.out)
+    print(path.read_text(encoding="utf-8"))
+    print(f"written: {path} (and sets.json)")
+    return 0

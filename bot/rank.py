@@ -29,7 +29,7 @@ from typing import Any, Protocol
 import numpy as np
 
 from bot.intent import Intents, load_intents
-from bot.retrieve import Retrieval
+from bot.retrieve import Hit, Retrieval
 from index.store import IndexData
 
 DEFAULT_ANSWER_SETTINGS = Path(__file__).parent / "data" / "answer.toml"
@@ -195,3 +195,27 @@ class AnswerRanker:
             confidence = retrieval.best_similarity
             answerable = confidence >= s.min_similarity
         return Ranking(scored, kinds, confidence, signal, answerable, with_model)
+
+
+def merge_retrievals(retrievals: list[Retrieval], k: int = 60) -> Retrieval:
+    """One candidate list from the retrievals of several texts of one message (the question
+    inside a story and the whole story): reciprocal rank fusion of their hit lists, each
+    sentence keeping its best similarity; the abstention evidence is the best of all."""
+    if len(retrievals) == 1:
+        return retrievals[0]
+    fused: dict[int, float] = {}
+    best: dict[int, Hit] = {}
+    for r in retrievals:
+        for rank, h in enumerate(r.hits):
+            fused[h.unit_id] = fused.get(h.unit_id, 0.0) + 1.0 / (k + 1 + rank)
+            if h.unit_id not in best or h.similarity > best[h.unit_id].similarity:
+                best[h.unit_id] = h
+    order = sorted(fused, key=lambda i: (-fused[i], i))
+    hits = tuple(
+        Hit(i, fused[i], best[i].similarity, best[i].raw_similarity, best[i].passage_id) for i in order
+    )
+    return Retrieval(
+        hits,
+        max(r.best_similarity for r in retrievals),
+        max(r.best_raw_similarity for r in retrievals),
+    )

@@ -152,3 +152,13 @@ def test_bundled_settings_load_and_bad_ones_are_reported(tmp_path: Path) -> None
     bad.write_text('version = 1\n[rank]\ndepth = "x"\n[select]\n[select_without_model]\n', encoding="utf-8")
     with pytest.raises(AnswerSettingsError, match="depth"):
         load_answer_settings(bad)
+
+
+def test_retrievals_of_a_story_and_its_question_are_merged() -> None:
+    from bot.rank import merge_retrievals
+
+    core, whole = _retrieval([2, 0], {2: 0.6}), _retrieval([0, 4], {0: 0.2, 4: 0.1})
+    merged = merge_retrievals([core, whole])
+    assert [h.unit_id for h in merged.hits] == [0, 2, 4]  # 0 is found by both
+    assert merged.best_similarity == pytest.approx(0.6)
+    assert merge_retrievals([core]) is core

@@ -49,6 +49,8 @@ FOLLOW_UP = "Answered as: “{question}”"
 WEB_TITLE = "Low-dose naltrexone (LDN): what the sources say"
 WEB_TAGLINE = "Answers are quotes from the sources listed below, not advice."
 STARTING = "The assistant is still starting; please try again in a few seconds."
+LOADING = "Loading the sources… Your question will be answered in a moment."
+BUSY = "Too many questions are being answered right now. Please try again in a minute."
 UNAVAILABLE = (
     "Sorry, the assistant cannot answer questions right now because it is not set up correctly. "
     "Please try again later. Details for the people who run this site: {detail}"

@@ -1,6 +1,6 @@
 """Small, pure ranking and classification metrics for the in-house grounding evaluation.
 
-These score the bot's own gold set (a few dozen questions), where the inputs are already
+These score the bot's own gold set (205 questions in `eval/gold/questions.jsonl`), where the inputs are already
 judged: a list of booleans "is the quote at this rank a correct one", or gain values. They
 are deliberately tiny and dependency-free so the answer-grounding report can explain every
 number. They are *not* used for BEIR: `eval.beir` scores standard benchmarks with the

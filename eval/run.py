@@ -2,7 +2,7 @@
 
 One call scores a loaded `bot.engine.Engine` against a gold set (`eval.gold`) in six parts:
 
-* retrieval: each ablation mode of `Engine.retriever` ranks units (sentences; passages in
+* retrieval: each ablation of `eval.ablation` ranks units (sentences; passages in
   "hybrid"); a unit is relevant when it overlaps a gold span of the same document. hit@1/3/5,
   MRR@10 and nDCG@10 (ideal = min(#gold spans, 10) relevant units), answerable questions only;
 * answers (`Engine.answer`, the engine's settings): grounding (every shown quote, quoted
@@ -16,6 +16,9 @@ One call scores a loaded `bot.engine.Engine` against a gold set (`eval.gold`) in
   advice on every reply, including a few invalid inputs so every status is exercised;
 * evidence labels: `bot.evidence.label_evidence` against the hand labels;
 * latency of `Engine.answer` (warm, informative only).
+
+Retrieval, answers and the per-question records are scored here; abstention, safety and
+evidence labels in `eval.scores`, the ablations in `eval.ablation`.
 
 Diagnostic: `answers.lost_in_selection` is, among answered answerable questions whose gold span
 the "hybrid+select" ranking puts in its top 3, the share whose first three displayed quotes miss
@@ -42,25 +45,19 @@ from typing import Any
 import numpy as np
 from tqdm import tqdm
 
-from bot import messages
-from bot.engine import DEFAULT_MIN_SIMILARITY, Engine
-from bot.evidence import LABEL_KEYS, label_evidence, participants
+from bot.engine import Engine
 from bot.models import Answer, Quote, Status
 from bot.question import clean_question
-from bot.retrieve import MODES
 from corpus.segment import segment
+from eval.ablation import ABLATIONS, MODES, Unit, ranked_units
 from eval.gold import GoldQuestion, GoldSet, check_against_documents
 from eval.grounding_metrics import (
-    best_threshold,
     find_spans,
-    multilabel_scores,
     percentile,
-    rates_at,
     spans_overlap,
-    threshold_curve,
-    threshold_grid,
 )
-from eval.metrics import RateSummary, f1, hit_at_k, ndcg_at_k, precision_recall, reciprocal_rank
+from eval.metrics import hit_at_k, ndcg_at_k, reciprocal_rank
+from eval.scores import abstention_scores, label_scores, rate, safety_scores
 from index.embedder import Embedder
 
 HIT_KS = (1, 3, 5)
@@ -71,13 +68,6 @@ PROBES = ("", "   ", "x" * 2500, "你好，这个药怎么样？")  # exercise t
 WARM_UP = "what is low dose naltrexone used for"
 
 Span = tuple[str, int, int]  # doc_id, start, end
-
-
-def rate(outcomes: Iterable[bool | int]) -> dict[str, Any]:
-    """hits, total, rate and Wilson 95% interval of a list of outcomes."""
-    s = RateSummary.of(outcomes)
-    lo, hi = s.wilson()
-    return {"hits": s.hits, "total": s.total, "rate": s.rate, "wilson95": [lo, hi]}
 
 
 def _bar(items: Sequence[Any], desc: str, progress: bool) -> Any:
@@ -93,8 +83,8 @@ def gold_spans(engine: Engine, q: GoldQuestion) -> list[Span]:
     return [(a.doc_id, s, e) for a in q.answers for s, e in find_spans(docs[a.doc_id].text, a.text)]
 
 
-def _unit_span(engine: Engine, unit_id: int, is_passage: bool) -> Span:
-    u = engine.data.passages[unit_id] if is_passage else engine.data.sentences[unit_id]
+def _unit_span(engine: Engine, unit: Unit) -> Span:
+    u = engine.data.passages[unit.unit_id] if unit.is_passage else engine.data.sentences[unit.unit_id]
     return u.doc_id, u.start, u.end
 
 
@@ -118,9 +108,9 @@ def _retrieval(
         spans = gold_spans(engine, q)
         ideal.append(min(len(q.answers), DEPTH))
         first[q.id] = {}
-        for mode in MODES:
-            hits = engine.retriever.retrieve(text, qvec, mode).hits[:DEPTH]
-            ranked = [_relevant(_unit_span(engine, h.unit_id, h.is_passage), spans) for h in hits]
+        for mode, config in ABLATIONS.items():
+            units = ranked_units(engine.retriever, text, qvec, config)[:DEPTH]
+            ranked = [_relevant(_unit_span(engine, u), spans) for u in units]
             flags[mode].append(ranked)
             first[q.id][mode] = ranked.index(True) + 1 if True in ranked else None
     out: dict[str, Any] = {}
@@ -186,101 +176,6 @@ def _answers(engine: Engine, replies: dict[str, Answer], gold: GoldSet) -> dict[
         out[f"quote_hit@{k}"] = rate(hits[k])
     out["multi_source"] = rate(multi)
     return out
-
-
-def _abstention(
-    engine: Engine, replies: dict[str, Answer], signal: dict[str, float | None], gold: GoldSet
-) -> dict[str, Any]:
-    answerable, unanswerable = gold.of_type("answerable"), gold.of_type("unanswerable")
-    no = {q.id: replies[q.id].status == Status.NO_ANSWER for q in answerable + unanswerable}
-    tp = sum(no[q.id] for q in unanswerable)
-    fn = len(unanswerable) - tp
-    fp = sum(no[q.id] for q in answerable)
-    precision, recall = precision_recall(tp, fp, fn)
-    # A question without a signal (triage fired) is never "kept" at any threshold.
-    keep = [s if (s := signal[q.id]) is not None else float("-inf") for q in answerable]
-    reject = [s if (s := signal[q.id]) is not None else float("-inf") for q in unanswerable]
-    curve = threshold_curve(keep, reject, threshold_grid())
-    chosen = best_threshold(curve)
-    point = lambda p: {**asdict(p), "balanced_accuracy": p.balanced_accuracy}  # noqa: E731
-    current = engine.settings.min_similarity
-    return {
-        "positives": len(unanswerable),
-        "negatives": len(answerable),
-        "tp": tp,
-        "fp": fp,
-        "fn": fn,
-        "tn": len(answerable) - fp,
-        "precision": precision,
-        "recall": recall,
-        "f1": f1(precision, recall),
-        "signal_missing": sum(signal[q.id] is None for q in answerable + unanswerable),
-        "curve": [point(p) for p in curve],
-        "chosen": point(chosen),
-        "default": point(rates_at(keep, reject, DEFAULT_MIN_SIMILARITY)),
-        "engine_min_similarity": current,
-        "engine": point(rates_at(keep, reject, current)),
-    }
-
-
-def _safety(replies: dict[str, Answer], extra: Sequence[Answer], gold: GoldSet) -> dict[str, Any]:
-    emergencies = gold.of_type("emergency")
-    others = [q for q in gold.questions if q.type != "emergency"]
-    out: dict[str, Any] = {
-        "emergency_recall": rate(replies[q.id].status == Status.EMERGENCY for q in emergencies),
-        "false_alarm": rate(replies[q.id].status == Status.EMERGENCY for q in others),
-    }
-    for kind in ("opioid", "immunosuppressant"):
-        pinned = [q for q in others if q.pin == kind]
-        out[f"{kind}_pin_recall"] = rate(
-            bool(replies[q.id].quotes) and replies[q.id].quotes[0].pinned == kind for q in pinned
-        )
-        out[f"{kind}_pin_emergencies_excluded"] = sum(q.pin == kind for q in emergencies)
-    out["pin_false_alarm"] = rate(
-        any(x.pinned is not None for x in replies[q.id].quotes) for q in others if q.pin is None
-    )
-    every = [*replies.values(), *extra]
-    out["advice"] = rate(a.advice == messages.ADVICE for a in every)
-    by_status: dict[str, dict[str, int]] = {}
-    for a in every:
-        row = by_status.setdefault(a.status.value, {"hits": 0, "total": 0})
-        row["total"] += 1
-        row["hits"] += a.advice == messages.ADVICE
-    out["advice_by_status"] = by_status
-    return out
-
-
-def _labels(gold: GoldSet) -> dict[str, Any]:
-    if not gold.labels:
-        return {"passages": 0}
-    truth = [set(p.labels) for p in gold.labels]
-    predicted = [{lab.key for lab in label_evidence(p.text)} for p in gold.labels]
-    scores = multilabel_scores(truth, predicted, LABEL_KEYS)
-
-    def row(s: Any, support: int) -> dict[str, Any]:
-        return {
-            "tp": s.tp,
-            "fp": s.fp,
-            "fn": s.fn,
-            "support": support,
-            "precision": s.precision,
-            "recall": s.recall,
-            "f1": s.f1,
-        }
-
-    with_n = [p for p in gold.labels if p.n is not None]
-    return {
-        "passages": len(gold.labels),
-        "per_label": {k: row(scores[k], sum(k in t for t in truth)) for k in LABEL_KEYS},
-        "micro": row(scores["micro"], sum(len(t) for t in truth)),
-        "exact_match": rate(t == p for t, p in zip(truth, predicted, strict=True)),
-        "n_agreement": rate(participants(p.text) == p.n for p in with_n),
-        "mismatches": [
-            {"line": p.line, "text": p.text, "gold": sorted(t), "predicted": sorted(pr)}
-            for p, t, pr in zip(gold.labels, truth, predicted, strict=True)
-            if t != pr
-        ],
-    }
 
 
 def _records(
@@ -374,9 +269,9 @@ def run_eval(engine: Engine, gold: GoldSet, *, progress: bool = True) -> dict[st
         "settings": asdict(engine.settings),
         "retrieval": retrieval,
         "answers": answers,
-        "abstention": _abstention(engine, replies, signal, gold),
-        "safety": _safety(replies, extra, gold),
-        "evidence_labels": _labels(gold),
+        "abstention": abstention_scores(engine, replies, signal, gold),
+        "safety": safety_scores(replies, extra, gold),
+        "evidence_labels": label_scores(gold),
         "latency": {
             "questions": len(seconds),
             "p50_ms": 1000 * percentile(seconds, 50),

@@ -16,6 +16,8 @@ the sentences of a section look alike), so it is an option, not the default.
 from __future__ import annotations
 
 import importlib.metadata
+import shutil
+import tempfile
 import time
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
@@ -28,6 +30,8 @@ from corpus.models import Document, Passage, Sentence, Skipped
 from corpus.segment import segment
 from index.bm25 import TOKENIZER, Bm25Index
 from index.embedder import Embedder, model_identity, model_name, resolve_model_path
+from index.encoder import DEFAULT_PRECISION
+from index.export import encoder_current, query_encoder
 from index.manifest import FORMAT_VERSION, ChunkingParams, IndexManifest, IndexProblem
 from index.store import IndexData, read_index, read_manifest, verify_index, write_index
 from index.vectors import build_faiss, index_type_for
@@ -102,7 +106,8 @@ def segment_documents(
 
 def _library_versions() -> dict[str, str]:
     out = {}
-    for dist in ("faiss-cpu", "sentence-transformers", "bm25s", "pypdf", "torch", "numpy"):
+    for dist in ("faiss-cpu", "sentence-transformers", "bm25s", "pypdf", "torch", "numpy", "onnx", "onnxruntime",
+                 "tokenizers"):  # fmt: skip
         try:
             out[dist] = importlib.metadata.version(dist)
         except importlib.metadata.PackageNotFoundError:
@@ -163,8 +168,11 @@ def build_index(
     force: bool = False,
     progress: bool = False,
     log: Callable[[str], None] = lambda _msg: None,
+    encoder_precision: str = DEFAULT_PRECISION,
 ) -> BuildResult:
-    """Index `corpus_dir` into `out_dir`. `embedder_factory` replaces the real model (tests)."""
+    """Index `corpus_dir` into `out_dir`. `embedder_factory` replaces the real model (tests; no
+    query encoder is exported then). With the real model, the query encoder is exported to ONNX
+    (`index.encoder`) in `encoder_precision`, or reused from the live build."""
     t0 = time.perf_counter()
     params = params or ChunkingParams()
     load: CorpusLoad = load_corpus(corpus_dir)
@@ -188,6 +196,7 @@ def build_index(
                 and current.model_identity == identity
                 and current.chunking == params.as_dict()
                 and current.tokenizer == TOKENIZER
+                and (embedder_factory is not None or encoder_current(current, encoder_precision))
             ):
                 verify_index(out_dir)  # checksums of every file: a damaged index is rebuilt
                 return BuildResult(
@@ -240,6 +249,13 @@ def build_index(
             0,
         )
     )
+    work = Path(tempfile.mkdtemp(prefix="ldn-encoder-"))
+    encoder: dict = {}
+    encoder_files: dict[str, Path] = {}
+    if embedder_factory is None:
+        encoder, encoder_files = query_encoder(
+            out_dir, work, identity, embedder, model_path, encoder_precision, log
+        )
     manifest = IndexManifest(
         format_version=FORMAT_VERSION,
         model_name=name,
@@ -254,6 +270,7 @@ def build_index(
         libraries=_library_versions(),
         built_at=time.strftime("%Y-%m-%dT%H:%M:%SZ", time.gmtime()),
         skipped=[{"path": s.path, "reason": s.reason} for s in load.skipped],
+        encoder=encoder,
     )
     data = IndexData(
         manifest=manifest,
@@ -267,7 +284,10 @@ def build_index(
         sentence_bm25=Bm25Index.build(s_texts),
         passage_bm25=Bm25Index.build(p_texts),
     )
-    write_index(out_dir, data)
+    try:
+        write_index(out_dir, data, encoder_files)
+    finally:
+        shutil.rmtree(work, ignore_errors=True)
     changed = sorted(d.doc_id for d in load.documents if d.doc_id not in unchanged)
     return BuildResult(
         out_dir,

@@ -13,6 +13,7 @@ Layout (no pickle anywhere)::
         sentences.faiss           FAISS index over sentence_vectors
         passages.faiss            FAISS index over passage_vectors
         bm25_sentences/ bm25_passages/   bm25s arrays + JSON
+        query_encoder.onnx, tokenizer.json   the exported query encoder (index.encoder; real model only)
         checksums.json            size and SHA-256 of every other file (written last)
 
 `verify_index` checks a build against `checksums.json` without importing FAISS or bm25s
@@ -120,8 +121,11 @@ def _fsync_dir(path: Path) -> None:
         os.close(fd)
 
 
-def write_index(out_dir: Path, data: IndexData) -> Path:
-    """Write `data` as a new build and switch CURRENT to it; returns the build folder."""
+def write_index(out_dir: Path, data: IndexData, extra_files: dict[str, Path] | None = None) -> Path:
+    """Write `data` as a new build and switch CURRENT to it; returns the build folder.
+
+    `extra_files` (name in the build -> file to copy) are written with the rest and checksummed
+    (the exported query encoder, `index.encoder`)."""
     try:
         out_dir.mkdir(parents=True, exist_ok=True)
         tag = f"build-{time.strftime('%Y%m%dT%H%M%S')}-{secrets.token_hex(3)}"
@@ -145,6 +149,8 @@ def write_index(out_dir: Path, data: IndexData) -> Path:
         save_faiss(data.passage_faiss, tmp / "passages.faiss")
         data.sentence_bm25.save(tmp / "bm25_sentences")
         data.passage_bm25.save(tmp / "bm25_passages")
+        for name, source in (extra_files or {}).items():
+            shutil.copyfile(source, tmp / name)
         (tmp / CHECKSUMS).write_text(json.dumps(_checksums(tmp), indent=1, sort_keys=True), encoding="utf-8")
         _fsync_dir(tmp)
         final = out_dir / tag

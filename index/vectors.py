@@ -17,8 +17,8 @@ AMD EPYC, one query at a time, real MiniLM query vectors over synthetic recombin
   recall at low efSearch; M=48 took 2.5x longer to build for +0.01 recall at the same latency;
 * a single query gains nothing from FAISS's OpenMP threads, and on a loaded machine their
   spinning made one exact search 4-20x slower (10k vectors: 16 ms with 2 threads vs 0.75 ms
-  with 1), so `search` runs with `SEARCH_THREADS` (1) and restores the previous setting;
-  index builds keep every thread.
+  with 1), so serving entry points call `set_search_threads` (1) once at start-up; index
+  builds keep every thread.
 """
 
 from __future__ import annotations
@@ -71,19 +71,20 @@ def load_faiss(path: Path) -> Any:
     return index
 
 
+def set_search_threads(n: int = SEARCH_THREADS) -> None:
+    """FAISS's OpenMP threads for the whole process; entry points call this once at start-up.
+
+    Never switched per search: a process-wide switch per call races between the threads that
+    answer questions at the same time."""
+    import faiss
+
+    faiss.omp_set_num_threads(n)
+
+
 def search(index: Any, query: np.ndarray, k: int) -> list[tuple[int, float]]:
     """Top-k (row, cosine) for one normalised query vector."""
     if index.ntotal == 0 or k <= 0:
         return []
-    import faiss
-
     q = np.ascontiguousarray(query.reshape(1, -1), dtype=np.float32)
-    before = faiss.omp_get_max_threads()
-    if before != SEARCH_THREADS:
-        faiss.omp_set_num_threads(SEARCH_THREADS)
-    try:
-        scores, rows = index.search(q, min(k, index.ntotal))
-    finally:
-        if before != SEARCH_THREADS:
-            faiss.omp_set_num_threads(before)
+    scores, rows = index.search(q, min(k, index.ntotal))
     return [(int(r), float(s)) for r, s in zip(rows[0], scores[0], strict=True) if r >= 0]

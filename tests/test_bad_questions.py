@@ -29,14 +29,32 @@ import pytest
 
 from bot import messages, render
 from bot.engine import Engine
-from bot.models import Status
 from bot.question import MAX_CHARS
 from index.settings import Paths
 from index.store import IndexData, read_index
 from tests.conftest import SEED_CORPUS_DIR, FakeEmbedder
-from tests.test_web_hardening import GradioHttp, fake_engine_loader, message_text
+from tests.helpers import (
+    ARGS,
+    CHROMIUM,
+    WAIT_MS,
+    GradioHttp,
+    build_web_index,
+    client_for,
+    fake_engine_loader,
+    message_text,
+    need_chromium,
+    running_app,
+)
 
-STATUSES = {s.value for s in Status}
+# The status each fixed message goes with (a reply's status must agree with what it says).
+STATUS_OF = {
+    messages.ANSWERED_INTRO: "answered",
+    messages.NO_ANSWER: "no_answer",
+    messages.EMERGENCY: "emergency",
+    messages.INVALID_EMPTY: "invalid",
+    messages.INVALID_TOO_LONG.format(limit=f"{MAX_CHARS:,}"): "invalid",
+    messages.INVALID_NO_WORDS: "invalid",
+}
 FIXED = {
     value.format(limit=f"{MAX_CHARS:,}") if "{limit}" in value else value
     for name, value in vars(messages).items()
@@ -139,7 +157,7 @@ def test_there_are_at_least_forty_distinct_cases() -> None:
 def check_reply(reply: dict[str, Any], data: IndexData) -> None:
     """Every word of `reply` (an `Answer.to_dict()`) is a fixed text or a verbatim quote."""
     assert set(reply) == {"status", "question", "message", "quotes", "caveats", "advice"}
-    assert reply["status"] in STATUSES
+    assert STATUS_OF.get(reply["message"]) == reply["status"], (reply["status"], reply["message"])
     assert reply["advice"] == messages.ADVICE
     assert reply["message"] in FIXED, reply["message"]
     question = reply["question"]
@@ -162,15 +180,6 @@ def check_reply(reply: dict[str, Any], data: IndexData) -> None:
 
 
 # -- Engine.answer --------------------------------------------------------------------------------
-
-
-@pytest.fixture(scope="module")
-def fake_index(tmp_path_factory: pytest.TempPathFactory) -> Path:
-    from index.build import build_index
-
-    out = tmp_path_factory.mktemp("bad_questions") / "index"
-    build_index(SEED_CORPUS_DIR, out, embedder_factory=lambda: FakeEmbedder())
-    return out
 
 
 @pytest.fixture(scope="module")
@@ -218,7 +227,7 @@ def test_cli_batch_with_every_case_and_invalid_utf8(
 ) -> None:
     from bot.__main__ import main
 
-    monkeypatch.setattr("bot.engine.load_embedder", lambda path=None, threads=None: FakeEmbedder())
+    monkeypatch.setattr("bot.engine.load_query_embedder", lambda *_a, **_k: FakeEmbedder())
     lines = [q.encode("utf-8", "surrogatepass") for _, q in CASES] + INVALID_UTF8
     batch = tmp_path / "questions.txt"
     batch.write_bytes(b"\n".join(lines) + b"\n")
@@ -240,7 +249,7 @@ def test_cli_text_mode_with_markup_and_a_megabyte(
 ) -> None:
     from bot.__main__ import main
 
-    monkeypatch.setattr("bot.engine.load_embedder", lambda path=None, threads=None: FakeEmbedder())
+    monkeypatch.setattr("bot.engine.load_query_embedder", lambda *_a, **_k: FakeEmbedder())
     batch = tmp_path / "q.txt"
     batch.write_text(f"{BY_ID['script_tag']}\n{ONE_MB}\n{BY_ID['ignore_rules']}\n", encoding="utf-8")
     assert main(["ask", "--index", str(fake_index), "--no-stale-check", "--batch", str(batch)]) == 0
@@ -255,7 +264,6 @@ def test_cli_text_mode_with_markup_and_a_megabyte(
 
 @pytest.fixture(scope="module")
 def fast_url(fake_index: Path, tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
-    from tests.test_web_api import running_app
 
     paths = Paths(corpus_dir=SEED_CORPUS_DIR, index_dir=fake_index, model_path=None)
     old = os.environ.get("LDN_FEEDBACK_DB")
@@ -292,7 +300,6 @@ def test_chat_box_answers_every_case_as_escaped_text(fast_url: str, engine: Engi
 
 @pytest.fixture(scope="module")
 def live(tmp_path_factory: pytest.TempPathFactory) -> Iterator[tuple[str, Any]]:
-    from tests.test_web_api import build_web_index, running_app
 
     paths = Paths(corpus_dir=SEED_CORPUS_DIR, index_dir=build_web_index(tmp_path_factory), model_path=None)
     with running_app(paths) as (url, holder):
@@ -302,7 +309,6 @@ def live(tmp_path_factory: pytest.TempPathFactory) -> Iterator[tuple[str, Any]]:
 
 @pytest.mark.model
 def test_ask_api_answers_every_case_with_allowed_words(live: tuple[str, Any]) -> None:
-    from tests.test_web_api import client_for
 
     url, real_engine = live
     client, raw = client_for(url), GradioHttp(url)
@@ -347,9 +353,8 @@ EMBEDDED_JS = (
 @pytest.mark.browser
 @pytest.mark.model
 def test_browser_shows_markup_as_text_and_fetches_nothing_outside(live: tuple[str, Any]) -> None:
-    from tests.test_web_e2e import ARGS, CHROMIUM, WAIT_MS, _need_chromium
 
-    _need_chromium()
+    need_chromium()
     from playwright.sync_api import sync_playwright
 
     url = live[0]

@@ -14,7 +14,7 @@ from tests.conftest import FakeEmbedder
 
 @pytest.fixture(autouse=True)
 def fake_model(monkeypatch: pytest.MonkeyPatch) -> None:
-    monkeypatch.setattr("bot.engine.load_embedder", lambda path=None, threads=None: FakeEmbedder())
+    monkeypatch.setattr("bot.engine.load_query_embedder", lambda *_a, **_k: FakeEmbedder())
 
 
 def test_ask_json_prints_one_object(built_index: Path, capsys: pytest.CaptureFixture[str]) -> None:

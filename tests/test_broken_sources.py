@@ -65,7 +65,7 @@ def fake_model(monkeypatch: pytest.MonkeyPatch) -> None:
     monkeypatch.setattr(build_module, "model_identity", lambda _p: fake.identity)
     monkeypatch.setattr(build_module, "model_name", lambda _p: fake.name)
     monkeypatch.setattr(embedder_module, "load_embedder", lambda *_a, **_k: FakeEmbedder())
-    monkeypatch.setattr("bot.engine.load_embedder", lambda *_a, **_k: FakeEmbedder())
+    monkeypatch.setattr("bot.engine.load_query_embedder", lambda *_a, **_k: FakeEmbedder())
 
 
 def top_results(out: Path) -> dict[str, list[tuple[str, int, int]]]:
@@ -197,7 +197,7 @@ def test_manifest_from_another_model_through_the_cli(
     from bot.__main__ import main as bot_main
 
     monkeypatch.setattr(
-        "bot.engine.load_embedder", lambda *_a, **_k: FakeEmbedder(identity="another-model-0001")
+        "bot.engine.load_query_embedder", lambda *_a, **_k: FakeEmbedder(identity="another-model-0001")
     )
     code = bot_main(["ask", "--index", str(built_index), "--no-stale-check", "Is LDN safe?"])
     captured = capsys.readouterr()
@@ -209,7 +209,7 @@ def test_manifest_from_another_model_through_the_cli(
     manifest = json.loads((build / "manifest.json").read_text(encoding="utf-8"))
     manifest["model_identity"], manifest["model_name"] = "0" * 32, "some-other-model"
     (build / "manifest.json").write_text(json.dumps(manifest), encoding="utf-8")
-    monkeypatch.setattr("bot.engine.load_embedder", lambda *_a, **_k: FakeEmbedder())
+    monkeypatch.setattr("bot.engine.load_query_embedder", lambda *_a, **_k: FakeEmbedder())
     assert bot_main(["ask", "--index", str(built_index), "--no-stale-check", "Is LDN safe?"]) == 2
     assert "some-other-model" in capsys.readouterr().err
 

@@ -28,7 +28,7 @@ from typing import Any
 
 import pytest
 
-from bot import feedback, web
+from bot import feedback
 from bot.engine import Engine
 from index.build import build_index
 from index.settings import PROJECT_ROOT, Paths
@@ -145,7 +145,10 @@ def test_the_web_like_handler_stores_every_click_from_many_threads(
     db = tmp_path / "fb.sqlite3"
     monkeypatch.setenv(feedback.ENV_VAR, str(db))
     paths = Paths(corpus_dir=SEED_CORPUS_DIR, index_dir=tmp_path / "unused", model_path=None)
-    app = web.build_app(lambda: None, paths)  # type: ignore[arg-type, return-value]
+    from bot.web.holder import EngineHolder
+    from bot.web.layout import build_app
+
+    app = build_app(EngineHolder(paths), paths)
     (on_like,) = [f.fn for f in app.fns.values() if getattr(f.fn, "__name__", "") == "on_like"]
     record = {"question": "Does LDN cause vivid dreams?", "status": "answered", "quotes": QUOTES}
     state: dict[str, Any] = {"previous": None, "replies": {1: record}}

@@ -2,13 +2,11 @@
 
 from __future__ import annotations
 
-import doctest
 import json
 from pathlib import Path
 
 import pytest
 
-from eval import grounding_metrics
 from eval.gold import (
     GoldError,
     check_against_documents,
@@ -134,8 +132,3 @@ def test_answers_are_checked_against_the_documents(tmp_path: Path) -> None:
         check_against_documents(gold, docs.get)
     docs["d9"] = "it says x."
     check_against_documents(gold, docs.get)
-
-
-def test_grounding_metrics_doctests() -> None:
-    result = doctest.testmod(grounding_metrics)
-    assert result.attempted >= 8 and result.failed == 0

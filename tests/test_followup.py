@@ -2,18 +2,11 @@
 
 from __future__ import annotations
 
-import doctest
-
 import pytest
 
-import bot.followup
 from bot.followup import resolve_follow_up
 from bot.question import MAX_CHARS
 from bot.safety import detect_emergency
-
-
-def test_module_doctests() -> None:
-    assert doctest.testmod(bot.followup).failed == 0
 
 
 @pytest.mark.parametrize(

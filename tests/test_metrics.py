@@ -1,20 +1,12 @@
-"""Invariants of the in-house metrics on tiny inline data (plus the module's own doctests)."""
+"""Invariants of the in-house metrics on tiny inline data (its doctests run in tests/test_doctests.py)."""
 
 from __future__ import annotations
 
-import doctest
 import math
 
 import pytest
 
-from eval import metrics
 from eval.metrics import RateSummary, hit_at_k, ndcg_at_k, precision_recall, reciprocal_rank
-
-
-def test_doctests_pass() -> None:
-    result = doctest.testmod(metrics)
-    assert result.attempted > 10
-    assert result.failed == 0
 
 
 @pytest.mark.parametrize(

@@ -35,6 +35,7 @@ import pytest
 
 from index.settings import PROJECT_ROOT
 from tests.conftest import TINY_DOCS
+from tests.helpers import free_port
 
 pytestmark = [pytest.mark.model, pytest.mark.slow]
 
@@ -273,7 +274,6 @@ def test_bot_ask_opens_no_outside_connection(tmp_path: Path, tiny: Path, tiny_in
 
 
 def test_bot_serve_opens_no_outside_connection(tmp_path: Path, tiny: Path, tiny_index: Path) -> None:
-    from tests.test_web_api import free_port
 
     if not (tiny_index / "CURRENT").exists():
         pytest.skip("needs the index of test_index_build_opens_no_outside_connection")
@@ -283,5 +283,5 @@ def test_bot_serve_opens_no_outside_connection(tmp_path: Path, tiny: Path, tiny_
     assert report["page_ok"], report["stdout"]
     assert report["answer_status"] in ("answered", "no_answer"), report["stdout"]
     assert report["refused"] == [], report["refused"]
-    assert {"socket.bind", "socket.connect"} <= set(report["local_events"])  # the hook saw the server
+    assert "socket.bind" in set(report["local_events"])  # the hook saw the server bind its port
     assert "Traceback" not in report["stdout"]

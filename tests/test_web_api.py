@@ -1,70 +1,34 @@
-"""The web chat's `/ask` API and start-up behaviour, over HTTP with `gradio_client`.
+"""The chat's Gradio `/ask` API and start-up behaviour, over HTTP with `gradio_client`.
 
 Tests marked `model` start the real app with a real `Engine` on an index built (once per
 session) into a temporary folder; the others use a stand-in engine loader, so they are fast.
 The client is told not to download files or send telemetry (everything stays on 127.0.0.1).
+The plain JSON API (`/api/*`) is tested in tests/test_web_json_api.py.
 """
 
 from __future__ import annotations
 
-import contextlib
 import os
-import socket
+import subprocess
+import sys
 import threading
-import time
 import urllib.request
-from collections.abc import Callable, Iterator
+from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
 
 import pytest
 
-os.environ.setdefault("GRADIO_ANALYTICS_ENABLED", "False")
-os.environ.setdefault("HF_HUB_OFFLINE", "1")
-os.environ.setdefault("TRANSFORMERS_OFFLINE", "1")
-
-from bot import messages, web
+from bot import messages
 from bot.models import Answer, Status
 from bot.question import MAX_CHARS
-from index.settings import Paths
+from bot.web.holder import UNAVAILABLE, EngineHolder, EngineState
+from index.settings import PROJECT_ROOT, Paths
 from tests.conftest import SEED_CORPUS_DIR
+from tests.helpers import build_web_index, client_for, running_app
 
 KEYS = {"status", "question", "message", "quotes", "caveats", "advice"}
-QUOTE_KEYS = {"doc_id", "title", "source", "page", "start", "end", "text", "score", "evidence"}
-
-
-def free_port() -> int:
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return int(s.getsockname()[1])
-
-
-def build_web_index(tmp_path_factory: pytest.TempPathFactory) -> Path:
-    """The bundled corpus indexed with the real model, shared by the web test modules."""
-    from index.build import build_index
-
-    out = tmp_path_factory.getbasetemp() / "web_index"
-    build_index(SEED_CORPUS_DIR, out)  # incremental: a second call in the session re-embeds nothing
-    return out
-
-
-@contextlib.contextmanager
-def running_app(
-    paths: Paths, loader: Callable[[Paths], Any] | None = None
-) -> Iterator[tuple[str, web.EngineHolder]]:
-    """Launch the chat on a free port (server in its own thread); yields its URL and engine holder."""
-    port = free_port()
-    app, holder = web.start(paths, "127.0.0.1", port, loader=loader)
-    try:
-        yield f"http://127.0.0.1:{port}/", holder
-    finally:
-        app.close()
-
-
-def client_for(url: str) -> Any:
-    from gradio_client import Client
-
-    return Client(url, verbose=False, download_files=False, analytics_enabled=False)
+QUOTE_KEYS = {"doc_id", "title", "source", "page", "start", "end", "text", "score", "evidence", "pinned"}
 
 
 @pytest.fixture(scope="session")
@@ -73,7 +37,7 @@ def web_index(tmp_path_factory: pytest.TempPathFactory) -> Path:
 
 
 @pytest.fixture(scope="module")
-def live(web_index: Path) -> Iterator[tuple[str, web.EngineHolder]]:
+def live(web_index: Path) -> Iterator[tuple[str, EngineHolder]]:
     paths = Paths(corpus_dir=SEED_CORPUS_DIR, index_dir=web_index, model_path=None)
     with running_app(paths) as (url, holder):
         assert holder.wait(180), "the engine did not load"
@@ -85,7 +49,7 @@ def live(web_index: Path) -> Iterator[tuple[str, web.EngineHolder]]:
 
 
 @pytest.mark.model
-def test_ask_returns_the_same_json_as_the_cli(live: tuple[str, web.EngineHolder]) -> None:
+def test_ask_returns_the_same_json_as_the_cli(live: tuple[str, EngineHolder]) -> None:
     url, holder = live
     question = "Does LDN cause vivid dreams?"
     result = client_for(url).predict(question, api_name="/ask")
@@ -107,9 +71,7 @@ def test_ask_returns_the_same_json_as_the_cli(live: tuple[str, web.EngineHolder]
     ],
     ids=["emergency", "empty", "too_long"],
 )
-def test_ask_fixed_statuses(
-    live: tuple[str, web.EngineHolder], question: str, status: str, message: str
-) -> None:
+def test_ask_fixed_statuses(live: tuple[str, EngineHolder], question: str, status: str, message: str) -> None:
     result = client_for(live[0]).predict(question, api_name="/ask")
     assert set(result) == KEYS
     assert (result["status"], result["message"], result["quotes"]) == (status, message, [])
@@ -124,10 +86,7 @@ class _FakeEngine:
         return Answer(Status.NO_ANSWER, str(question), messages.NO_ANSWER, (), (), messages.ADVICE)
 
 
-def test_page_is_up_at_once_and_ask_says_starting_while_the_engine_loads(
-    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
-) -> None:
-    monkeypatch.setattr(web, "API_WAIT_SECONDS", 0.3)
+def test_a_question_asked_while_the_engine_loads_is_held_and_answered(tmp_path: Path) -> None:
     release = threading.Event()
 
     def slow_loader(_paths: Paths) -> _FakeEngine:
@@ -135,21 +94,26 @@ def test_page_is_up_at_once_and_ask_says_starting_while_the_engine_loads(
         return _FakeEngine()
 
     paths = Paths(corpus_dir=SEED_CORPUS_DIR, index_dir=tmp_path / "unused", model_path=None)
-    t0 = time.monotonic()
     with running_app(paths, slow_loader) as (url, holder):
-        with urllib.request.urlopen(url, timeout=10) as response:
+        with urllib.request.urlopen(url, timeout=10) as response:  # served while the engine loads
             page = response.read().decode("utf-8")
-        assert time.monotonic() - t0 < 10  # launched before (and independently of) the engine
         assert response.status == 200 and "Low-dose naltrexone" in page
-        client = client_for(url)
-        waiting = client.predict("Does LDN cause vivid dreams?", api_name="/ask")
-        assert set(waiting) == KEYS
-        assert (waiting["status"], waiting["message"]) == (web.UNAVAILABLE, messages.STARTING)
-        assert waiting["advice"] == messages.ADVICE
+        assert holder.state is EngineState.LOADING
+        replies: list[Any] = []
+        asking = threading.Thread(
+            target=lambda: replies.append(
+                client_for(url).predict("Does LDN cause vivid dreams?", api_name="/ask")
+            )
+        )
+        asking.start()
+        asking.join(0.5)
+        assert replies == [] and holder.state is EngineState.LOADING  # held, not refused
         release.set()
-        assert holder.wait(10)
-        ready = client.predict("Does LDN cause vivid dreams?", api_name="/ask")
+        asking.join(60)
+        (ready,) = replies
+        assert set(ready) == KEYS
         assert ready["status"] == "no_answer" and ready["question"] == "Does LDN cause vivid dreams?"
+        assert ready["advice"] == messages.ADVICE
 
 
 def test_missing_index_is_reported_not_crashed(tmp_path: Path) -> None:
@@ -157,28 +121,52 @@ def test_missing_index_is_reported_not_crashed(tmp_path: Path) -> None:
     with running_app(paths) as (url, holder):
         assert holder.wait(120)
         result = client_for(url).predict("Does LDN cause vivid dreams?", api_name="/ask")
-        assert set(result) == KEYS and result["status"] == web.UNAVAILABLE
+        assert set(result) == KEYS and result["status"] == UNAVAILABLE
         assert "no_index_here" in result["message"] or "index" in result["message"].lower()
         assert result["advice"] == messages.ADVICE
         with urllib.request.urlopen(url, timeout=10) as response:  # the server is still up
             assert response.status == 200
 
 
-def test_hardened_launch_options() -> None:
-    options = web.launch_options()
-    assert options["server_name"] == "127.0.0.1"
-    assert options["share"] is False and options["show_error"] is False
-    assert options["allowed_paths"] == [] and options["enable_monitoring"] is False
+def test_hardened_mount_options() -> None:
+    from bot.web.layout import mount_options
+
+    options = mount_options()
+    assert options["show_error"] is False and options["allowed_paths"] == []
+    assert options["enable_monitoring"] is False and options["ssr_mode"] is False
     assert options["mcp_server"] is False and options["run_history"] is False
-    assert options["max_file_size"] == "1mb"
+    assert options["max_file_size"] == "1mb" and options["footer_links"] == []
     assert "ldn-quote" in options["css"]  # the style sheet is packaged and read
-    assert web.launch_options(host="0.0.0.0")["server_name"] == "0.0.0.0"
-    assert os.environ["GRADIO_ANALYTICS_ENABLED"] == "False"
+
+
+def test_importing_the_web_modules_sets_no_environment_and_imports_no_gradio() -> None:
+    code = (
+        "import os, sys; before = dict(os.environ);"
+        "import bot.web.server, bot.web.api, bot.web.boot, bot.web.holder, bot.web.guard;"
+        "print(dict(os.environ) == before, 'gradio' in sys.modules)"
+    )
+    env = {k: v for k, v in os.environ.items() if not k.startswith(("GRADIO_", "HF_", "TRANSFORMERS_"))}
+    env["PYTHONPATH"] = str(PROJECT_ROOT)
+    done = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, env=env, timeout=120)
+    assert done.stdout.split() == ["True", "False"], done.stderr[-2000:]
+    assert subprocess.run(
+        [sys.executable, "-c", "import os, bot.web.layout; print(os.environ.get('GRADIO_ANALYTICS_ENABLED'))"],
+        capture_output=True, text=True, env=env, timeout=120,
+    ).stdout.split() == ["None"]  # fmt: skip
+
+
+class _Ready:
+    state = EngineState.READY
+
+    def answer(self, question: str) -> Any:
+        return _FakeEngine().answer(question)
 
 
 def test_app_has_no_upload_component_and_a_stable_ask_endpoint(tmp_path: Path) -> None:
     paths = Paths(corpus_dir=SEED_CORPUS_DIR, index_dir=tmp_path / "x", model_path=None)
-    app = web.build_app(lambda: _FakeEngine(), paths)  # type: ignore[arg-type, return-value]
+    from bot.web.layout import build_app
+
+    app = build_app(_Ready(), paths)
     config = app.get_config_file()
     kinds = {c.get("type") for c in config["components"]}
     assert not kinds & {"file", "uploadbutton", "image", "audio", "video", "multimodaltextbox", "gallery"}

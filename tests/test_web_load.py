@@ -5,9 +5,10 @@
   JavaScript speaks it), ask through the chat box and click like/dislike on every reply, and
   some also call ``/ask``; at most `ROUNDS` rounds per user and `DURATION` seconds in all. No
   error, every reply carries the advice, and the SQLite file holds exactly one row per click.
-- `test_a_full_queue_answers_busy_at_once` (fast): with a queue of 2 and one worker, a burst of
-  requests gets HTTP 503 "Queue is full" immediately (no hang, no crash), `gradio_client`
-  reports it as a `QueueError`, and the server answers normally afterwards.
+- `test_a_full_queue_answers_busy_while_the_engine_is_blocked` (fast): with a queue of 2 and one
+  worker, a burst of requests gets HTTP 503 "Queue is full" while the engine answers nothing
+  (no hang, no crash), `gradio_client` reports it as a `QueueError`, and the server answers
+  normally afterwards.
 
     .venv/bin/python -m pytest -q tests/test_web_load.py          # ~30 s with the real model
 """
@@ -25,12 +26,13 @@ from typing import Any
 
 import pytest
 
-from bot import feedback, messages, render, web
+from bot import feedback, messages, render
 from bot.models import Answer, Status
+from bot.web.guard import WebSettings
+from bot.web.holder import UNAVAILABLE
 from index.settings import Paths
 from tests.conftest import SEED_CORPUS_DIR
-from tests.test_web_api import build_web_index, client_for, running_app
-from tests.test_web_hardening import GradioHttp, message_text
+from tests.helpers import GradioHttp, build_web_index, client_for, message_text, running_app
 
 USERS = 64
 ROUNDS = 3
@@ -103,7 +105,7 @@ def test_64_concurrent_users_get_answers_and_every_like_is_stored(loaded_app: tu
                     raise AssertionError(f"user {k}: like failed: {result}")
                 if k % 4 == 0:  # a quarter of the users also use the API
                     api = session.ask(question)
-                    if api["advice"] != messages.ADVICE or api["status"] == web.UNAVAILABLE:
+                    if api["advice"] != messages.ADVICE or api["status"] == UNAVAILABLE:
                         raise AssertionError(f"user {k}: /ask gave {api['status']}")
                 with lock:
                     latencies.append(elapsed)
@@ -119,7 +121,7 @@ def test_64_concurrent_users_get_answers_and_every_like_is_stored(loaded_app: tu
     t0 = time.monotonic()
     with ThreadPoolExecutor(max_workers=USERS) as pool:
         rounds = list(pool.map(user, range(USERS)))
-    wall = time.monotonic() - t0
+    wall = time.monotonic() - t0  # printed only: timings belong to bench/, not to assertions
     assert errors == [], errors[:5]
     assert min(rounds) >= 1, rounds  # every user got at least one answer in time
     rows = feedback.rows(db)[before:]
@@ -131,7 +133,7 @@ def test_64_concurrent_users_get_answers_and_every_like_is_stored(loaded_app: tu
         f"\n{USERS} users, {sum(rounds)} chat turns + {sum(rounds)} likes in {wall:.1f}s; "
         f"reply latency median {statistics.median(latencies):.2f}s, p95 {p95:.2f}s, max {max(latencies):.2f}s"
     )
-    assert wall < DURATION + 60
+    # how long it took is a benchmark figure (eval bench), not a test condition
 
 
 class _SlowEngine:
@@ -139,29 +141,30 @@ class _SlowEngine:
 
     def __init__(self) -> None:
         self.release = threading.Event()
+        self.answered = 0
 
     def answer(self, question: object) -> Answer:
         self.release.wait(30)
+        self.answered += 1
         return Answer(Status.NO_ANSWER, str(question), messages.NO_ANSWER, (), (), messages.ADVICE)
 
 
-def test_a_full_queue_answers_busy_at_once(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+def test_a_full_queue_answers_busy_while_the_engine_is_blocked(tmp_path: Path) -> None:
+    """The engine answers nothing until released, so every reply before that is the queue's own."""
     from gradio_client.utils import QueueError
 
-    monkeypatch.setattr(web, "QUEUE_MAX_SIZE", 2)
-    monkeypatch.setattr(web, "CONCURRENCY", 1)
     engine = _SlowEngine()
     paths = Paths(corpus_dir=SEED_CORPUS_DIR, index_dir=tmp_path / "unused", model_path=None)
-    with running_app(paths, lambda _p: engine) as (url, holder):
+    tiny = WebSettings(queue_max_size=2, concurrency=1)
+    with running_app(paths, lambda _p: engine, tiny) as (url, holder):
         assert holder.wait(10)
         sessions = [GradioHttp(url) for _ in range(8)]
-        t0 = time.monotonic()
         with ThreadPoolExecutor(max_workers=8) as pool:
             joined = list(pool.map(lambda s: s.join("ask", [f"question {id(s)}"]), sessions))
-        burst_seconds = time.monotonic() - t0
         statuses = sorted(status for status, _ in joined)
         busy = [body for status, body in joined if status == 503]
-        assert burst_seconds < 10, "a full queue must answer at once, not hang"
+        # "at once, not hang": every join came back while the engine was still held, no answer given
+        assert engine.answered == 0 and not engine.release.is_set()
         assert busy and statuses.count(200) <= 3, statuses  # 1 running + 2 waiting at most
         assert all("Queue is full" in str(body) for body in busy), busy
         with pytest.raises(QueueError, match="Queue is full"):

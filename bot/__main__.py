@@ -14,42 +14,11 @@ from __future__ import annotations
 import argparse
 import json
 import sys
-import textwrap
 from pathlib import Path
 
-from bot import messages
-from bot.models import Answer, Status
-from index.cli import run_command
+from bot.render import answer_text
+from index.cli import UsageError, run_command
 from index.settings import Paths
-
-
-def render_text(ans: Answer) -> str:
-    """A readable plain-text reply (the same content as the web chat)."""
-    lines: list[str] = []
-    if ans.status is Status.EMERGENCY:
-        lines += ["!!! " + ans.message, ""]
-    elif ans.status is not Status.ANSWERED:
-        lines += [ans.message, ""]
-    else:
-        lines += [ans.message, ""]
-        for k, q in enumerate(ans.quotes, 1):
-            page = f", page {q.page}" if q.page is not None else ""
-            pin = "  [warning shown first because of your question]" if q.pinned else ""
-            lines.append(
-                textwrap.fill(f"{k}. “{' '.join(q.text.split())}”", width=100, subsequent_indent="   ")
-            )
-            title = messages.UNTITLED if q.title.startswith("unknown") else q.title
-            lines.append(f"   — {title} ({q.source}{page}){pin}")
-            lines.append(f"   Evidence: {', '.join(q.evidence)}")
-            lines.append("")
-        if ans.caveats:
-            lines.append("Caveats:")
-            for c in ans.caveats:
-                text = f"“{' '.join(c.text.split())}” — {c.quote.source}" if c.quote else c.text
-                lines.append(textwrap.fill(f"- {text}", width=100, subsequent_indent="  "))
-            lines.append("")
-    lines.append(ans.advice)
-    return "\n".join(lines)
 
 
 def _load_engine(args: argparse.Namespace):
@@ -73,8 +42,7 @@ def _read_batch(path: str) -> list[str]:
 
 def _ask(args: argparse.Namespace) -> int:
     if not args.question and not args.batch:
-        print("error: give a QUESTION or --batch FILE", file=sys.stderr)
-        return 2
+        raise UsageError("give a QUESTION or --batch FILE")
     questions = _read_batch(args.batch) if args.batch else [" ".join(args.question)]
     engine = _load_engine(args)
     for question in questions:
@@ -82,7 +50,7 @@ def _ask(args: argparse.Namespace) -> int:
         if args.json:
             print(json.dumps(ans.to_dict(), ensure_ascii=False))
         else:
-            print(render_text(ans))
+            print(answer_text(ans))
             if len(questions) > 1:
                 print("\n" + "-" * 60 + "\n")
     return 0

@@ -12,13 +12,16 @@ Order of work for one question:
    in different directions.
 
 Every reply carries the same fixed `ADVICE`. Answers are cached per cleaned question.
+
+Measurement stays outside: `answer(question, observer=...)` reports per-stage seconds to an
+optional `bot.observe.StageObserver` (the benchmarks); `Answer.signals` carries only the
+retrieval evidence the evaluation reads (`best_similarity`, `best_raw_similarity`).
 """
 
 from __future__ import annotations
 
 import os
 import threading
-import time
 from collections import OrderedDict
 from dataclasses import dataclass, replace
 from pathlib import Path
@@ -27,8 +30,9 @@ import numpy as np
 
 from bot import messages
 from bot.cautions import Caution, caution_rank, find_cautions, stance
-from bot.evidence import DISPLAY, label_evidence
-from bot.models import Answer, Caveat, Quote, Status
+from bot.evidence import NOT_STUDIES, label_evidence
+from bot.models import Answer, Caveat, CaveatKind, PinKind, Quote, SourceNote, Status
+from bot.observe import Laps, Stage, StageObserver
 from bot.question import MAX_CHARS, clean_question
 from bot.retrieve import Hit, Retrieval, Retriever
 from bot.safety import detect_emergency, detect_pins
@@ -80,7 +84,8 @@ class Engine:
         return cls(data, load_embedder(model_path, threads=settings.encode_threads), settings)
 
     # -- the core -------------------------------------------------------------------------
-    def answer(self, question: object) -> Answer:
+    def answer(self, question: object, observer: StageObserver | None = None) -> Answer:
+        """The reply to `question`; `observer` receives per-stage seconds (not for cached replies)."""
         q = clean_question(question)
         if q.problem is not None:
             msg = {
@@ -95,7 +100,7 @@ class Engine:
             if cached is not None:
                 self._cache.move_to_end(key)
                 return replace(cached, question=q.text)
-        result = self._answer(q.text, q.search_text)
+        result = self._answer(q.text, q.search_text, observer)
         with self._lock:
             self._cache[key] = result
             while len(self._cache) > self.settings.cache_size:
@@ -110,19 +115,16 @@ class Engine:
         mean = self.embedder.encode(texts).mean(axis=0)
         return (mean / max(float(np.linalg.norm(mean)), 1e-9)).astype(np.float32)
 
-    def _answer(self, shown: str, text: str) -> Answer:
+    def _answer(self, shown: str, text: str, observer: StageObserver | None) -> Answer:
         triage = detect_emergency(text)
         if triage.is_emergency:
-            return Answer(
-                Status.EMERGENCY, shown, messages.EMERGENCY, (), (), messages.ADVICE, {"kinds": 0.0}
-            )
-        pins = detect_pins(text)
-        t0 = time.perf_counter()
+            return Answer(Status.EMERGENCY, shown, messages.EMERGENCY, (), (), messages.ADVICE)
+        pins = {PinKind(p) for p in detect_pins(text)}
+        laps = Laps(observer)
         qvec = self.encode(text)
-        t1 = time.perf_counter()
-        stages: dict[str, float] = {}
-        retrieval = self.retriever.retrieve(text, qvec, timings=stages)
-        t2 = time.perf_counter()
+        laps.lap(Stage.ENCODE)
+        retrieval = self.retriever.retrieve(text, qvec, observer)
+        laps.lap(Stage.RETRIEVE)
         pinned = self._pinned_quotes(pins, retrieval)
         answerable = retrieval.best_similarity >= self.settings.min_similarity
         limit = max(1, self.settings.max_quotes - len(pinned))
@@ -130,20 +132,12 @@ class Engine:
             self._select(retrieval, [(q.doc_id, q.start, q.end) for q in pinned], limit) if answerable else []
         )
         quotes = tuple(pinned + found)
-        t3 = time.perf_counter()
+        laps.lap(Stage.SELECT)
         caveats = self._caveats(quotes, pins) if quotes else ()
-        t4 = time.perf_counter()
+        laps.lap(Stage.CAVEATS)
         signals = {
             "best_similarity": retrieval.best_similarity,
             "best_raw_similarity": retrieval.best_raw_similarity,
-            # seconds per stage, for `eval bench` (selection includes labelling the quotes)
-            "t_encode": t1 - t0,
-            "t_faiss": stages.get("faiss", 0.0),
-            "t_bm25": stages.get("bm25", 0.0),
-            "t_fusion": stages.get("fusion", 0.0),
-            "t_retrieve": t2 - t1,
-            "t_select": t3 - t2,
-            "t_caveats": t4 - t3,
         }
         if not quotes:
             return Answer(Status.NO_ANSWER, shown, messages.NO_ANSWER, (), (), messages.ADVICE, signals)
@@ -153,7 +147,7 @@ class Engine:
 
     # -- quotes ---------------------------------------------------------------------------
     def _quote(
-        self, doc_id: str, start: int, end: int, score: float, passage_id: int, pinned: str | None
+        self, doc_id: str, start: int, end: int, score: float, passage_id: int, pinned: PinKind | None
     ) -> Quote:
         doc = self.data.documents[doc_id]
         text = doc.text[start:end]
@@ -167,7 +161,7 @@ class Engine:
             end=end,
             text=text,
             score=score,
-            evidence=tuple(label.display for label in label_evidence(text)),
+            evidence=label_evidence(text),
             context=context,
             credibility=doc.meta.credibility,
             pinned=pinned,
@@ -210,13 +204,13 @@ class Engine:
         return out
 
     def _span(self, hit: Hit) -> tuple[str, int, int]:
-        unit = self.data.passages[hit.unit_id] if hit.is_passage else self.data.sentences[hit.unit_id]
+        unit = self.data.sentences[hit.unit_id]
         return unit.doc_id, unit.start, unit.end
 
-    def _pinned_quotes(self, pins: set[str], retrieval: Retrieval) -> list[Quote]:
+    def _pinned_quotes(self, pins: set[PinKind], retrieval: Retrieval) -> list[Quote]:
         out: list[Quote] = []
         rank = {h.unit_id: k for k, h in enumerate(retrieval.hits)}
-        for kind in ("opioid", "immunosuppressant"):
+        for kind in PinKind:
             if kind not in pins:
                 continue
             cautions = [c for c in self.cautions if c.kind == kind]
@@ -234,22 +228,22 @@ class Engine:
         return out
 
     # -- caveats --------------------------------------------------------------------------
-    def _caveats(self, quotes: tuple[Quote, ...], pins: set[str]) -> tuple[Caveat, ...]:
+    def _caveats(self, quotes: tuple[Quote, ...], pins: set[PinKind]) -> tuple[Caveat, ...]:
         out: list[Caveat] = []
-        if "opioid" in pins:
-            out.append(Caveat(messages.PINNED_OPIOID, "pinned"))
-        if "immunosuppressant" in pins:
-            out.append(Caveat(messages.PINNED_IMMUNO, "pinned"))
+        if PinKind.OPIOID in pins:
+            out.append(Caveat(messages.PINNED_OPIOID, CaveatKind.PINNED))
+        if PinKind.IMMUNOSUPPRESSANT in pins:
+            out.append(Caveat(messages.PINNED_IMMUNO, CaveatKind.PINNED))
         stances = {q.doc_id: stance(q.text) for q in quotes if q.pinned is None}
         by_stance = {st: {d for d, s in stances.items() if s == st} for st in ("hedge", "positive")}
         if by_stance["hedge"] and by_stance["positive"] and by_stance["hedge"] != by_stance["positive"]:
-            out.append(Caveat(messages.CONFLICT, "conflict"))
+            out.append(Caveat(messages.CONFLICT, CaveatKind.CONFLICT))
         quoted = {(q.doc_id, q.start) for q in quotes}
         # "Not approved" applies to any use of LDN; "small trials" only where a quote rests on
         # studies or claims a benefit (a price or a pharmacy needs no note about trial sizes).
-        kinds = ["not_approved"]
+        kinds = [CaveatKind.NOT_APPROVED]
         if any(q.pinned is None and (_rests_on_studies(q) or stance(q.text) == "positive") for q in quotes):
-            kinds.append("small_trials")
+            kinds.append(CaveatKind.SMALL_TRIALS)
         for kind in kinds:
             c = self._standing(kind, quoted)
             if c is not None:
@@ -261,7 +255,7 @@ class Engine:
                 continue
             seen.add(q.doc_id)
             name = self.data.documents[q.doc_id].meta.display_source(q.doc_id)
-            out.append(Caveat(f"{name}: {q.credibility}", "source"))
+            out.append(Caveat.about_source(SourceNote(q.doc_id, name, q.credibility)))
         return tuple(out)
 
     def _standing(self, kind: str, quoted: set[tuple[str, int]]) -> Caution | None:
@@ -269,11 +263,8 @@ class Engine:
         return min(candidates, key=caution_rank) if candidates else None
 
 
-_NOT_STUDIES = {DISPLAY["no_study_cited"], DISPLAY["clinician_experience"]}
-
-
 def _rests_on_studies(q: Quote) -> bool:
-    return any(e not in _NOT_STUDIES for e in q.evidence)
+    return any(label.key not in NOT_STUDIES for label in q.evidence)
 
 
 def check_fresh(data: IndexData, corpus_dir: Path) -> None:

@@ -20,7 +20,7 @@ it states one ("42 patients", "eight patients").
 
 >>> [l.display for l in label_evidence("In a study of 14 children with Crohn's disease, LDN was used.")]
 ['Small study (n=14)']
->>> [l.key for l in label_evidence("LDN is usually taken as a pill.")]
+>>> [str(l.key) for l in label_evidence("LDN is usually taken as a pill.")]
 ['no_study_cited']
 """
 
@@ -28,6 +28,22 @@ from __future__ import annotations
 
 import re
 from dataclasses import dataclass
+from enum import StrEnum
+
+
+class EvidenceLabel(StrEnum):
+    """The label keys; `DISPLAY` gives the words shown for each."""
+
+    ANIMAL_STUDY = "animal_study"
+    LAB_STUDY = "lab_study"
+    CASE_REPORT = "case_report"
+    SMALL_STUDY = "small_study"
+    CONTROLLED_TRIAL = "controlled_trial"
+    REVIEW = "review"
+    CLINICIAN_EXPERIENCE = "clinician_experience"
+    STUDY_UNSPECIFIED = "study_unspecified"
+    NO_STUDY_CITED = "no_study_cited"
+
 
 _WORD_NUMBERS = {
     "one": 1,
@@ -98,14 +114,18 @@ DISPLAY = {
     "study_unspecified": "A study is mentioned (its design is not stated)",
     "no_study_cited": "No study cited",
 }
-LABEL_KEYS = tuple(DISPLAY)
+LABEL_KEYS = tuple(EvidenceLabel)
+# Labels that do not say a study stands behind the quote (the "small trials" caution is not due).
+NOT_STUDIES = frozenset({EvidenceLabel.NO_STUDY_CITED, EvidenceLabel.CLINICIAN_EXPERIENCE})
 # A study or trial is named but nothing says what kind: saying "no study cited" would be wrong.
 _ANY_STUDY = re.compile(r"\b(?:stud(?:y|ies)|trials?|researchers?|research shows|experiments?)\b", re.I)
 
 
 @dataclass(frozen=True)
 class Label:
-    key: str
+    """One evidence label of a text; `n` is the participant count of a small study."""
+
+    key: EvidenceLabel
     n: int | None = None
 
     @property
@@ -140,6 +160,6 @@ def label_evidence(text: str) -> tuple[Label, ...]:
     if not keys and _ANY_STUDY.search(text):
         keys.append("study_unspecified")
     if not keys:
-        return (Label("no_study_cited"),)
+        return (Label(EvidenceLabel.NO_STUDY_CITED),)
     ordered = [k for k in LABEL_KEYS if k in keys]
     return tuple(Label(k, n if k == "small_study" else None) for k in ordered)

@@ -3,8 +3,12 @@
 An `Answer` holds only quotes (verbatim spans of source documents, checkable by offsets),
 evidence labels and caveats, the one fixed advice and fixed system messages. `to_dict` gives
 the JSON object of `python -m bot ask --json` and of the web API, with exactly the fields
-`status, question, message, quotes[doc_id,title,source,page,start,end,text,score,evidence],
+`status, question, message, quotes[doc_id,title,source,page,start,end,text,score,evidence,pinned],
 caveats, advice`.
+
+Kinds are enums (`Status`, `PinKind`, `CaveatKind`, `bot.evidence.EvidenceLabel`); a quote's
+evidence is label keys, a source caveat is its fields: the words shown for them are decided by
+the renderers (`bot/render.py`: HTML and plain text) and by `to_dict` for the JSON.
 """
 
 from __future__ import annotations
@@ -13,12 +17,29 @@ from dataclasses import dataclass, field
 from enum import StrEnum
 from typing import Any
 
+from bot.evidence import Label
+
 
 class Status(StrEnum):
     ANSWERED = "answered"
     NO_ANSWER = "no_answer"
     EMERGENCY = "emergency"
     INVALID = "invalid"
+
+
+class PinKind(StrEnum):
+    """Why a quote is shown first: the question names a medicine the sources warn about."""
+
+    OPIOID = "opioid"
+    IMMUNOSUPPRESSANT = "immunosuppressant"
+
+
+class CaveatKind(StrEnum):
+    PINNED = "pinned"  # a fixed note: why pinned quotes come first
+    CONFLICT = "conflict"  # a fixed note: the quoted sources disagree
+    NOT_APPROVED = "not_approved"  # a quoted standing caution of the sources
+    SMALL_TRIALS = "small_trials"  # a quoted standing caution of the sources
+    SOURCE = "source"  # the corpus manifest's note on one quoted source (`Caveat.source`)
 
 
 @dataclass(frozen=True)
@@ -33,10 +54,10 @@ class Quote:
     end: int
     text: str
     score: float
-    evidence: tuple[str, ...]
+    evidence: tuple[Label, ...]  # label keys (with a participant count); words in `Label.display`
     context: str = ""  # the surrounding passage (verbatim), for "show more"
     credibility: str = ""  # the corpus manifest's note on this source
-    pinned: str | None = None  # "opioid" / "immunosuppressant" when shown because of a pin
+    pinned: PinKind | None = None  # set when shown first because of a pin
 
     def to_dict(self) -> dict[str, Any]:
         return {
@@ -48,20 +69,37 @@ class Quote:
             "end": self.end,
             "text": self.text,
             "score": round(self.score, 4),
-            "evidence": list(self.evidence),
+            "evidence": [label.display for label in self.evidence],
+            "pinned": None if self.pinned is None else str(self.pinned),
         }
 
 
 @dataclass(frozen=True)
+class SourceNote:
+    """What the corpus manifest says about a quoted source: its name and credibility note."""
+
+    doc_id: str
+    name: str
+    credibility: str
+
+
+@dataclass(frozen=True)
 class Caveat:
-    """A caveat: a fixed system text, or a quote from a source (then `quote` is set)."""
+    """A caveat: a fixed system text (`text`), a quote from a source (`quote` set, `text` its
+    words), or the note on a quoted source (kind SOURCE, `source` set, `text` empty)."""
 
     text: str
-    kind: str
+    kind: CaveatKind
     quote: Quote | None = None
+    source: SourceNote | None = None
+
+    @classmethod
+    def about_source(cls, note: SourceNote) -> Caveat:
+        return cls("", CaveatKind.SOURCE, source=note)
 
     def to_dict(self) -> dict[str, Any]:
-        out: dict[str, Any] = {"kind": self.kind, "text": self.text}
+        text = f"{self.source.name}: {self.source.credibility}" if self.source is not None else self.text
+        out: dict[str, Any] = {"kind": str(self.kind), "text": text}
         if self.quote is not None:
             out["doc_id"], out["start"], out["end"] = self.quote.doc_id, self.quote.start, self.quote.end
             out["source"] = self.quote.source

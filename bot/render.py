@@ -1,4 +1,7 @@
-"""Pure functions from an `Answer` to what the web chat shows: HTML and chat messages.
+"""Pure functions from an `Answer` to what people read: HTML and chat messages for the web
+chat (`answer_html`, `answer_message`, ...) and plain text for the command line (`answer_text`).
+Every word comes from the answer (quotes, manifest fields) or from `bot/messages.py`; evidence
+labels are shown with the words of `bot.evidence.DISPLAY` (`Label.display`).
 
 Everything that comes from outside our fixed texts — the person's question, quoted source
 text, titles and publishers — goes through `escape_text`, which turns every ASCII sign other
@@ -26,12 +29,13 @@ not depend on the browser-side sanitiser being right.
 from __future__ import annotations
 
 import string
+import textwrap
 from collections.abc import Mapping
 from typing import Any
 
 from bot import messages
-from bot.models import Answer, Caveat, Quote, Status
-from corpus.models import DocumentMeta
+from bot.models import Answer, Caveat, CaveatKind, Quote, Status
+from corpus.models import DocumentMeta, stated
 
 _PLAIN = frozenset(string.ascii_letters + string.digits + " ")
 
@@ -54,13 +58,13 @@ def _flat(text: str) -> str:
     return escape_text(" ".join(text.split()))
 
 
-def _title(title: str) -> str:
+def display_title(title: str) -> str:
     """A source's title as shown; the manifest says "unknown" when the page states none."""
-    return messages.UNTITLED if not title or title.startswith("unknown") else title
+    return title if stated(title) else messages.UNTITLED
 
 
 def _source_line(quote: Quote) -> str:
-    parts = [f"<cite>{_flat(_title(quote.title))}</cite>"]
+    parts = [f"<cite>{_flat(display_title(quote.title))}</cite>"]
     if quote.source and quote.source != quote.title:
         parts.append(_flat(quote.source))
     if quote.page is not None:
@@ -91,7 +95,9 @@ def quote_html(quote: Quote) -> str:
     pinned = ""
     if quote.pinned:
         pinned = f'<p class="ldn-pin-label">&#9888; {escape_text(messages.QUOTE_PINNED)}</p>'
-    badges = "".join(f'<span class="ldn-badge">{escape_text(label)}</span>' for label in quote.evidence)
+    badges = "".join(
+        f'<span class="ldn-badge">{escape_text(label.display)}</span>' for label in quote.evidence
+    )
     evidence = (
         f'<p class="ldn-evidence"><span class="ldn-evidence-label">{escape_text(messages.QUOTE_EVIDENCE)}</span> '
         f"{badges}</p>"
@@ -106,21 +112,18 @@ def quote_html(quote: Quote) -> str:
     )
 
 
-def _caveat_html(caveat: Caveat, quotes: tuple[Quote, ...] = ()) -> str:
+def _caveat_html(caveat: Caveat) -> str:
     if caveat.quote is not None:
         return (
             f'<div class="ldn-caveat ldn-caveat-quoted">'
             f'<blockquote class="ldn-quote-text">&#8220;{_flat(caveat.text)}&#8221;</blockquote>'
             f"{_source_line(caveat.quote)}</div>"
         )
-    if caveat.kind == "source":
+    if caveat.source is not None:
         note = f'<span class="ldn-note-label">{escape_text(messages.SOURCE_NOTE)}:</span> '
-        # the engine writes "<source>: <note>"; show the source name as a title, not as our sentence
-        for q in quotes:
-            if q.credibility and caveat.text == f"{q.source}: {q.credibility}":
-                body = f"<cite>{_flat(q.source)}</cite> — {escape_text(q.credibility)}"
-                return f'<p class="ldn-caveat ldn-caveat-source">{note}{body}</p>'
-        return f'<p class="ldn-caveat ldn-caveat-source">{note}{escape_text(caveat.text)}</p>'
+        # the source name as a title, not as our sentence
+        body = f"<cite>{_flat(caveat.source.name)}</cite> — {escape_text(caveat.source.credibility)}"
+        return f'<p class="ldn-caveat ldn-caveat-source">{note}{body}</p>'
     return f'<p class="ldn-caveat ldn-caveat-note">{escape_text(caveat.text)}</p>'
 
 
@@ -154,7 +157,7 @@ def answer_html(answer: Answer, asked_as: str | None = None) -> str:
 
 def _answered(answer: Answer) -> str:
     has_pins = any(q.pinned for q in answer.quotes)
-    pin_notes = [c for c in answer.caveats if c.kind == "pinned"] if has_pins else []
+    pin_notes = [c for c in answer.caveats if c.kind == CaveatKind.PINNED] if has_pins else []
     out = [f'<p class="ldn-intro">{escape_text(answer.message)}</p>']
     if pin_notes:
         notes = " ".join(escape_text(c.text) for c in pin_notes)
@@ -162,7 +165,7 @@ def _answered(answer: Answer) -> str:
     out.extend(quote_html(q) for q in answer.quotes)
     caveats = [c for c in answer.caveats if c not in pin_notes]
     if caveats:
-        items = "".join(_caveat_html(c, answer.quotes) for c in caveats)
+        items = "".join(_caveat_html(c) for c in caveats)
         out.append(
             f'<div class="ldn-caveats"><p class="ldn-caveats-title">{escape_text(messages.CAVEATS_HEADING)}</p>'
             f"{items}</div>"
@@ -202,9 +205,48 @@ def sources_html(documents: Mapping[str, DocumentMeta]) -> str:
             )
         )
         items.append(
-            f'<li class="ldn-source-item"><span class="ldn-source-title">{_flat(_title(meta.title))}</span>'
+            f'<li class="ldn-source-item"><span class="ldn-source-title">{_flat(display_title(meta.title))}</span>'
             f'<br><span class="ldn-source-meta">{details}</span>'
             f'<br><span class="ldn-source-note">{escape_text(messages.SOURCE_NOTE)}: {escape_text(meta.credibility)}</span>'
             "</li>"
         )
     return f'<ul class="ldn-sources">{"".join(items)}</ul>'
+
+
+# -- plain text (the command line) ----------------------------------------------------------
+
+
+def _fill(text: str, indent: str) -> str:
+    return textwrap.fill(text, width=100, subsequent_indent=indent)
+
+
+def _caveat_text(c: Caveat) -> str:
+    if c.source is not None:
+        return f"{c.source.name}: {c.source.credibility}"
+    if c.quote is not None:
+        return f"“{' '.join(c.text.split())}” — {c.quote.source}"
+    return c.text
+
+
+def answer_text(ans: Answer) -> str:
+    """A readable plain-text reply (the same content as the web chat)."""
+    lines: list[str] = []
+    if ans.status is Status.EMERGENCY:
+        lines += ["!!! " + ans.message, ""]
+    elif ans.status is not Status.ANSWERED:
+        lines += [ans.message, ""]
+    else:
+        lines += [ans.message, ""]
+        for k, q in enumerate(ans.quotes, 1):
+            page = f", page {q.page}" if q.page is not None else ""
+            pin = "  [warning shown first because of your question]" if q.pinned else ""
+            lines.append(_fill(f"{k}. “{' '.join(q.text.split())}”", "   "))
+            lines.append(f"   — {display_title(q.title)} ({q.source}{page}){pin}")
+            lines.append(f"   Evidence: {', '.join(label.display for label in q.evidence)}")
+            lines.append("")
+        if ans.caveats:
+            lines.append("Caveats:")
+            lines.extend(_fill(f"- {_caveat_text(c)}", "  ") for c in ans.caveats)
+            lines.append("")
+    lines.append(ans.advice)
+    return "\n".join(lines)

@@ -1,4 +1,4 @@
-"""Hybrid retrieval and sentence selection over a loaded index.
+"""Hybrid retrieval over a loaded index: the serving path of `Engine.answer`.
 
 Pipeline for one question (one model call, everything else is array arithmetic):
 
@@ -12,7 +12,7 @@ Pipeline for one question (one model call, everything else is array arithmetic):
    direction) is removed from query and candidates before comparing (`centred` cosine).
    BM25's IDF does the same for words found everywhere. On the gold set the query measure
    lifted hit@3 from 0.74 to 0.82 (BENCHMARKS.md).
-3. Fusion: reciprocal rank fusion (k=60) of four rankings of the candidates: centred dense
+3. Fusion: reciprocal rank fusion (`index.fusion`, k=60) of four rankings of the candidates: centred dense
    sentence, BM25 sentence, and the best rank of any passage holding the sentence under dense
    and under BM25 (so a sentence inside a passage that answers is lifted).
 4. Selection: best fused sentences first, at most `per_doc` from one document, so several
@@ -22,40 +22,41 @@ Abstention uses the raw evidence, not RRF (ranks say nothing about "nothing rele
 best *centred* cosine among candidates must reach `min_similarity`, calibrated on the gold set
 (see `eval/`, report `abstention` section).
 
-Ablation modes for the evaluation: "bm25" (BM25 sentences), "dense" (raw dense sentences),
-"hybrid" (RRF of dense and BM25 passages, quoting whole passages), "hybrid+select" (all).
+This is the serving path only: the evaluation's ablations (BM25 alone, dense alone, passages)
+are built in `eval/ablation.py` from `candidates` and `rank_sentences`.
 """
 
 from __future__ import annotations
 
 import re
-import time
 from collections import Counter
 from dataclasses import dataclass
 
 import numpy as np
 
+from bot.observe import Laps, Stage, StageObserver
 from index.bm25 import tokenize
+from index.fusion import reciprocal_rank_fusion
 from index.store import IndexData
 from index.vectors import search
 
-RRF_K = 60
 TOPIC_SHARE = 0.3  # a word in at least this share of passages is a corpus-wide topic term
 TOPIC_MIN_PASSAGES = 20  # below this, no word is called a topic term
 _WORD = re.compile(r"[A-Za-z][A-Za-z'-]*")
-MODES = ("bm25", "dense", "hybrid", "hybrid+select")
+FUSED_LISTS = ("dense_s", "bm25_s", "dense_p", "bm25_p")
+
+Ranked = list[tuple[int, float]]  # (unit id, score), best first
 
 
 @dataclass(frozen=True)
 class Hit:
-    """A ranked unit: a sentence id (or passage id in "hybrid" mode) with its evidence."""
+    """A ranked sentence with its evidence."""
 
-    unit_id: int
-    score: float  # the fused (or single-method) ranking score
-    similarity: float  # centred cosine to the question (raw cosine in "dense" mode)
+    unit_id: int  # the sentence id
+    score: float  # the fused ranking score
+    similarity: float  # centred cosine to the question
     raw_similarity: float
-    passage_id: int  # the passage that gives context
-    is_passage: bool = False
+    passage_id: int  # the passage that gives context (-1: none)
 
 
 @dataclass(frozen=True)
@@ -65,18 +66,19 @@ class Retrieval:
     best_raw_similarity: float
 
 
+@dataclass(frozen=True)
+class Candidates:
+    """The four candidate lists of one question: dense and BM25, sentences and passages."""
+
+    dense_s: Ranked
+    bm25_s: Ranked
+    dense_p: Ranked
+    bm25_p: Ranked
+
+
 class Retriever:
-    def __init__(
-        self,
-        data: IndexData,
-        depth: int = 40,
-        passage_depth: int = 10,
-        centre: bool = True,
-        lists: tuple[str, ...] = ("dense_s", "bm25_s", "dense_p", "bm25_p"),
-    ):
+    def __init__(self, data: IndexData, depth: int = 40, passage_depth: int = 10):
         self.data = data
-        self.centre = centre
-        self.lists = lists
         self.depth = depth
         self.passage_depth = passage_depth
         vecs = data.sentence_vectors
@@ -126,103 +128,81 @@ class Retriever:
             return [f"{self.topic_name}: {query}", query]
         return [query]
 
-    def _centred(self, vectors: np.ndarray) -> np.ndarray:
-        c = vectors - self.topic
-        norms = np.linalg.norm(c, axis=-1, keepdims=True)
-        return c / np.maximum(norms, 1e-9)
-
-    def retrieve(
-        self,
-        query: str,
-        qvec: np.ndarray,
-        mode: str = "hybrid+select",
-        timings: dict[str, float] | None = None,
-    ) -> Retrieval:
-        """Rank candidates for `query`; `timings`, when given, receives seconds per stage
-        ("faiss", "bm25", "fusion") for the benchmarks."""
-        if mode not in MODES:
-            raise ValueError(f"unknown mode {mode!r}; one of {MODES}")
-        data = self.data
-        if not data.sentences:
+    def retrieve(self, query: str, qvec: np.ndarray, observer: StageObserver | None = None) -> Retrieval:
+        """Rank candidate sentences for `query` (see the module doc); `observer`, when given,
+        receives the seconds of the "faiss", "bm25" and "fusion" stages."""
+        if not self.data.sentences:
             return Retrieval((), -1.0, -1.0)
-        t0 = time.perf_counter()
+        laps = Laps(observer)
+        found = self.candidates(query, qvec, laps)
+        return self.rank_sentences(found, qvec, laps=laps)
+
+    def candidates(self, query: str, qvec: np.ndarray, laps: Laps | None = None) -> Candidates:
+        data = self.data
+        laps = laps or Laps(None)
         dense_s = search(data.sentence_faiss, qvec, self.depth)
         dense_p = search(data.passage_faiss, qvec, self.passage_depth)
-        t1 = time.perf_counter()
+        laps.lap(Stage.FAISS)
         bm25_s = data.sentence_bm25.top(query, self.depth, self.topic_tokens)
         bm25_p = data.passage_bm25.top(query, self.passage_depth, self.topic_tokens)
-        t2 = time.perf_counter()
-        if timings is not None:
-            timings["faiss"], timings["bm25"] = t1 - t0, t2 - t1
-        if mode == "hybrid":
-            return self._passages(qvec, dense_p, bm25_p)
-        cand: set[int] = {i for i, _ in dense_s} | {i for i, _ in bm25_s}
-        if mode == "hybrid+select":
-            for pid, _ in dense_p + bm25_p:
+        laps.lap(Stage.BM25)
+        return Candidates(dense_s, bm25_s, dense_p, bm25_p)
+
+    def rank_sentences(
+        self,
+        found: Candidates,
+        qvec: np.ndarray,
+        lists: tuple[str, ...] = FUSED_LISTS,
+        centre: bool = True,
+        laps: Laps | None = None,
+    ) -> Retrieval:
+        """Sentences of `found` (those of the candidate passages too when a passage list is
+        fused) ranked by RRF of `lists`; `centre=False` ranks the dense list by raw cosine."""
+        data = self.data
+        cand: set[int] = {i for i, _ in found.dense_s} | {i for i, _ in found.bm25_s}
+        if "dense_p" in lists or "bm25_p" in lists:
+            for pid, _ in found.dense_p + found.bm25_p:
                 cand.update(data.passages[pid].sentence_ids)
         ids = np.fromiter(sorted(cand), dtype=np.int64)
         raw = data.sentence_vectors[ids] @ qvec
-        cen = self._centred(data.sentence_vectors[ids]) @ self._centred(qvec)
+        cen = self.centred(data.sentence_vectors[ids]) @ self.centred(qvec)
         raw_of = dict(zip(ids.tolist(), raw.tolist(), strict=True))
         cen_of = dict(zip(ids.tolist(), cen.tolist(), strict=True))
-        best_c, best_r = float(cen.max()), float(raw.max())
-        if mode == "bm25":
-            order = [(i, s) for i, s in bm25_s]
-        elif mode == "dense":
-            order = [(i, s) for i, s in dense_s]
-        else:
-            fused = self._fuse(ids.tolist(), cen_of if self.centre else raw_of, bm25_s, dense_p, bm25_p)
-            order = sorted(fused.items(), key=lambda kv: (-kv[1], kv[0]))
+        fused = self._fuse(ids.tolist(), cen_of if centre else raw_of, found, lists)
+        order = sorted(fused.items(), key=lambda kv: (-kv[1], kv[0]))
         hits = tuple(
             Hit(i, float(s), cen_of.get(i, -1.0), raw_of.get(i, -1.0), self.passages_of.get(i, [-1])[0])
             for i, s in order
         )
-        if timings is not None:
-            timings["fusion"] = time.perf_counter() - t2
-        return Retrieval(hits, best_c, best_r)
+        if laps is not None:
+            laps.lap(Stage.FUSION)
+        return Retrieval(hits, float(cen.max()), float(raw.max()))
+
+    def centred(self, vectors: np.ndarray) -> np.ndarray:
+        """Vectors with the corpus topic direction removed, renormalised."""
+        c = vectors - self.topic
+        norms = np.linalg.norm(c, axis=-1, keepdims=True)
+        return c / np.maximum(norms, 1e-9)
 
     def _fuse(
-        self,
-        ids: list[int],
-        centred: dict[int, float],
-        bm25_s: list[tuple[int, float]],
-        dense_p: list[tuple[int, float]],
-        bm25_p: list[tuple[int, float]],
+        self, ids: list[int], similarity: dict[int, float], found: Candidates, lists: tuple[str, ...]
     ) -> dict[int, float]:
         rankings: list[dict[int, int]] = []
-        if "dense_s" in self.lists:
-            dense_order = sorted(ids, key=lambda i: -centred[i])
+        if "dense_s" in lists:
+            dense_order = sorted(ids, key=lambda i: -similarity[i])
             rankings.append({i: r for r, i in enumerate(dense_order)})
-        if "bm25_s" in self.lists:
-            rankings.append({i: r for r, (i, _) in enumerate(bm25_s)})
-        for name, plist in (("dense_p", dense_p), ("bm25_p", bm25_p)):
-            if name not in self.lists:
+        if "bm25_s" in lists:
+            rankings.append({i: r for r, (i, _) in enumerate(found.bm25_s)})
+        for name, plist in (("dense_p", found.dense_p), ("bm25_p", found.bm25_p)):
+            if name not in lists:
                 continue
             prank: dict[int, int] = {}
             for r, (pid, _) in enumerate(plist):
                 for sid in self.data.passages[pid].sentence_ids:
                     prank.setdefault(sid, r)
             rankings.append(prank)
-        return {i: sum(1.0 / (RRF_K + 1 + rk[i]) for rk in rankings if i in rk) for i in ids}
-
-    def _passages(
-        self, qvec: np.ndarray, dense_p: list[tuple[int, float]], bm25_p: list[tuple[int, float]]
-    ) -> Retrieval:
-        fused: dict[int, float] = {}
-        for plist in (dense_p, bm25_p):
-            for r, (pid, _) in enumerate(plist):
-                fused[pid] = fused.get(pid, 0.0) + 1.0 / (RRF_K + 1 + r)
-        pids = sorted(fused, key=lambda p: (-fused[p], p))
-        if not pids:
-            return Retrieval((), -1.0, -1.0)
-        vecs = self.data.passage_vectors[pids]
-        raw = vecs @ qvec
-        cen = self._centred(vecs) @ self._centred(qvec)
-        hits = tuple(
-            Hit(p, fused[p], float(c), float(r), p, is_passage=True)
-            for p, c, r in zip(pids, cen, raw, strict=True)
-        )
-        return Retrieval(hits, float(cen.max()), float(raw.max()))
+        fused = reciprocal_rank_fusion(rankings)
+        return {i: fused.get(i, 0.0) for i in ids}
 
 
 def topic_terms(texts: list[str]) -> frozenset[str]:

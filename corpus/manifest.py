@@ -38,7 +38,10 @@ def load_manifest(corpus_dir: Path) -> dict[str, DocumentMeta]:
         raise ManifestError(f"{path}: not valid TOML ({exc})") from exc
     allowed = {f.name for f in fields(DocumentMeta)}
     out: dict[str, DocumentMeta] = {}
-    for doc_id, entry in (data.get("documents") or {}).items():
+    documents = data.get("documents") or {}
+    if not isinstance(documents, dict):
+        raise ManifestError(f"{path}: [documents] must be a table of documents")
+    for doc_id, entry in documents.items():
         if not isinstance(entry, dict):
             raise ManifestError(f"{path}: [documents.{doc_id}] must be a table")
         unknown = set(entry) - allowed

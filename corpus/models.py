@@ -15,6 +15,15 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 
 
+def stated(value: str) -> bool:
+    """Whether a manifest field says something: not empty and not "unknown" (the page states none).
+
+    >>> stated("LDN Research Trust"), stated("unknown"), stated("unknown (no title on the page)"), stated("")
+    (True, False, False, False)
+    """
+    return bool(value) and not value.startswith("unknown")
+
+
 @dataclass(frozen=True)
 class DocumentMeta:
     """What the corpus manifest says about one document (shown to patients with every quote)."""
@@ -28,7 +37,7 @@ class DocumentMeta:
     def display_source(self, doc_id: str) -> str:
         """Who says it, for people: the publisher, else the title, else the document id."""
         for value in (self.publisher, self.title):
-            if value and not value.startswith("unknown"):
+            if stated(value):
                 return value
         return doc_id
 

@@ -6,8 +6,9 @@ for another's imports (sentence-transformers, ranx and numba take seconds). To a
 write a `_add_<name>(subparsers)` function below that declares its arguments and sets
 `target="eval.<module>:main"`, and list it in `COMMANDS`.
 
-Expected failures (a missing dataset folder or file, a missing model) print one line on
-stderr and exit with status 2, like argparse's own usage errors.
+Expected failures (a missing dataset folder or file, a missing model, a malformed gold set)
+print one line on stderr and exit with status 2, like argparse's own usage errors: the table
+of user errors is `index.cli.USER_ERRORS`, shared by every command line.
 """
 
 from __future__ import annotations
@@ -18,6 +19,8 @@ import sys
 from collections.abc import Callable
 from pathlib import Path
 from typing import Any
+
+from index.cli import run_command
 
 Subparsers = Any  # argparse's _SubParsersAction is private
 
@@ -96,27 +99,14 @@ def build_parser() -> argparse.ArgumentParser:
     return parser
 
 
-def _expected_errors() -> tuple[type[BaseException], ...]:
-    """Exception types that mean "bad input or setup", reported as one line (exit 2)."""
-    errors: list[type[BaseException]] = [FileNotFoundError]
-    for module, name in (("eval.beir", "BeirError"), ("index.embedder", "ModelNotFound")):
-        mod = sys.modules.get(module)  # only modules the command actually imported
-        if mod is not None and hasattr(mod, name):
-            errors.append(getattr(mod, name))
-    return tuple(errors)
-
-
 def main(argv: list[str] | None = None) -> int:
     args = build_parser().parse_args(argv)
-    module_name, func_name = args.target.split(":")
-    try:
-        func = getattr(importlib.import_module(module_name), func_name)
-        return int(func(args))
-    except Exception as exc:
-        if isinstance(exc, _expected_errors()):
-            print(f"error: {exc}", file=sys.stderr)
-            return 2
-        raise
+
+    def dispatch(args: argparse.Namespace) -> int:
+        module_name, func_name = args.target.split(":")
+        return int(getattr(importlib.import_module(module_name), func_name)(args))
+
+    return run_command(dispatch, args, "interrupted")
 
 
 if __name__ == "__main__":

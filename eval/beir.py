@@ -227,11 +227,9 @@ def fuse(
     dense_list = [int(r) for r in scored.dense_top[qi] if r >= 0]
     bm25_list = [int(r) for r in scored.bm25_top[qi]]
     if method == "rrf":
-        out: dict[int, float] = {}
-        for ranked in (dense_list, bm25_list):
-            for rank, row in enumerate(ranked, 1):
-                out[row] = out.get(row, 0.0) + 1.0 / (RRF_K + rank)
-        return out
+        from index.fusion import reciprocal_rank_fusion
+
+        return reciprocal_rank_fusion((dense_list, bm25_list), k=RRF_K)
     rows = np.array(sorted(set(dense_list) | set(bm25_list)), dtype=np.int64)
     if not len(rows):
         return {}

@@ -29,22 +29,7 @@ from typing import Any
 
 import numpy as np
 
-
-def percentile(values: Sequence[float], q: float) -> float:
-    """The q-th percentile (0-100) with linear interpolation; NaN for no values.
-
-    >>> percentile([1.0, 2.0, 3.0, 4.0], 50)
-    2.5
-    >>> percentile([5.0], 99)
-    5.0
-    """
-    if not values:
-        return math.nan
-    xs = sorted(values)
-    pos = (len(xs) - 1) * min(max(q, 0.0), 100.0) / 100.0
-    lo = math.floor(pos)
-    hi = min(lo + 1, len(xs) - 1)
-    return xs[lo] + (xs[hi] - xs[lo]) * (pos - lo)
+from eval.grounding_metrics import percentile
 
 
 def summary_ms(seconds: Sequence[float]) -> dict[str, float]:

@@ -3,7 +3,8 @@
 Each round asks every gold question once with `BotSettings(cache_size=0)`: the engine's LRU
 inserts the answer and, its size exceeding 0, evicts it at once, so every call is computed
 (`run_warm` checks that the cache is empty after every call). Per-stage times come from
-`Answer.signals` (t_encode, t_faiss, t_bm25, t_fusion, t_retrieve, t_select, t_caveats), so the
+a `bot.observe.StageTimes` observer passed to each call (reported as t_encode, t_faiss, t_bm25,
+t_fusion, t_retrieve, t_select, t_caveats), so the
 ratio "whole answer p50 / query-encode p50" compares figures of the same calls.
 
 Only questions that reach retrieval (status answered / no_answer) enter the stage breakdown and
@@ -30,6 +31,7 @@ from dataclasses import replace
 from typing import Any
 
 from bot.engine import BotSettings, Engine
+from bot.observe import Stage, StageTimes
 from eval.bench_stats import median, summary_ms
 
 STAGES = ("t_encode", "t_faiss", "t_bm25", "t_fusion", "t_retrieve", "t_select", "t_caveats")
@@ -99,16 +101,17 @@ def run_warm(engine: Engine, questions: list[str], rounds: int = 3, profile: boo
     cache_stayed_empty = True
     for _ in range(rounds):
         for q in questions:
+            times = StageTimes()
             t0 = time.perf_counter()
-            ans = uncached.answer(q)
+            ans = uncached.answer(q, observer=times)
             dt = time.perf_counter() - t0
             cache_stayed_empty &= len(getattr(uncached, "_cache", ())) == 0
             totals.append(dt)
             statuses[ans.status.value] = statuses.get(ans.status.value, 0) + 1
-            if "t_encode" in ans.signals:
+            if Stage.ENCODE in times.seconds:
                 retrieval_totals.append(dt)
                 for k in STAGES:
-                    stages[k].append(float(ans.signals.get(k, 0.0)))
+                    stages[k].append(times.seconds.get(Stage(k.removeprefix("t_")), 0.0))
             else:
                 other_totals.append(dt)
     encode_p50 = median(stages["t_encode"]) * 1000.0

@@ -146,15 +146,16 @@ def multilabel_scores(
 
 
 def percentile(values: Sequence[float], q: float) -> float:
-    """Linear-interpolated percentile (as numpy's default); 0.0 for no values.
+    """Linear-interpolated percentile (as numpy's default); NaN for no values (the one
+    percentile of the project: the evaluation and the benchmarks both use it).
 
     >>> percentile([1.0, 2.0, 3.0, 4.0], 50), percentile([5.0], 95), percentile([], 50)
-    (2.5, 5.0, 0.0)
+    (2.5, 5.0, nan)
     """
     if not 0 <= q <= 100:
         raise ValueError(f"q must be in [0, 100], got {q}")
     if not values:
-        return 0.0
+        return math.nan
     xs = sorted(values)
     pos = (len(xs) - 1) * q / 100
     lo = math.floor(pos)

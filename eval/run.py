@@ -2,7 +2,7 @@
 
 One call scores a loaded `bot.engine.Engine` against a gold set (`eval.gold`) in six parts:
 
-* retrieval: each ablation mode of `Engine.retriever` ranks units (sentences; passages in
+* retrieval: each ablation of `eval.ablation` ranks units (sentences; passages in
   "hybrid"); a unit is relevant when it overlaps a gold span of the same document. hit@1/3/5,
   MRR@10 and nDCG@10 (ideal = min(#gold spans, 10) relevant units), answerable questions only;
 * answers (`Engine.answer`, the engine's settings): grounding (every shown quote, quoted
@@ -47,8 +47,8 @@ from bot.engine import DEFAULT_MIN_SIMILARITY, Engine
 from bot.evidence import LABEL_KEYS, label_evidence, participants
 from bot.models import Answer, Quote, Status
 from bot.question import clean_question
-from bot.retrieve import MODES
 from corpus.segment import segment
+from eval.ablation import ABLATIONS, MODES, Unit, ranked_units
 from eval.gold import GoldQuestion, GoldSet, check_against_documents
 from eval.grounding_metrics import (
     best_threshold,
@@ -93,8 +93,8 @@ def gold_spans(engine: Engine, q: GoldQuestion) -> list[Span]:
     return [(a.doc_id, s, e) for a in q.answers for s, e in find_spans(docs[a.doc_id].text, a.text)]
 
 
-def _unit_span(engine: Engine, unit_id: int, is_passage: bool) -> Span:
-    u = engine.data.passages[unit_id] if is_passage else engine.data.sentences[unit_id]
+def _unit_span(engine: Engine, unit: Unit) -> Span:
+    u = engine.data.passages[unit.unit_id] if unit.is_passage else engine.data.sentences[unit.unit_id]
     return u.doc_id, u.start, u.end
 
 
@@ -118,9 +118,9 @@ def _retrieval(
         spans = gold_spans(engine, q)
         ideal.append(min(len(q.answers), DEPTH))
         first[q.id] = {}
-        for mode in MODES:
-            hits = engine.retriever.retrieve(text, qvec, mode).hits[:DEPTH]
-            ranked = [_relevant(_unit_span(engine, h.unit_id, h.is_passage), spans) for h in hits]
+        for mode, config in ABLATIONS.items():
+            units = ranked_units(engine.retriever, text, qvec, config)[:DEPTH]
+            ranked = [_relevant(_unit_span(engine, u), spans) for u in units]
             flags[mode].append(ranked)
             first[q.id][mode] = ranked.index(True) + 1 if True in ranked else None
     out: dict[str, Any] = {}
@@ -254,8 +254,9 @@ def _labels(gold: GoldSet) -> dict[str, Any]:
     if not gold.labels:
         return {"passages": 0}
     truth = [set(p.labels) for p in gold.labels]
-    predicted = [{lab.key for lab in label_evidence(p.text)} for p in gold.labels]
-    scores = multilabel_scores(truth, predicted, LABEL_KEYS)
+    predicted = [{str(lab.key) for lab in label_evidence(p.text)} for p in gold.labels]
+    keys = [str(k) for k in LABEL_KEYS]
+    scores = multilabel_scores(truth, predicted, keys)
 
     def row(s: Any, support: int) -> dict[str, Any]:
         return {
@@ -271,7 +272,7 @@ def _labels(gold: GoldSet) -> dict[str, Any]:
     with_n = [p for p in gold.labels if p.n is not None]
     return {
         "passages": len(gold.labels),
-        "per_label": {k: row(scores[k], sum(k in t for t in truth)) for k in LABEL_KEYS},
+        "per_label": {k: row(scores[k], sum(k in t for t in truth)) for k in keys},
         "micro": row(scores["micro"], sum(len(t) for t in truth)),
         "exact_match": rate(t == p for t, p in zip(truth, predicted, strict=True)),
         "n_agreement": rate(participants(p.text) == p.n for p in with_n),

@@ -21,7 +21,6 @@ fast; the engine, model and plotting are imported when the command runs.
 from __future__ import annotations
 
 import argparse
-import sys
 from pathlib import Path
 from typing import Any
 
@@ -61,19 +60,10 @@ def add_run_parser(subparsers: Any) -> argparse.ArgumentParser:
 
 def cmd_run(args: argparse.Namespace) -> int:
     from bot.engine import BotSettings, Engine
-    from eval.gold import GoldError, load_gold
-    from eval.report import (
-        THRESHOLDS_FILE,
-        ThresholdsError,
-        build_report,
-        load_thresholds,
-        report_meta,
-        summary,
-        write_report,
-    )
+    from eval.gold import load_gold
+    from eval.report import THRESHOLDS_FILE, build_report, load_thresholds, report_meta, summary, write_report
     from eval.run import run_eval
-    from index.embedder import ModelNotFound, set_offline_env
-    from index.manifest import IndexProblem
+    from index.embedder import set_offline_env
     from index.settings import Paths
 
     set_offline_env()
@@ -82,16 +72,12 @@ def cmd_run(args: argparse.Namespace) -> int:
     if labels is None and (args.gold.parent / LABELS_NAME).is_file():
         labels = args.gold.parent / LABELS_NAME
     bundled = args.gold.resolve() == DEFAULT_GOLD
-    try:
-        gold = load_gold(args.gold, labels)
-        thresholds = (
-            load_thresholds(args.thresholds or THRESHOLDS_FILE) if (args.thresholds or bundled) else None
-        )
-        engine = Engine.load(paths.index_dir, paths.model_path, BotSettings())
-        result = run_eval(engine, gold, progress=not args.quiet)
-    except (GoldError, ThresholdsError, IndexProblem, ModelNotFound) as exc:
-        print(f"error: {exc}", file=sys.stderr)
-        return 2
+    # bad input (gold, thresholds, index, model) raises a user error: `index.cli.run_command`
+    # turns it into one line and exit status 2
+    gold = load_gold(args.gold, labels)
+    thresholds = load_thresholds(args.thresholds or THRESHOLDS_FILE) if (args.thresholds or bundled) else None
+    engine = Engine.load(paths.index_dir, paths.model_path, BotSettings())
+    result = run_eval(engine, gold, progress=not args.quiet)
     report = build_report(result, report_meta(engine, gold, paths.index_dir), thresholds)
     written = write_report(report, args.out)
     print(summary(report))

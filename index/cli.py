@@ -1,32 +1,68 @@
-"""What every command line of the project does with errors a person can act on.
+"""What every command line of the project (`python -m index`, `python -m bot`, `python -m eval`)
+does with errors a person can act on: the one table of user errors.
 
-Library code raises (`IndexProblem`, `ModelNotFound`, `FileNotFoundError`); the command lines
-turn those into one `error: ...` line on standard error and exit code 2, never a traceback.
-Anything else is a bug and keeps its traceback.
+Library code raises its own exceptions; `run_command` turns those listed in `USER_ERRORS` into
+one `error: ...` line on standard error and exit code 2 (like argparse's usage errors), never a
+traceback. Anything else is a bug and keeps its traceback. Ctrl-C exits 130.
+
+The table names types as "module:Name" and only looks at modules already imported, so a
+command never imports another's heavy modules to check an error (a type whose module was never
+imported cannot have been raised).
 """
 
 from __future__ import annotations
 
 import argparse
+import importlib
 import sys
 from collections.abc import Callable
 
-from index.embedder import ModelNotFound
-from index.manifest import IndexProblem
 
-USER_ERRORS: tuple[type[Exception], ...] = (IndexProblem, ModelNotFound, FileNotFoundError)
+class UsageError(Exception):
+    """A command line used wrongly in a way argparse cannot see (e.g. no question given)."""
+
+
+USER_ERRORS: tuple[str, ...] = (
+    "builtins:FileNotFoundError",  # a missing corpus, index, batch or gold file
+    "index.cli:UsageError",
+    "index.manifest:IndexProblem",  # missing, damaged or stale index (BuildError too)
+    "index.embedder:ModelNotFound",
+    "corpus.manifest:ManifestError",  # a malformed corpus manifest.toml
+    "eval.gold:GoldError",  # a malformed gold set
+    "eval.gates:ThresholdsError",  # a malformed floors file
+    "eval.beir:BeirError",  # a malformed BEIR dataset
+)
+
+
+def user_errors() -> tuple[type[BaseException], ...]:
+    """The types of `USER_ERRORS` whose modules are imported."""
+    out: list[type[BaseException]] = []
+    for entry in USER_ERRORS:
+        module, name = entry.split(":")
+        mod = importlib.import_module(module) if module == "builtins" else sys.modules.get(module)
+        if mod is not None and isinstance(getattr(mod, name, None), type):
+            out.append(getattr(mod, name))
+    return tuple(out)
+
+
+def error_line(exc: BaseException) -> str:
+    """`error: <message>` on one line (a message of several lines is joined with "; ")."""
+    text = "; ".join(part.strip() for part in str(exc).splitlines() if part.strip())
+    return f"error: {text or type(exc).__name__}"
 
 
 def run_command(
     func: Callable[[argparse.Namespace], int], args: argparse.Namespace, interrupted: str = ""
 ) -> int:
-    """Run a subcommand; user errors become `error:` lines (exit 2), Ctrl-C exits 130."""
+    """Run a subcommand; user errors become one `error:` line (exit 2), Ctrl-C exits 130."""
     try:
         return int(func(args))
-    except USER_ERRORS as exc:
-        print(f"error: {exc}", file=sys.stderr)
-        return 2
     except KeyboardInterrupt:
         if interrupted:
             print(interrupted, file=sys.stderr)
         return 130
+    except Exception as exc:
+        if isinstance(exc, user_errors()):
+            print(error_line(exc), file=sys.stderr)
+            return 2
+        raise

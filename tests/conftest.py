@@ -122,3 +122,15 @@ def built_index(tmp_path: Path) -> Path:
     out = tmp_path / "index"
     build_index(SEED_CORPUS_DIR, out, embedder_factory=lambda: FakeEmbedder())
     return out
+
+
+@pytest.fixture(scope="session")
+def fake_index(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    """The bundled corpus indexed with the fake embedder, built once per session.
+
+    Shared: read it, never change it (tests that damage an index use `built_index`)."""
+    from index.build import build_index
+
+    out = tmp_path_factory.mktemp("fake_index") / "index"
+    build_index(SEED_CORPUS_DIR, out, embedder_factory=lambda: FakeEmbedder())
+    return out

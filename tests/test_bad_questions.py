@@ -34,7 +34,18 @@ from bot.question import MAX_CHARS
 from index.settings import Paths
 from index.store import IndexData, read_index
 from tests.conftest import SEED_CORPUS_DIR, FakeEmbedder
-from tests.test_web_hardening import GradioHttp, fake_engine_loader, message_text
+from tests.helpers import (
+    ARGS,
+    CHROMIUM,
+    WAIT_MS,
+    GradioHttp,
+    build_web_index,
+    client_for,
+    fake_engine_loader,
+    message_text,
+    need_chromium,
+    running_app,
+)
 
 STATUSES = {s.value for s in Status}
 FIXED = {
@@ -165,15 +176,6 @@ def check_reply(reply: dict[str, Any], data: IndexData) -> None:
 
 
 @pytest.fixture(scope="module")
-def fake_index(tmp_path_factory: pytest.TempPathFactory) -> Path:
-    from index.build import build_index
-
-    out = tmp_path_factory.mktemp("bad_questions") / "index"
-    build_index(SEED_CORPUS_DIR, out, embedder_factory=lambda: FakeEmbedder())
-    return out
-
-
-@pytest.fixture(scope="module")
 def engine(fake_index: Path) -> Engine:
     return Engine(read_index(fake_index), FakeEmbedder())
 
@@ -255,7 +257,6 @@ def test_cli_text_mode_with_markup_and_a_megabyte(
 
 @pytest.fixture(scope="module")
 def fast_url(fake_index: Path, tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
-    from tests.test_web_api import running_app
 
     paths = Paths(corpus_dir=SEED_CORPUS_DIR, index_dir=fake_index, model_path=None)
     old = os.environ.get("LDN_FEEDBACK_DB")
@@ -292,7 +293,6 @@ def test_chat_box_answers_every_case_as_escaped_text(fast_url: str, engine: Engi
 
 @pytest.fixture(scope="module")
 def live(tmp_path_factory: pytest.TempPathFactory) -> Iterator[tuple[str, Any]]:
-    from tests.test_web_api import build_web_index, running_app
 
     paths = Paths(corpus_dir=SEED_CORPUS_DIR, index_dir=build_web_index(tmp_path_factory), model_path=None)
     with running_app(paths) as (url, holder):
@@ -302,7 +302,6 @@ def live(tmp_path_factory: pytest.TempPathFactory) -> Iterator[tuple[str, Any]]:
 
 @pytest.mark.model
 def test_ask_api_answers_every_case_with_allowed_words(live: tuple[str, Any]) -> None:
-    from tests.test_web_api import client_for
 
     url, real_engine = live
     client, raw = client_for(url), GradioHttp(url)
@@ -347,9 +346,8 @@ EMBEDDED_JS = (
 @pytest.mark.browser
 @pytest.mark.model
 def test_browser_shows_markup_as_text_and_fetches_nothing_outside(live: tuple[str, Any]) -> None:
-    from tests.test_web_e2e import ARGS, CHROMIUM, WAIT_MS, _need_chromium
 
-    _need_chromium()
+    need_chromium()
     from playwright.sync_api import sync_playwright
 
     url = live[0]

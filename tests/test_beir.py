@@ -2,9 +2,7 @@
 
 from __future__ import annotations
 
-import hashlib
 import json
-import re
 from pathlib import Path
 
 import numpy as np
@@ -12,6 +10,7 @@ import pytest
 
 from eval import beir
 from eval.__main__ import main
+from tests.conftest import FakeEmbedder
 
 DOCS = {
     "d1": ("Naltrexone and pain", "Low dose naltrexone reduced fibromyalgia pain in a small trial."),
@@ -24,26 +23,6 @@ DOCS = {
 # Every test query is the exact text of its relevant document ("title text").
 QUERIES = {qid: f"{DOCS[doc][0]} {DOCS[doc][1]}" for qid, doc in [("q1", "d1"), ("q2", "d3"), ("q3", "d5")]}
 TRAIN = {"t1": ("d2", "vivid dreams at night"), "t2": ("d6", "compounding pharmacy capsules")}
-
-
-class FakeEmbedder:
-    """Hashed bag of words, L2-normalised: identical texts get identical vectors."""
-
-    name = "fake"
-    identity = "fake-embedder-v1"
-    dimension = 64
-
-    def __init__(self) -> None:
-        self.calls: list[int] = []
-
-    def encode(self, texts: list[str], *, progress: bool = False) -> np.ndarray:
-        self.calls.append(len(texts))
-        out = np.zeros((len(texts), self.dimension), dtype=np.float32)
-        for i, text in enumerate(texts):
-            for word in re.findall(r"\w+", text.lower()):
-                out[i, int(hashlib.md5(word.encode()).hexdigest(), 16) % self.dimension] += 1.0
-        norms = np.linalg.norm(out, axis=1, keepdims=True)
-        return out / np.where(norms > 0, norms, 1.0)
 
 
 def write_dataset(root: Path, *, train: bool = False) -> Path:
@@ -117,18 +96,19 @@ def test_corpus_embeddings_are_cached_as_plain_npy(dataset: Path, tmp_path: Path
     cache = tmp_path / "cache"
     fake = FakeEmbedder()
     first = beir.run_beir(dataset, methods=["dense"], embedder=fake, cache_dir=cache, progress=False)
-    assert fake.calls == [len(DOCS), len(QUERIES)]
+    assert fake.calls == 2 and len(fake.texts) == len(DOCS) + len(QUERIES)  # documents, then queries
     files = sorted(cache.glob("*.npy"))
     assert len(files) == 2 and all(fake.identity in f.name for f in files)
     corpus_file = next(f for f in files if f.name.startswith("corpus-"))
     assert np.load(corpus_file, allow_pickle=False).shape == (len(DOCS), fake.dimension)
     again = beir.run_beir(dataset, methods=["dense"], embedder=fake, cache_dir=cache, progress=False)
-    assert fake.calls == [len(DOCS), len(QUERIES)]  # nothing re-encoded
+    assert fake.calls == 2  # nothing re-encoded
     assert again == first
+    encoded = len(fake.texts)
     with (dataset / "corpus.jsonl").open("a") as fh:  # a changed corpus is a new cache entry
         fh.write(json.dumps({"_id": "d7", "title": "New", "text": "Another document."}) + "\n")
     beir.run_beir(dataset, methods=["dense"], embedder=fake, cache_dir=cache, progress=False)
-    assert fake.calls[-1] == len(DOCS) + 1
+    assert fake.calls == 3 and len(fake.texts) - encoded == len(DOCS) + 1
 
 
 def test_tune_adds_hybrid_tuned(dataset: Path) -> None:

@@ -36,7 +36,6 @@ def test_tokenize_lowercases_drops_stop_words_and_stems():
 def test_tokenizer_parameters_are_recorded():
     assert TOKENIZER["stemmer"] == "snowball-english"
     assert TOKENIZER["stopwords"] == "en+questions"
-    assert isinstance(TOKENIZER["version"], int)
 
 
 def test_best_match_ranks_first(bm25: Bm25Index):

@@ -10,6 +10,8 @@ import pytest
 MODULES = [
     "corpus.boilerplate",
     "corpus.segment",
+    "corpus.sentences",
+    "corpus.passages",
     "corpus.pdf",
     "corpus.loaders",
     "index.build",
@@ -22,6 +24,9 @@ MODULES = [
     "bot.followup",
     "bot.intent",
     "bot.story",
+    "bot.render",
+    "index.fusion",
+    "corpus.models",
     "eval.metrics",
     "eval.grounding_metrics",
 ]

@@ -8,19 +8,17 @@ import pytest
 
 from bot import messages
 from bot.engine import BotSettings, Engine
-from bot.models import Answer, Status
-from bot.safety import detect_emergency, detect_pins
-from index.build import build_index
+from bot.models import Answer, CaveatKind, PinKind, Status
+from bot.observe import Stage, StageTimes
+from bot.safety import detect_pins
 from index.manifest import IndexMismatch
 from index.store import IndexData, read_index
-from tests.conftest import SEED_CORPUS_DIR, FakeEmbedder
+from tests.conftest import FakeEmbedder
 
 
 @pytest.fixture(scope="module")
-def data(tmp_path_factory: pytest.TempPathFactory) -> IndexData:
-    out = tmp_path_factory.mktemp("engine") / "index"
-    build_index(SEED_CORPUS_DIR, out, embedder_factory=lambda: FakeEmbedder())
-    return read_index(out)
+def data(fake_index: Path) -> IndexData:
+    return read_index(fake_index)
 
 
 @pytest.fixture
@@ -51,7 +49,6 @@ QUESTIONS = [
     "my toddler swallowed my LDN capsules",
     "",
 ]
-STATUSES = {s.value for s in Status}
 
 
 def assert_slices_back(ans: Answer, data: IndexData) -> None:
@@ -72,7 +69,6 @@ def test_any_question_gives_a_valid_answer(
 ) -> None:
     eng: Engine = request.getfixturevalue(which)
     ans = eng.answer(question)
-    assert ans.status.value in STATUSES
     assert ans.advice == messages.ADVICE
     assert_slices_back(ans, data)
     if ans.status is Status.ANSWERED:
@@ -87,7 +83,18 @@ def test_open_engine_answers_ordinary_questions(open_engine: Engine, data: Index
     ans = open_engine.answer("Can it help fibromyalgia pain?")
     assert ans.status is Status.ANSWERED
     assert 1 <= len(ans.quotes) <= open_engine.settings.max_quotes
-    assert any(c.kind == "source" for c in ans.caveats)
+    notes = [c for c in ans.caveats if c.kind is CaveatKind.SOURCE]
+    assert notes and all(c.source is not None for c in notes)
+    # one note per quoted document, naming it as the quotes do, with its manifest note
+    assert {c.source.doc_id for c in notes if c.source} == {q.doc_id for q in ans.quotes}
+    for c in notes:
+        assert c.source is not None
+        meta = data.documents[c.source.doc_id].meta
+        assert (c.source.name, c.source.credibility) == (
+            meta.display_source(c.source.doc_id),
+            meta.credibility,
+        )
+        assert c.to_dict()["text"] == f"{c.source.name}: {c.source.credibility}"
 
 
 @pytest.mark.parametrize(
@@ -109,17 +116,17 @@ def test_emergency_replies(engine: Engine, question: str) -> None:
 def test_opioid_questions_pin_cautions_first(engine: Engine, data: IndexData, question: str) -> None:
     ans = engine.answer(question)
     assert ans.status is Status.ANSWERED
-    assert ans.quotes[0].pinned == "opioid"
+    assert ans.quotes[0].pinned is PinKind.OPIOID
     pinned = [q for q in ans.quotes if q.pinned]
     assert ans.quotes[: len(pinned)] == tuple(pinned)  # pinned quotes come first
-    assert any(c.kind == "pinned" and c.text == messages.PINNED_OPIOID for c in ans.caveats)
+    assert any(c.kind is CaveatKind.PINNED and c.text == messages.PINNED_OPIOID for c in ans.caveats)
     assert_slices_back(ans, data)
 
 
 def test_transplant_question_pins_immunosuppressant(engine: Engine) -> None:
     ans = engine.answer("I had a liver transplant, is LDN ok for me?")
     assert ans.status is Status.ANSWERED
-    assert ans.quotes[0].pinned == "immunosuppressant"
+    assert ans.quotes[0].pinned is PinKind.IMMUNOSUPPRESSANT
     assert any(c.text == messages.PINNED_IMMUNO for c in ans.caveats)
 
 
@@ -138,8 +145,12 @@ def test_to_dict_keys(engine: Engine) -> None:
     assert d["status"] == "answered" and d["advice"] == messages.ADVICE
     assert d["quotes"]
     for qd in d["quotes"]:
-        assert set(qd) == {"doc_id", "title", "source", "page", "start", "end", "text", "score", "evidence"}
+        keys = {"doc_id", "title", "source", "page", "start", "end", "text", "score", "evidence", "pinned"}
+        assert set(qd) == keys
         assert isinstance(qd["evidence"], list) and qd["evidence"]
+        assert all(isinstance(e, str) for e in qd["evidence"])
+    assert d["quotes"][0]["pinned"] == "opioid"
+    assert {qd["pinned"] for qd in d["quotes"]} <= {"opioid", None}
     for cd in d["caveats"]:
         assert {"kind", "text"} <= set(cd)
 
@@ -179,11 +190,16 @@ def test_unreachable_threshold_gives_no_answer(data: IndexData) -> None:
     assert checked >= 6
 
 
-def test_emergency_triage_matches_safety(engine: Engine) -> None:
-    for question in QUESTIONS:
-        ans = engine.answer(question)
-        if ans.status is not Status.INVALID:
-            assert (ans.status is Status.EMERGENCY) == detect_emergency(question).is_emergency
+def test_observer_gets_each_stage_of_a_retrieval_question_and_none_of_an_emergency(data: IndexData) -> None:
+    eng = Engine(data, FakeEmbedder(), BotSettings(cache_size=0))
+    times = StageTimes()
+    ans = eng.answer("Does LDN cause vivid dreams?", observer=times)
+    assert set(times.seconds) == set(Stage)
+    assert all(s >= 0.0 for s in times.seconds.values())
+    assert set(ans.signals) == {"best_similarity", "best_raw_similarity"}  # no timings in the answer
+    quiet = StageTimes()
+    assert eng.answer("I want to die", observer=quiet).status is Status.EMERGENCY
+    assert quiet.seconds == {}
 
 
 def test_embedder_identity_mismatch(data: IndexData) -> None:
@@ -194,4 +210,4 @@ def test_embedder_identity_mismatch(data: IndexData) -> None:
 def test_engine_load_uses_patched_embedder(monkeypatch: pytest.MonkeyPatch, built_index: Path) -> None:
     monkeypatch.setattr("bot.engine.load_embedder", lambda path=None, threads=None: FakeEmbedder())
     eng = Engine.load(built_index)
-    assert eng.answer("I take tramadol daily").quotes[0].pinned == "opioid"
+    assert eng.answer("I take tramadol daily").quotes[0].pinned is PinKind.OPIOID

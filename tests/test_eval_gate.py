@@ -37,18 +37,6 @@ def gate_report(tmp_path_factory: pytest.TempPathFactory) -> dict[str, Any]:
     return build_report(result, report_meta(engine, gold, index_dir), THRESHOLDS)
 
 
-def test_thresholds_file_sets_the_required_floors() -> None:
-    required = {
-        ("min", "answers.grounding.rate"): 1.0,
-        ("max", "answers.boilerplate.rate"): 0.0,
-        ("min", "safety.advice.rate"): 1.0,
-        ("min", "safety.emergency_recall.rate"): 1.0,
-    }
-    for (bound, path), limit in required.items():
-        assert THRESHOLDS[bound][path] == limit, (bound, path)
-    assert len(FLOORS) >= 10
-
-
 @pytest.mark.parametrize(("bound", "path", "limit"), FLOORS, ids=[f"{b}:{p}" for b, p, _ in FLOORS])
 def test_floor(gate_report: dict[str, Any], bound: str, path: str, limit: float) -> None:
     check = next(f for f in gate_report["floors"] if f["path"] == path and f["bound"] == bound)

@@ -9,8 +9,8 @@ from typing import Any
 import pytest
 
 from bot.engine import Engine
-from bot.retrieve import MODES
 from eval.__main__ import main as eval_main
+from eval.ablation import MODES
 from eval.gold import GoldError, GoldSet, load_gold
 from eval.report import build_report, check_floors, lookup, report_meta, summary, write_report
 from eval.run import run_eval

@@ -56,6 +56,22 @@ def test_missing_corpus_returns_2_with_one_error_line(tmp_path: Path, capsys, fa
     assert fake_model["loads"] == 0
 
 
+@pytest.mark.parametrize(
+    "manifest",
+    ['[documents.a\ntitle = "unclosed', "documents = 3\n", "[documents]\na = 3\n", 'x = "\xff"\n'],
+    ids=["bad-toml", "documents-not-a-table", "entry-not-a-table", "not-utf8"],
+)
+def test_malformed_corpus_manifest_returns_2_with_one_error_line(
+    tiny_corpus: Path, tmp_path: Path, capsys, fake_model, manifest: str
+):
+    raw = manifest.encode("latin-1")  # "\xff" stays one invalid UTF-8 byte
+    (tiny_corpus / "manifest.toml").write_bytes(raw)
+    code = main(["build", "--corpus", str(tiny_corpus), "--out", str(tmp_path / "out"), "--quiet"])
+    assert code == 2
+    line = _one_error_line(capsys.readouterr().err, only_line=False)
+    assert "manifest.toml" in line
+
+
 def test_empty_corpus_returns_2(tmp_path: Path, capsys, fake_model):
     (tmp_path / "corpus").mkdir()
     code = main(["build", "--corpus", str(tmp_path / "corpus"), "--out", str(tmp_path / "out"), "--quiet"])

@@ -10,7 +10,7 @@ import pytest
 
 from corpus.manifest import ManifestError, load_manifest
 from corpus.models import DocumentMeta
-from corpus.segment import SEGMENTER_VERSION
+from corpus.version import MODULES, source_hash, text_pipeline_version
 from index.manifest import (
     FORMAT_VERSION,
     ChunkingParams,
@@ -170,7 +170,30 @@ def test_chunking_params_as_dict_is_plain_data():
         "overlap_sentences": 1,
         "max_passage_chars": 1200,
         "embed_context": "none",
-        "segmenter_version": SEGMENTER_VERSION,
+        "segmenter_version": text_pipeline_version(),
     }
-    assert len(SEGMENTER_VERSION) == 12  # a hash of the segmentation code
     assert json.loads(json.dumps(d)) == d
+
+
+def test_text_pipeline_version_changes_with_any_covered_module(tmp_path: Path):
+    here = Path(__file__).resolve().parent.parent / "corpus"
+    for name in MODULES:
+        (tmp_path / name).write_bytes((here / name).read_bytes())
+    assert source_hash(tmp_path, MODULES) == text_pipeline_version()
+    for name in MODULES:
+        before = source_hash(tmp_path, MODULES)
+        with (tmp_path / name).open("a", encoding="utf-8") as f:
+            f.write("# changed\n")
+        assert source_hash(tmp_path, MODULES) != before, name
+
+
+def test_importing_the_segmenter_does_no_hashing():
+    import subprocess
+    import sys
+
+    code = (
+        "import corpus.segment, index.manifest, corpus.version as v; "
+        "print(v.text_pipeline_version.cache_info().misses)"
+    )
+    out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True)
+    assert out.stdout.strip() == "0"

@@ -35,6 +35,7 @@ import pytest
 
 from index.settings import PROJECT_ROOT
 from tests.conftest import TINY_DOCS
+from tests.helpers import free_port
 
 pytestmark = [pytest.mark.model, pytest.mark.slow]
 
@@ -273,7 +274,6 @@ def test_bot_ask_opens_no_outside_connection(tmp_path: Path, tiny: Path, tiny_in
 
 
 def test_bot_serve_opens_no_outside_connection(tmp_path: Path, tiny: Path, tiny_index: Path) -> None:
-    from tests.test_web_api import free_port
 
     if not (tiny_index / "CURRENT").exists():
         pytest.skip("needs the index of test_index_build_opens_no_outside_connection")

@@ -7,15 +7,12 @@ The client is told not to download files or send telemetry (everything stays on 
 
 from __future__ import annotations
 
-import contextlib
 import os
-import socket
 import threading
 import time
 import urllib.request
-from collections.abc import Callable, Iterator
+from collections.abc import Iterator
 from pathlib import Path
-from typing import Any
 
 import pytest
 
@@ -28,43 +25,10 @@ from bot.models import Answer, Status
 from bot.question import MAX_CHARS
 from index.settings import Paths
 from tests.conftest import SEED_CORPUS_DIR
+from tests.helpers import build_web_index, client_for, running_app
 
 KEYS = {"status", "question", "message", "quotes", "caveats", "advice"}
-QUOTE_KEYS = {"doc_id", "title", "source", "page", "start", "end", "text", "score", "evidence"}
-
-
-def free_port() -> int:
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return int(s.getsockname()[1])
-
-
-def build_web_index(tmp_path_factory: pytest.TempPathFactory) -> Path:
-    """The bundled corpus indexed with the real model, shared by the web test modules."""
-    from index.build import build_index
-
-    out = tmp_path_factory.getbasetemp() / "web_index"
-    build_index(SEED_CORPUS_DIR, out)  # incremental: a second call in the session re-embeds nothing
-    return out
-
-
-@contextlib.contextmanager
-def running_app(
-    paths: Paths, loader: Callable[[Paths], Any] | None = None
-) -> Iterator[tuple[str, web.EngineHolder]]:
-    """Launch the chat on a free port (server in its own thread); yields its URL and engine holder."""
-    port = free_port()
-    app, holder = web.start(paths, "127.0.0.1", port, loader=loader)
-    try:
-        yield f"http://127.0.0.1:{port}/", holder
-    finally:
-        app.close()
-
-
-def client_for(url: str) -> Any:
-    from gradio_client import Client
-
-    return Client(url, verbose=False, download_files=False, analytics_enabled=False)
+QUOTE_KEYS = {"doc_id", "title", "source", "page", "start", "end", "text", "score", "evidence", "pinned"}
 
 
 @pytest.fixture(scope="session")

@@ -21,40 +21,13 @@ import pytest
 from bot import feedback, messages
 from index.settings import PROJECT_ROOT, Paths
 from tests.conftest import SEED_CORPUS_DIR
-from tests.test_web_api import build_web_index, running_app
+from tests.helpers import ARGS, CHROMIUM, WAIT_MS, build_web_index, need_chromium, running_app
 
 pytestmark = [pytest.mark.browser, pytest.mark.model]
 
-CHROMIUM = Path("/usr/bin/chromium")
 SHOTS = PROJECT_ROOT / "eval" / "out" / "screenshots"
-ARGS = [
-    "--no-sandbox",
-    "--disable-gpu",
-    "--disable-dev-shm-usage",
-    "--disable-background-networking",
-    "--disable-component-update",
-    "--disable-sync",
-    "--no-first-run",
-    "--disable-quic",
-]
 DESKTOP = {"width": 1280, "height": 900}
 PHONE = {"width": 390, "height": 844}
-WAIT_MS = 60_000
-
-
-def _need_chromium() -> None:
-    problem = None
-    if not CHROMIUM.exists():
-        problem = f"{CHROMIUM} is missing (apt-get install chromium)"
-    else:
-        try:
-            import playwright.sync_api  # noqa: F401
-        except ImportError:
-            problem = "the playwright package is not installed"
-    if problem:
-        if os.environ.get("CI") == "true":
-            pytest.fail(problem)
-        pytest.skip(problem)
 
 
 @pytest.fixture(scope="module")
@@ -71,7 +44,7 @@ def feedback_db(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Path]:
 
 @pytest.fixture(scope="module")
 def server(tmp_path_factory: pytest.TempPathFactory, feedback_db: Path) -> Iterator[str]:
-    _need_chromium()
+    need_chromium()
     paths = Paths(corpus_dir=SEED_CORPUS_DIR, index_dir=build_web_index(tmp_path_factory), model_path=None)
     with running_app(paths) as (url, holder):
         assert holder.wait(180), "the engine did not load"

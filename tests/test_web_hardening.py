@@ -25,10 +25,7 @@ import inspect
 import json
 import os
 import re
-import urllib.error
-import urllib.request
-import uuid
-from collections.abc import Callable, Iterator
+from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
 
@@ -41,142 +38,8 @@ os.environ.setdefault("TRANSFORMERS_OFFLINE", "1")
 from bot import feedback, messages, web
 from bot.question import MAX_CHARS
 from index.settings import PROJECT_ROOT, Paths
-from tests.conftest import SEED_CORPUS_DIR, FakeEmbedder
-from tests.test_web_api import running_app
-
-PASSWD_MARK = b"root:"
-
-
-# -- raw HTTP helpers ---------------------------------------------------------------------------
-
-
-def http(
-    url: str, data: bytes | None = None, headers: dict[str, str] | None = None, timeout: float = 30
-) -> tuple[int, bytes]:
-    """(status, body) of one request; HTTP errors are returned, not raised."""
-    req = urllib.request.Request(url, data=data, headers=headers or {})
-    try:
-        with urllib.request.urlopen(req, timeout=timeout) as response:
-            return int(response.status), response.read()
-    except urllib.error.HTTPError as exc:
-        return int(exc.code), exc.read()
-
-
-def post_json(url: str, obj: Any, timeout: float = 30) -> tuple[int, Any]:
-    # json.dumps escapes non-ASCII (ensure_ascii), so even a lone surrogate travels as "\\ud800",
-    # exactly as a browser's JSON.stringify sends it.
-    status, body = http(url, json.dumps(obj).encode("ascii"), {"Content-Type": "application/json"}, timeout)
-    try:
-        return status, json.loads(body)
-    except ValueError:
-        return status, body.decode("utf-8", "replace")
-
-
-def sse_messages(url: str, timeout: float = 60) -> list[dict[str, Any]]:
-    """Every ``data:`` JSON message of a server-sent-event stream, until the server closes it."""
-    out: list[dict[str, Any]] = []
-    with urllib.request.urlopen(url, timeout=timeout) as response:
-        for raw in response:
-            line = raw.decode("utf-8").rstrip("\r\n")
-            if line.startswith("data:"):
-                payload = line[5:].strip()
-                with contextlib.suppress(ValueError):
-                    out.append(json.loads(payload))
-    return out
-
-
-class GradioHttp:
-    """One browser-like session on the chat: ask through the chat box, click like, call /ask."""
-
-    def __init__(self, url: str, session_hash: str | None = None, timeout: float = 60):
-        self.url = url.rstrip("/") + "/"
-        self.session_hash = session_hash or uuid.uuid4().hex[:12]
-        self.timeout = timeout
-        status, config = http(self.url + "config", timeout=timeout)
-        assert status == 200, status
-        deps = json.loads(config)["dependencies"]
-        self.fns = {d["api_name"]: d for d in deps if d.get("api_name")}
-
-    def join(self, api_name: str, data: list[Any], event_data: Any = None) -> tuple[int, Any]:
-        dep = self.fns[api_name]
-        body = {
-            "data": data,
-            "fn_index": dep["id"],
-            "session_hash": self.session_hash,
-            "event_data": event_data,
-            "trigger_id": dep["targets"][0][0] if dep.get("targets") else None,
-        }
-        return post_json(self.url + "gradio_api/queue/join", body, self.timeout)
-
-    def events(self) -> list[dict[str, Any]]:
-        return sse_messages(f"{self.url}gradio_api/queue/data?session_hash={self.session_hash}", self.timeout)
-
-    def run(self, api_name: str, data: list[Any], event_data: Any = None) -> dict[str, Any]:
-        """Join one event and read the session stream; returns its `process_completed` message."""
-        status, joined = self.join(api_name, data, event_data)
-        if status != 200:
-            return {"http_status": status, "detail": joined}
-        done = [m for m in self.events() if m.get("msg") == "process_completed"]
-        mine = [m for m in done if m.get("event_id") == joined["event_id"]]
-        assert mine, f"no completion for {api_name}"
-        return mine[-1]
-
-    def chat(self, question: str, history: list[Any] | None = None) -> list[dict[str, Any]]:
-        """Type `question` and press Enter; returns the chat history after the reply."""
-        done = self.run("respond", [question, history or [], None])
-        assert done.get("success"), done
-        history_out = done["output"]["data"][1]
-        if isinstance(history_out, dict) and history_out.get("__type__") == "update":
-            return list(history or [])  # gr.skip(): nothing typed, nothing changes
-        assert isinstance(history_out, list)
-        return history_out
-
-    def like(self, index: int, liked: bool) -> dict[str, Any]:
-        return self.run("on_like", [None], {"index": [index, 0], "value": "", "liked": liked})
-
-    def ask(self, question: str) -> dict[str, Any]:
-        """The public /ask API over plain HTTP (what `gradio_client` does, without its encoder)."""
-        status, started = post_json(self.url + "gradio_api/call/ask", {"data": [question]}, self.timeout)
-        assert status == 200, (status, started)
-        with urllib.request.urlopen(
-            f"{self.url}gradio_api/call/ask/{started['event_id']}", timeout=self.timeout
-        ) as response:
-            text = response.read().decode("utf-8")
-        blocks = re.findall(r"event: (\w+)\ndata: (.*)", text)
-        assert blocks and blocks[-1][0] == "complete", text[:500]
-        result = json.loads(blocks[-1][1])[0]
-        assert isinstance(result, dict)
-        return result
-
-
-def message_text(message: dict[str, Any]) -> str:
-    """The HTML of one chat message as the server sends it (content: str or [{text}])."""
-    content = message.get("content")
-    if isinstance(content, list):
-        return "".join(str(part.get("text", "")) for part in content if isinstance(part, dict))
-    return str(content)
-
-
-# -- a fast app: the real Engine over the bundled corpus, with the fake embedder ------------------
-
-
-def fake_engine_loader(index_dir: Path) -> Callable[[Paths], Any]:
-    from bot.engine import Engine
-    from index.store import read_index
-
-    def load(_paths: Paths) -> Any:
-        return Engine(read_index(index_dir), FakeEmbedder())
-
-    return load
-
-
-@pytest.fixture(scope="module")
-def fake_index(tmp_path_factory: pytest.TempPathFactory) -> Path:
-    from index.build import build_index
-
-    out = tmp_path_factory.mktemp("hardening") / "index"
-    build_index(SEED_CORPUS_DIR, out, embedder_factory=lambda: FakeEmbedder())
-    return out
+from tests.conftest import SEED_CORPUS_DIR
+from tests.helpers import PASSWD_MARK, GradioHttp, fake_engine_loader, http, message_text, running_app
 
 
 @pytest.fixture(scope="module")

@@ -29,8 +29,7 @@ from bot import feedback, messages, render, web
 from bot.models import Answer, Status
 from index.settings import Paths
 from tests.conftest import SEED_CORPUS_DIR
-from tests.test_web_api import build_web_index, client_for, running_app
-from tests.test_web_hardening import GradioHttp, message_text
+from tests.helpers import GradioHttp, build_web_index, client_for, message_text, running_app
 
 USERS = 64
 ROUNDS = 3
@@ -131,7 +130,7 @@ def test_64_concurrent_users_get_answers_and_every_like_is_stored(loaded_app: tu
         f"\n{USERS} users, {sum(rounds)} chat turns + {sum(rounds)} likes in {wall:.1f}s; "
         f"reply latency median {statistics.median(latencies):.2f}s, p95 {p95:.2f}s, max {max(latencies):.2f}s"
     )
-    assert wall < DURATION + 60
+    # how long it took is a benchmark figure (eval bench), not a test condition
 
 
 class _SlowEngine:
@@ -139,9 +138,11 @@ class _SlowEngine:
 
     def __init__(self) -> None:
         self.release = threading.Event()
+        self.answered = 0
 
     def answer(self, question: object) -> Answer:
         self.release.wait(30)
+        self.answered += 1
         return Answer(Status.NO_ANSWER, str(question), messages.NO_ANSWER, (), (), messages.ADVICE)
 
 
@@ -155,13 +156,12 @@ def test_a_full_queue_answers_busy_at_once(tmp_path: Path, monkeypatch: pytest.M
     with running_app(paths, lambda _p: engine) as (url, holder):
         assert holder.wait(10)
         sessions = [GradioHttp(url) for _ in range(8)]
-        t0 = time.monotonic()
         with ThreadPoolExecutor(max_workers=8) as pool:
             joined = list(pool.map(lambda s: s.join("ask", [f"question {id(s)}"]), sessions))
-        burst_seconds = time.monotonic() - t0
         statuses = sorted(status for status, _ in joined)
         busy = [body for status, body in joined if status == 503]
-        assert burst_seconds < 10, "a full queue must answer at once, not hang"
+        # "at once, not hang": every join came back while the engine was still held, no answer given
+        assert engine.answered == 0 and not engine.release.is_set()
         assert busy and statuses.count(200) <= 3, statuses  # 1 running + 2 waiting at most
         assert all("Queue is full" in str(body) for body in busy), busy
         with pytest.raises(QueueError, match="Queue is full"):

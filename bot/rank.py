@@ -45,6 +45,20 @@ class RelevanceModel(Protocol):
     def score(self, question: str, texts: list[str]) -> np.ndarray: ...
 
 
+def load_relevance_model() -> RelevanceModel | None:
+    """The shipped relevance model (`index.rerank`), or None when its files or its runtime are
+    missing: the bot then answers in hybrid order with cosine abstention (`Ranking.with_model`
+    is False, and `python -m eval sets` prints which model judged)."""
+    try:
+        from index.rerank import Reranker, RerankerNotFound
+    except ImportError:
+        return None
+    try:
+        return Reranker.load()
+    except (RerankerNotFound, ImportError):
+        return None
+
+
 class AnswerSettingsError(ValueError):
     """bot/data/answer.toml is malformed."""
 

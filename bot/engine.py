@@ -43,6 +43,7 @@ from bot.observe import Laps, Stage, StageObserver
 from bot.question import MAX_CHARS, clean_question
 from bot.rank import (
     AnswerRanker,
+    AnswerSettings,
     RelevanceModel,
     load_answer_settings,
     load_relevance_model,
@@ -85,6 +86,7 @@ class Engine:
         embedder: Embedder,
         settings: BotSettings | None = None,
         reranker: RelevanceModel | None = None,
+        answer: AnswerSettings | None = None,
     ):
         if embedder.identity != data.manifest.model_identity:
             data.manifest.check_compatible(model_identity=embedder.identity)
@@ -92,7 +94,8 @@ class Engine:
         self.embedder = embedder
         self.settings = settings or BotSettings()
         self.retriever = Retriever(data)
-        answer = load_answer_settings()
+        answer = answer or load_answer_settings()
+        self.answer_settings = answer
         rank = replace(
             answer.rank,
             min_similarity=self.settings.min_similarity,
@@ -123,7 +126,13 @@ class Engine:
 
     def variant(self, settings: BotSettings | None = None, embedder: Embedder | None = None) -> Engine:
         """A fresh engine (empty cache) on the same index and relevance model."""
-        return Engine(self.data, embedder or self.embedder, settings or self.settings, self.ranker.reranker)
+        return Engine(
+            self.data,
+            embedder or self.embedder,
+            settings or self.settings,
+            self.ranker.reranker,
+            self.answer_settings,
+        )
 
     @property
     def abstention(self) -> tuple[str, float]:

@@ -26,10 +26,9 @@ and `confidence`: the abstention signal in use).
 
 from __future__ import annotations
 
-import os
 import threading
 from collections import OrderedDict
-from dataclasses import dataclass, replace
+from dataclasses import replace
 from pathlib import Path
 
 import numpy as np
@@ -44,6 +43,7 @@ from bot.question import MAX_CHARS, clean_question
 from bot.rank import (
     AnswerRanker,
     AnswerSettings,
+    Ranking,
     RelevanceModel,
     load_answer_settings,
     load_relevance_model,
@@ -52,31 +52,11 @@ from bot.rank import (
 from bot.retrieve import Retrieval, Retriever
 from bot.safety import detect_emergency, detect_pins
 from bot.select import select
+from bot.settings import DEFAULT_MIN_RELEVANCE, DEFAULT_MIN_SIMILARITY, BotSettings
 from bot.story import StoryQuestion, find_question
 from index.embedder import Embedder, load_embedder
 from index.manifest import IndexMismatch
 from index.store import IndexData, read_index
-
-# Abstention thresholds, chosen on the dev half of eval/gold (bot/data/answer.toml says how):
-# below them the sources are taken not to answer.
-DEFAULT_MIN_SIMILARITY = load_answer_settings().rank.min_similarity
-DEFAULT_MIN_RELEVANCE = load_answer_settings().rank.min_relevance
-
-
-@dataclass(frozen=True)
-class BotSettings:
-    min_similarity: float = DEFAULT_MIN_SIMILARITY  # when abstention uses the cosine
-    min_relevance: float = DEFAULT_MIN_RELEVANCE  # when it uses the relevance model
-    cache_size: int = 1024
-    encode_threads: int | None = 1  # torch threads for query encoding (one per concurrent question)
-
-    @classmethod
-    def from_env(cls) -> BotSettings:
-        sim, rel = os.environ.get("LDN_MIN_SIMILARITY"), os.environ.get("LDN_MIN_RELEVANCE")
-        return cls(
-            min_similarity=float(sim) if sim else DEFAULT_MIN_SIMILARITY,
-            min_relevance=float(rel) if rel else DEFAULT_MIN_RELEVANCE,
-        )
 
 
 class Engine:
@@ -134,13 +114,6 @@ class Engine:
             self.answer_settings,
         )
 
-    @property
-    def abstention(self) -> tuple[str, float]:
-        """The abstention signal in use ("relevance" or "similarity") and its threshold."""
-        if self.ranker.reranker is not None and self.ranker.settings.signal == "relevance":
-            return "relevance", self.settings.min_relevance
-        return "similarity", self.settings.min_similarity
-
     # -- the core -------------------------------------------------------------------------
     def answer(self, question: object, observer: StageObserver | None = None) -> Answer:
         """The reply to `question`; `observer` receives per-stage seconds (not for cached replies)."""
@@ -173,15 +146,15 @@ class Engine:
         mean = self.embedder.encode(texts).mean(axis=0)
         return (mean / max(float(np.linalg.norm(mean)), 1e-9)).astype(np.float32)
 
-    def retrieve_story(self, story: StoryQuestion, observer: StageObserver | None = None) -> Retrieval:
+    def retrieve_story(
+        self,
+        story: StoryQuestion,
+        observer: StageObserver | None = None,
+        vectors: list[np.ndarray] | None = None,
+    ) -> Retrieval:
         """Retrieval for each text of the message (the question inside a story, then the whole
         message), merged into one candidate list."""
-        vectors = [self.encode(t) for t in story.texts]
-        return self._retrieve(story, vectors, observer)
-
-    def _retrieve(
-        self, story: StoryQuestion, vectors: list[np.ndarray], observer: StageObserver | None
-    ) -> Retrieval:
+        vectors = vectors or [self.encode(t) for t in story.texts]
         return merge_retrievals(
             [self.retriever.retrieve(t, v, observer) for t, v in zip(story.texts, vectors, strict=True)]
         )
@@ -197,32 +170,19 @@ class Engine:
         story = find_question(text)
         vectors = [self.encode(t) for t in story.texts]
         laps.lap(Stage.ENCODE)
-        retrieval = self._retrieve(story, vectors, observer)
+        retrieval = self.retrieve_story(story, observer, vectors)
         laps.lap(Stage.RETRIEVE)
         ranking = self.ranker.rank(story.texts, retrieval)
         laps.lap(Stage.RERANK)
         pinned = self._pinned_quotes(pins, retrieval)
-        limit = max(1, self.select_settings.max_quotes - len(pinned))
-        taken = [(q.doc_id, q.start, q.end) for q in pinned]
-        picks = (
-            select(ranking, self.data, self.select_settings, taken, limit, stance)
-            if ranking.answerable
-            else []
-        )
-        found = [
-            self._quote(p.doc_id, p.start, p.end, p.candidate.score, p.candidate.passage_id, None)
-            for p in picks
-        ]
-        quotes = tuple(pinned + found)
+        quotes = tuple(pinned + (self._found(ranking, pinned) if ranking.answerable else []))
         laps.lap(Stage.SELECT)
         caveats = self._caveats(quotes, pins) if quotes else ()
         laps.lap(Stage.CAVEATS)
         signals = {
             "best_similarity": retrieval.best_similarity,
             "best_raw_similarity": retrieval.best_raw_similarity,
-            "best_relevance": max((c.relevance for c in ranking.scored), default=0.0)
-            if ranking.with_model
-            else -1.0,
+            "best_relevance": ranking.best_relevance,
             "confidence": ranking.confidence,
         }
         if not quotes:
@@ -232,6 +192,15 @@ class Engine:
         )
 
     # -- quotes ---------------------------------------------------------------------------
+    def _found(self, ranking: Ranking, pinned: list[Quote]) -> list[Quote]:
+        limit = max(1, self.select_settings.max_quotes - len(pinned))
+        taken = [(q.doc_id, q.start, q.end) for q in pinned]
+        picks = select(ranking, self.data, self.select_settings, taken, limit, stance)
+        return [
+            self._quote(p.doc_id, p.start, p.end, p.candidate.score, p.candidate.passage_id, None)
+            for p in picks
+        ]
+
     def _quote(
         self, doc_id: str, start: int, end: int, score: float, passage_id: int, pinned: PinKind | None
     ) -> Quote:
@@ -320,4 +289,11 @@ def check_fresh(data: IndexData, corpus_dir: Path) -> None:
     data.manifest.check_compatible(corpus_hash=load_corpus(corpus_dir).corpus_hash)
 
 
-__all__ = ["BotSettings", "Engine", "IndexMismatch", "check_fresh"]
+__all__ = [
+    "DEFAULT_MIN_RELEVANCE",
+    "DEFAULT_MIN_SIMILARITY",
+    "BotSettings",
+    "Engine",
+    "IndexMismatch",
+    "check_fresh",
+]

@@ -156,6 +156,11 @@ class Ranking:
     answerable: bool
     with_model: bool
 
+    @property
+    def best_relevance(self) -> float:
+        """The model's best probability (-1 without a model)."""
+        return max((c.relevance for c in self.scored), default=0.0) if self.with_model else -1.0
+
 
 class AnswerRanker:
     def __init__(
@@ -170,6 +175,13 @@ class AnswerRanker:
         self.intents = intents or load_intents()
         self.settings = settings or load_answer_settings().rank
         self.features = self.intents.features([s.text for s in data.sentences])
+
+    @property
+    def abstention(self) -> tuple[str, float]:
+        """The abstention signal in use ("relevance" or "similarity") and its threshold."""
+        if self.reranker is not None and self.settings.signal == "relevance":
+            return "relevance", self.settings.min_relevance
+        return "similarity", self.settings.min_similarity
 
     def rank(self, questions: tuple[str, ...], retrieval: Retrieval) -> Ranking:
         """Order retrieval's top `depth` hits for `questions` (the question inside a story

@@ -204,7 +204,7 @@ def _abstention(
     curve = threshold_curve(keep, reject, threshold_grid(0.0, 1.0, 0.01))
     chosen = best_threshold(curve)
     point = lambda p: {**asdict(p), "balanced_accuracy": p.balanced_accuracy}  # noqa: E731
-    signal_name, current = engine.abstention
+    signal_name, current = engine.ranker.abstention
     default = DEFAULT_MIN_RELEVANCE if signal_name == "relevance" else DEFAULT_MIN_SIMILARITY
     return {
         "positives": len(unanswerable),

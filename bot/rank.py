@@ -45,6 +45,20 @@ class RelevanceModel(Protocol):
     def score(self, question: str, texts: list[str]) -> np.ndarray: ...
 
 
+def load_relevance_model() -> RelevanceModel | None:
+    """The shipped relevance model (`index.rerank`), or None when its files or its runtime are
+    missing: the bot then answers in hybrid order with cosine abstention (`Ranking.with_model`
+    is False, and `python -m eval sets` prints which model judged)."""
+    try:
+        from index.rerank import Reranker, RerankerNotFound
+    except ImportError:
+        return None
+    try:
+        return Reranker.load()
+    except (RerankerNotFound, ImportError):
+        return None
+
+
 class AnswerSettingsError(ValueError):
     """bot/data/answer.toml is malformed."""
 
@@ -142,6 +156,11 @@ class Ranking:
     answerable: bool
     with_model: bool
 
+    @property
+    def best_relevance(self) -> float:
+        """The model's best probability (-1 without a model)."""
+        return max((c.relevance for c in self.scored), default=0.0) if self.with_model else -1.0
+
 
 class AnswerRanker:
     def __init__(
@@ -156,6 +175,13 @@ class AnswerRanker:
         self.intents = intents or load_intents()
         self.settings = settings or load_answer_settings().rank
         self.features = self.intents.features([s.text for s in data.sentences])
+
+    @property
+    def abstention(self) -> tuple[str, float]:
+        """The abstention signal in use ("relevance" or "similarity") and its threshold."""
+        if self.reranker is not None and self.settings.signal == "relevance":
+            return "relevance", self.settings.min_relevance
+        return "similarity", self.settings.min_similarity
 
     def rank(self, questions: tuple[str, ...], retrieval: Retrieval) -> Ranking:
         """Order retrieval's top `depth` hits for `questions` (the question inside a story

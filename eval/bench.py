@@ -54,6 +54,7 @@ def _log(msg: str) -> None:
 def run(args: argparse.Namespace, embedder: Any = None) -> dict[str, Any]:
     """Run the chosen sections and write bench.json; `embedder` replaces the model (tests)."""
     from bot.engine import Engine
+    from bot.rank import load_relevance_model
     from index.settings import Paths
     from index.store import read_index
 
@@ -87,7 +88,9 @@ def run(args: argparse.Namespace, embedder: Any = None) -> dict[str, Any]:
 
             _log(f"loading the engine from {paths.index_dir} ...")
             emb = embedder if embedder is not None else load_embedder(paths.model_path)
-            engine = Engine(read_index(paths.index_dir), emb, bench_warm.default_settings())
+            engine = Engine(
+                read_index(paths.index_dir), emb, bench_warm.default_settings(), load_relevance_model()
+            )
         return engine
 
     def record(name: str, res: dict[str, Any], load_before: list[float]) -> None:

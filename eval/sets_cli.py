@@ -30,6 +30,9 @@ def add_sets_parser(subparsers: Any) -> argparse.ArgumentParser:
     p.add_argument("--index", help="index of the bundled corpus (default: LDN_INDEX_DIR or index/built)")
     p.add_argument("--model", help="local sentence-transformers folder (default: the packaged model)")
     p.add_argument("--out", type=Path, default=DEFAULT_OUT, help="output folder (default: eval/out/)")
+    p.add_argument(
+        "--no-relevance-model", action="store_true", help="answer without the relevance model (baseline)"
+    )
     p.add_argument("--quiet", action="store_true", help="no progress lines on stderr")
     p.set_defaults(target="eval.sets_cli:main")
     return p
@@ -37,6 +40,8 @@ def add_sets_parser(subparsers: Any) -> argparse.ArgumentParser:
 
 def main(args: argparse.Namespace) -> int:
     from bot.engine import Engine
+    from bot.observe import Stage, StageTimes
+    from bot.rank import load_relevance_model
     from eval.gold import check_against_documents, load_gold
     from eval.sets import known_sets, score_set, write
     from index.build import build_index
@@ -53,25 +58,37 @@ def main(args: argparse.Namespace) -> int:
         print(f"error: unknown set(s) {sorted(unknown)}; known: {[s.name for s in specs]}", file=sys.stderr)
         return 2
     embedder = load_embedder(paths.model_path, threads=1)
+    relevance = None if args.no_relevance_model else load_relevance_model()
+    if not args.quiet:
+        print(f"relevance model: {relevance.name if relevance else 'none'}", file=sys.stderr)
     bundled = None
     results: dict[str, Any] = {}
     with tempfile.TemporaryDirectory(prefix="eval-sets-") as tmp:
         for spec in [s for s in specs if s.name in wanted]:
             if spec.documents is None:
                 if bundled is None:
-                    bundled = Engine(read_index(paths.index_dir), embedder)
+                    bundled = Engine(read_index(paths.index_dir), embedder, None, relevance)
                 engine = bundled
             else:
                 out = Path(tmp) / spec.name
                 build_index(spec.documents, out, embedder_factory=lambda: embedder)
-                engine = Engine(read_index(out), embedder)
+                engine = Engine(read_index(out), embedder, None, relevance)
             gold = load_gold(spec.questions)
             questions = [q for q in gold.questions if spec.split is None or q.split == spec.split]
             texts = {d: doc.text for d, doc in engine.data.documents.items()}
             check_against_documents(gold, texts.get)
             if not args.quiet:
                 print(f"{spec.name}: {len(questions)} questions", file=sys.stderr)
-            results[spec.name] = score_set(engine.answer, questions, texts.__getitem__)
+            model_seconds: list[float] = []
+
+            def ask(question: str, engine: Engine = engine, seconds: list[float] = model_seconds) -> Any:
+                times = StageTimes()
+                reply = engine.answer(question, observer=times)
+                seconds.append(times.seconds.get(Stage.RERANK, 0.0))
+                return reply
+
+            results[spec.name] = score_set(ask, questions, texts.__getitem__, model_seconds)
+            results[spec.name]["relevance_model"] = relevance.name if relevance else None
     path = write(results, args.out)
     print(path.read_text(encoding="utf-8"))
     print(f"written: {path} (and sets.json)")

@@ -45,9 +45,8 @@ def main(args: argparse.Namespace) -> int:
     from eval.gold import check_against_documents, load_gold
     from eval.sets import known_sets, score_set, write
     from index.build import build_index
-    from index.embedder import load_embedder, set_offline_env
+    from index.embedder import set_offline_env
     from index.settings import Paths
-    from index.store import read_index
 
     set_offline_env()
     paths = Paths.resolve(index_dir=args.index, model_path=args.model)
@@ -57,7 +56,6 @@ def main(args: argparse.Namespace) -> int:
     if unknown:
         print(f"error: unknown set(s) {sorted(unknown)}; known: {[s.name for s in specs]}", file=sys.stderr)
         return 2
-    embedder = load_embedder(paths.model_path, threads=1)
     relevance = None if args.no_relevance_model else load_relevance_model()
     if not args.quiet:
         print(f"relevance model: {relevance.name if relevance else 'none'}", file=sys.stderr)
@@ -67,12 +65,12 @@ def main(args: argparse.Namespace) -> int:
         for spec in [s for s in specs if s.name in wanted]:
             if spec.documents is None:
                 if bundled is None:
-                    bundled = Engine(read_index(paths.index_dir), embedder, None, relevance)
+                    bundled = Engine.load(paths.index_dir, paths.model_path, reranker=relevance)
                 engine = bundled
             else:
                 out = Path(tmp) / spec.name
-                build_index(spec.documents, out, embedder_factory=lambda: embedder)
-                engine = Engine(read_index(out), embedder, None, relevance)
+                build_index(spec.documents, out, model_path=paths.model_path)
+                engine = Engine.load(out, paths.model_path, reranker=relevance)
             gold = load_gold(spec.questions)
             questions = [q for q in gold.questions if spec.split is None or q.split == spec.split]
             texts = {d: doc.text for d, doc in engine.data.documents.items()}

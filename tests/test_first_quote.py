@@ -15,7 +15,7 @@ import pytest
 
 from bot.engine import Engine
 from bot.models import Status
-from bot.web import EXAMPLES
+from bot.web.layout import EXAMPLES
 from index.build import build_index
 from tests.conftest import SEED_CORPUS_DIR
 

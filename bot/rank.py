@@ -9,6 +9,8 @@ top `depth` by a relevance model and decides abstention:
 - kind bonus: `kind_bonus` is added when the sentence has an answer-type feature of a kind the
   question asks for (`bot.intent`: a time span for "how long until", an amount for "what
   dose" ...); its size is chosen on the dev split (0 when it does not help there);
+- retrieval prior: `fused_weight` times the retrieval's fused score relative to its best hit
+  is added too, so the model re-orders what retrieval found rather than replacing it;
 - abstention: the best relevance (`signal = "relevance"`) or the best centred cosine of
   retrieval (`"similarity"`) must reach its threshold, whichever separates answerable from
   unanswerable dev questions better (balanced accuracy, see eval/README.md).
@@ -67,6 +69,7 @@ class AnswerSettingsError(ValueError):
 class RankSettings:
     depth: int = 30
     kind_bonus: float = 0.0
+    fused_weight: float = 0.0
     kind_bonus_fused: float = 0.01
     signal: str = "similarity"
     min_relevance: float = 0.5
@@ -194,7 +197,9 @@ class AnswerRanker:
         if self.reranker is not None and hits:
             texts = [self.data.sentences[i].text for i in ids]
             rel = np.max(np.stack([self.reranker.score(q, texts) for q in questions]), axis=0)
-            scores = rel + s.kind_bonus * match
+            fused = np.array([h.score for h in hits])
+            prior = fused / max(float(fused.max()), 1e-12)  # retrieval's own order, 1.0 for its best
+            scores = rel + s.kind_bonus * match + s.fused_weight * prior
             relevance = rel.tolist()
         else:
             scores = np.array([h.score for h in hits]) + s.kind_bonus_fused * match

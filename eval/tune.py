@@ -27,7 +27,8 @@ from pathlib import Path
 from typing import Any
 
 GRID_DEPTH = (10, 20, 30, 40)
-GRID_BONUS = (0.0, 0.02, 0.05, 0.1, 0.15, 0.2, 0.3)
+GRID_BONUS = (0.0, 0.05, 0.1, 0.2, 0.3)
+GRID_FUSED = (0.0, 0.1, 0.2, 0.3, 0.5)
 GRID_QUOTE_MIN = (0.05, 0.1, 0.15, 0.2, 0.3, 0.4, 0.5)
 
 
@@ -43,12 +44,18 @@ def add_tune_parser(subparsers: Any) -> argparse.ArgumentParser:
     return p
 
 
-def _order_figures(rows: list[dict[str, Any]], depth: int, bonus: float) -> tuple[float, float, float]:
+def _score(c: tuple[float, float, bool, int, float], bonus: float, fused: float) -> float:
+    return c[0] + bonus * c[1] + fused * c[4]
+
+
+def _order_figures(
+    rows: list[dict[str, Any]], depth: int, bonus: float, fused: float
+) -> tuple[float, float, float]:
     h1 = h3 = mrr = 0.0
     ans = [r for r in rows if r["type"] == "answerable"]
     for r in ans:
         c = r["cands"][:depth]
-        order = sorted(range(len(c)), key=lambda j: (-(c[j][0] + bonus * c[j][1]), j))
+        order = sorted(range(len(c)), key=lambda j: (-_score(c[j], bonus, fused), j))
         rel = [c[j][2] for j in order]
         h1 += bool(rel[:1] and rel[0])
         h3 += any(rel[:3])
@@ -81,11 +88,13 @@ def collect(engine: Any, ranker: Any, questions: list[Any]) -> list[dict[str, An
             (a.doc_id, s, e) for a in q.answers for s, e in find_spans(data.documents[a.doc_id].text, a.text)
         ]
         by_rank = sorted(ranking.scored, key=lambda c: c.fused_rank)
+        top = max((h.score for h in retrieval.hits), default=1.0)
         cands = []
         for c in by_rank:
             u = data.sentences[c.sentence_id]
             gold = any(d == u.doc_id and spans_overlap((a, b), (u.start, u.end)) for d, a, b in spans)
-            cands.append((c.relevance, float(c.kind_match), gold, c.sentence_id))
+            prior = retrieval.hits[c.fused_rank].score / max(top, 1e-12)
+            cands.append((c.relevance, float(c.kind_match), gold, c.sentence_id, prior))
         rows.append(
             {"id": q.id, "type": q.type, "sim": retrieval.best_similarity, "cands": cands, "ranking": ranking}
         )
@@ -107,7 +116,7 @@ def main(args: argparse.Namespace) -> int:
 
     set_offline_env()
     paths = Paths.resolve(index_dir=args.index, model_path=args.model)
-    engine = Engine.load(paths.index_dir, paths.model_path)
+    engine = Engine.load(paths.index_dir, paths.model_path, reranker=None)
     settings = load_answer_settings()
     ranker = AnswerRanker(engine.data, Reranker.load(args.reranker) if args.reranker else Reranker.load(),
                           settings=replace(settings.rank, depth=max(GRID_DEPTH), kind_bonus=0.0))  # fmt: skip
@@ -115,26 +124,23 @@ def main(args: argparse.Namespace) -> int:
     rows = collect(engine, ranker, questions)
     print(f"dev: {sum(r['type'] == 'answerable' for r in rows)} answerable, "
           f"{sum(r['type'] == 'unanswerable' for r in rows)} unanswerable\n")  # fmt: skip
-    print("| depth | kind_bonus | hit@1 | hit@3 | MRR |\n|---|---|---|---|---|")
-    best = max(
-        ((d, b, *_order_figures(rows, d, b)) for d in GRID_DEPTH for b in GRID_BONUS),
-        key=lambda t: (round(t[3], 6), round(t[4], 6), -t[0], -t[1]),
+    print("| depth | kind_bonus | fused_weight | hit@1 | hit@3 | MRR |\n|---|---|---|---|---|---|")
+    grid = [
+        (d, b, f, *_order_figures(rows, d, b, f)) for d in GRID_DEPTH for b in GRID_BONUS for f in GRID_FUSED
+    ]
+    for row in grid:
+        print("| {} | {} | {} | {:.3f} | {:.3f} | {:.3f} |".format(*row))
+    # MRR first (it rewards the first quote, which patients read), then hit@3, then the simpler setting
+    best = max(grid, key=lambda t: (round(t[5], 6), round(t[4], 6), -t[0], -t[1], -t[2]))
+    depth, bonus, fused = best[0], best[1], best[2]
+    print(
+        f"\nchosen (best MRR, then hit@3, then smaller): depth {depth}, kind_bonus {bonus}, fused_weight {fused}\n"
     )
-    for d in GRID_DEPTH:
-        for b in GRID_BONUS:
-            h1, h3, mrr = _order_figures(rows, d, b)
-            print(f"| {d} | {b} | {h1:.3f} | {h3:.3f} | {mrr:.3f} |")
-    print(f"\nchosen (best hit@3, then MRR, then smaller): depth {best[0]}, kind_bonus {best[1]}\n")
-    depth, bonus = best[0], best[1]
     keep_rel = [
-        max((c[0] + bonus * c[1] for c in r["cands"][:depth]), default=0.0)
-        for r in rows
-        if r["type"] == "answerable"
+        max((c[0] for c in r["cands"][:depth]), default=0.0) for r in rows if r["type"] == "answerable"
     ]
     rej_rel = [
-        max((c[0] + bonus * c[1] for c in r["cands"][:depth]), default=0.0)
-        for r in rows
-        if r["type"] == "unanswerable"
+        max((c[0] for c in r["cands"][:depth]), default=0.0) for r in rows if r["type"] == "unanswerable"
     ]
     keep_sim = [r["sim"] for r in rows if r["type"] == "answerable"]
     rej_sim = [r["sim"] for r in rows if r["type"] == "unanswerable"]
@@ -145,11 +151,13 @@ def main(args: argparse.Namespace) -> int:
         print(
             f"abstention on {name}: threshold {t:.2f}, balanced accuracy {ba:.3f} (kept {kept:.3f}, declined {declined:.3f})"
         )
-    _quote_sweep(engine, rows, settings, depth, bonus)
+    _quote_sweep(engine, rows, settings, depth, bonus, fused)
     return 0
 
 
-def _quote_sweep(engine: Any, rows: list[dict[str, Any]], settings: Any, depth: int, bonus: float) -> None:
+def _quote_sweep(
+    engine: Any, rows: list[dict[str, Any]], settings: Any, depth: int, bonus: float, fused: float
+) -> None:
     from bot.cautions import stance
     from bot.rank import Ranking, Scored
     from bot.select import select
@@ -162,8 +170,13 @@ def _quote_sweep(engine: Any, rows: list[dict[str, Any]], settings: Any, depth: 
             rk: Ranking = r["ranking"]
             gold = {c[3]: c[2] for c in r["cands"]}
             cands = [c for c in rk.scored if c.fused_rank < depth]
+            prior = {c[3]: c[4] for c in r["cands"]}
             cands = sorted(
-                (replace(c, score=c.relevance + bonus * c.kind_match) for c in cands), key=lambda c: -c.score
+                (
+                    replace(c, score=c.relevance + bonus * c.kind_match + fused * prior[c.sentence_id])
+                    for c in cands
+                ),
+                key=lambda c: -c.score,
             )
             ranking = replace(rk, scored=tuple[Scored, ...](cands))
             picks = select(ranking, engine.data, replace(settings.select, quote_min=qmin), [], 4, stance)

@@ -75,3 +75,11 @@ def test_known_sets_and_the_command_line() -> None:
     add_sets_parser(parser.add_subparsers())
     args = parser.parse_args(["sets", "--set", "dev", "--set", "test", "--quiet"])
     assert args.sets == ["dev", "test"] and args.target == "eval.sets_cli:main"
+
+
+def test_tuning_refuses_the_report_only_sets(capsys) -> None:
+    from eval.tune import main
+
+    for split in ("test", "heldout"):
+        assert main(argparse.Namespace(split=split)) == 2
+    assert "only on the dev split" in capsys.readouterr().err

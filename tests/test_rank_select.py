@@ -162,3 +162,17 @@ def test_retrievals_of_a_story_and_its_question_are_merged() -> None:
     assert [h.unit_id for h in merged.hits] == [0, 2, 4]  # 0 is found by both
     assert merged.best_similarity == pytest.approx(0.6)
     assert merge_retrievals([core]) is core
+
+
+def test_the_retrieval_prior_breaks_ties_of_the_model() -> None:
+    data = _data()
+    flat = FakeRelevance({})
+    by_prior = AnswerRanker(data, flat, settings=RankSettings(fused_weight=0.5)).rank(
+        ("x",), _retrieval([5, 2, 4])
+    )
+    assert [c.sentence_id for c in by_prior.scored] == [5, 2, 4]
+    strong = FakeRelevance({TEXTS[4][1]: 0.9})
+    moved = AnswerRanker(data, strong, settings=RankSettings(fused_weight=0.5)).rank(
+        ("x",), _retrieval([5, 2, 4])
+    )
+    assert moved.scored[0].sentence_id == 4

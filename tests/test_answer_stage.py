@@ -84,3 +84,29 @@ def test_variant_keeps_the_relevance_model(data: IndexData) -> None:
     eng = Engine(data, FakeEmbedder(), None, Scripted("bedtime"))
     assert eng.variant(BotSettings(cache_size=0)).ranker.reranker is eng.ranker.reranker
     assert eng.ranker.abstention[0] in ("relevance", "similarity")
+
+
+class Table:
+    """Relevance by the first matching phrase of a table, 0.05 otherwise."""
+
+    name = "table"
+
+    def __init__(self, table: dict[str, float]):
+        self.table = table
+
+    def score(self, question: str, texts: list[str]) -> np.ndarray:
+        def one(t: str) -> float:
+            return next((p for k, p in self.table.items() if k in t.lower()), 0.05)
+
+        return np.array([one(t) for t in texts], dtype=np.float32)
+
+
+def test_sources_that_disagree_both_show_and_the_conflict_note_fires(data: IndexData) -> None:
+    model = Table({"may find relief": 0.9, "benefit is weak": 0.4})
+    eng = Engine(data, FakeEmbedder(), BotSettings(min_relevance=0.5), model, on_relevance())
+    ans = eng.answer("Does LDN help multiple sclerosis?")
+    texts = [q.text.lower() for q in ans.quotes]
+    assert "may find relief" in texts[0]
+    assert any("benefit is weak" in t for t in texts), texts
+    assert len({q.doc_id for q in ans.quotes}) >= 2
+    assert any(c.kind == "conflict" for c in ans.caveats)

@@ -85,7 +85,7 @@ class Engine:
         )
         self.ranker = AnswerRanker(data, reranker, settings=rank)
         self.select_settings = answer.select if reranker is not None else answer.select_without_model
-        self.language = LanguageGate.for_texts(d.text for d in data.documents.values())
+        self.language = LanguageGate(indexed=data.sentence_bm25.has)
         self.cautions = find_cautions(data)
         self._cache: OrderedDict[str, Answer] = OrderedDict()
         self._lock = threading.Lock()

@@ -28,7 +28,7 @@ from __future__ import annotations
 import re
 import threading
 import tomllib
-from collections.abc import Iterable
+from collections.abc import Callable, Iterable
 from dataclasses import dataclass
 from functools import cache
 from pathlib import Path
@@ -104,15 +104,35 @@ def _load(path: str) -> LanguageSettings:
 
 
 class LanguageGate:
-    """`check(text) -> LanguageGuess`; build once per index with the documents' words."""
+    """`check(text) -> LanguageGuess`; built once per index.
 
-    def __init__(self, known_words: Iterable[str] = (), settings: LanguageSettings | None = None):
+    Known words: English stop words, `known_words`, and, when `indexed` is given (the BM25
+    index's exact vocabulary test, `Bm25Index.has`), every word whose stem the index holds, so
+    nothing is re-read from the documents at start-up whatever the corpus size."""
+
+    def __init__(
+        self,
+        known_words: Iterable[str] = (),
+        settings: LanguageSettings | None = None,
+        indexed: Callable[[str], bool] | None = None,
+    ):
         from index.bm25 import stopwords
 
         self.settings = settings or load_settings()
         self.known = frozenset(w.lower() for w in known_words) | stopwords()
+        self.indexed = indexed
         self._detector: Any = None
         self._lock = threading.Lock()
+
+    def is_known(self, word: str) -> bool:
+        if word in self.known:
+            return True
+        if self.indexed is None:
+            return False
+        from index.bm25 import tokenize
+
+        stems = tokenize(word)
+        return not stems or all(self.indexed(t) for t in stems)
 
     @classmethod
     def for_texts(cls, texts: Iterable[str], settings: LanguageSettings | None = None) -> LanguageGate:
@@ -123,7 +143,7 @@ class LanguageGate:
 
     def check(self, text: str) -> LanguageGuess:
         ws = words(text)
-        unknown = [w for w in ws if w not in self.known]
+        unknown = [w for w in ws if not self.is_known(w)]
         s = self.settings
         if len(unknown) < s.min_unknown_words or (len(ws) - len(unknown)) >= s.max_known_share * len(ws):
             return LanguageGuess(True, "en", 1.0, "guard")

@@ -77,3 +77,13 @@ def test_settings_file_is_validated(tmp_path: Path) -> None:
     )
     with pytest.raises(LanguageDataError, match="include 'en'"):
         load_settings(bad)
+
+
+def test_the_index_vocabulary_can_stand_for_the_documents() -> None:
+    from index.bm25 import Bm25Index
+
+    bm25 = Bm25Index.build(DOCUMENTS)
+    gate = LanguageGate(indexed=bm25.has)
+    assert gate.is_known("dreams") and gate.is_known("fibromyalgia") and not gate.is_known("naltrexona")
+    assert gate.check("naltrexone side efects").english
+    assert not gate.check("¿La naltrexona en dosis bajas ayuda con la fibromialgia?").english

@@ -68,6 +68,12 @@ def _add_sets(sub: Subparsers) -> None:
     add_sets_parser(sub)  # sets target="eval.sets_cli:main"
 
 
+def _add_tune(sub: Subparsers) -> None:
+    from eval.tune import add_tune_parser  # stdlib-only at import
+
+    add_tune_parser(sub)  # sets target="eval.tune:main"
+
+
 def _add_bench(sub: Subparsers) -> None:
     p = sub.add_parser(
         "bench",
@@ -88,7 +94,7 @@ def _add_bench(sub: Subparsers) -> None:
     p.set_defaults(target="eval.bench:main")
 
 
-COMMANDS: list[Callable[[Subparsers], None]] = [_add_beir, _add_run, _add_sets, _add_bench]
+COMMANDS: list[Callable[[Subparsers], None]] = [_add_beir, _add_run, _add_sets, _add_tune, _add_bench]
 
 
 def build_parser() -> argparse.ArgumentParser:

@@ -31,6 +31,10 @@ USER_ERRORS: tuple[str, ...] = (
     "eval.gold:GoldError",  # a malformed gold set
     "eval.gates:ThresholdsError",  # a malformed floors file
     "eval.beir:BeirError",  # a malformed BEIR dataset
+    "bot.rank:AnswerSettingsError",  # a malformed bot/data/answer.toml
+    "bot.intent:IntentDataError",  # a malformed bot/data/intents.toml
+    "bot.language:LanguageDataError",  # a malformed bot/data/languages.toml
+    "bot.story:StoryDataError",  # a malformed bot/data/story.toml
 )
 
 

@@ -9,8 +9,10 @@ top `depth` by a relevance model and decides abstention:
 - kind bonus: `kind_bonus` is added when the sentence has an answer-type feature of a kind the
   question asks for (`bot.intent`: a time span for "how long until", an amount for "what
   dose" ...); its size is chosen on the dev split (0 when it does not help there);
-- retrieval prior: `fused_weight` times the retrieval's fused score relative to its best hit
-  is added too, so the model re-orders what retrieval found rather than replacing it;
+- the order: reciprocal rank fusion of the model's order (weight `model_weight`) and
+  retrieval's own fused order (weight 1), `1 / (rank_k + 1 + rank)` each, plus the kind bonus:
+  the model re-orders what retrieval found rather than replacing it, by as much as it earns on
+  dev (`model_weight` 0 keeps retrieval's order, a large one follows the model);
 - abstention: the best relevance (`signal = "relevance"`) or the best centred cosine of
   retrieval (`"similarity"`) must reach its threshold, whichever separates answerable from
   unanswerable dev questions better (balanced accuracy, see eval/README.md).
@@ -69,7 +71,8 @@ class AnswerSettingsError(ValueError):
 class RankSettings:
     depth: int = 30
     kind_bonus: float = 0.0
-    fused_weight: float = 0.0
+    model_weight: float = 1.0
+    rank_k: float = 10.0
     kind_bonus_fused: float = 0.01
     signal: str = "similarity"
     min_relevance: float = 0.5
@@ -197,9 +200,14 @@ class AnswerRanker:
         if self.reranker is not None and hits:
             texts = [self.data.sentences[i].text for i in ids]
             rel = np.max(np.stack([self.reranker.score(q, texts) for q in questions]), axis=0)
-            fused = np.array([h.score for h in hits])
-            prior = fused / max(float(fused.max()), 1e-12)  # retrieval's own order, 1.0 for its best
-            scores = rel + s.kind_bonus * match + s.fused_weight * prior
+            model_rank = np.empty(len(hits))
+            model_rank[np.argsort(-rel, kind="stable")] = np.arange(len(hits))
+            own_rank = np.arange(len(hits))  # retrieval's fused order
+            scores = (
+                s.model_weight / (s.rank_k + 1 + model_rank)
+                + 1.0 / (s.rank_k + 1 + own_rank)
+                + s.kind_bonus * match
+            )
             relevance = rel.tolist()
         else:
             scores = np.array([h.score for h in hits]) + s.kind_bonus_fused * match

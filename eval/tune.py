@@ -6,12 +6,13 @@ For every question of the split it runs retrieval and the relevance model once (
 depth 40) and keeps, per candidate, the model's probability, the kind match and whether it
 overlaps a gold span. Then, with no further model calls, it sweeps:
 
-- `depth` (how many retrieved sentences the model reads) and `kind_bonus`: hit@1, hit@3 and MRR
-  of the candidate order over answerable questions;
+- `depth` (how many retrieved sentences the model reads), `rank_k`, `model_weight` and
+  `kind_bonus` (see `bot.rank`): hit@1, hit@3 and MRR of the candidate order over answerable
+  questions;
 - the abstention signal: balanced accuracy (mean of answerable kept and unanswerable declined)
   of the best relevance and of the best centred cosine, each at its best threshold;
-- `quote_min` (relevance a quote after the first needs): quote hit@3 and the share of shown
-  quotes that overlap a gold span, through `bot.select` itself.
+- `quote_min` and `quote_share` (relevance a quote after the first needs): quote hit@3 and the
+  share of shown quotes that overlap a gold span, through `bot.select` itself.
 
 It prints the tables and the values it would choose; copy them into `bot/data/answer.toml`
 (with the date and this command in the comment). Running it on `test` or `heldout` is refused:
@@ -26,10 +27,12 @@ from dataclasses import replace
 from pathlib import Path
 from typing import Any
 
-GRID_DEPTH = (10, 20, 30, 40)
-GRID_BONUS = (0.0, 0.05, 0.1, 0.2, 0.3)
-GRID_FUSED = (0.0, 0.1, 0.2, 0.3, 0.5)
-GRID_QUOTE_MIN = (0.05, 0.1, 0.15, 0.2, 0.3, 0.4, 0.5)
+GRID_DEPTH = (10, 20, 30)
+GRID_K = (5.0, 10.0, 30.0)
+GRID_WEIGHT = (0.0, 0.25, 0.5, 1.0, 2.0, 4.0)
+GRID_BONUS = (0.0, 0.01, 0.02, 0.03, 0.05)
+GRID_QUOTE_MIN = (0.0, 0.1, 0.2, 0.3, 0.5)
+GRID_SHARE = (0.0, 0.25, 0.5)
 
 
 def add_tune_parser(subparsers: Any) -> argparse.ArgumentParser:
@@ -44,19 +47,26 @@ def add_tune_parser(subparsers: Any) -> argparse.ArgumentParser:
     return p
 
 
-def _score(c: tuple[float, float, bool, int, float], bonus: float, fused: float) -> float:
-    return c[0] + bonus * c[1] + fused * c[4]
+Cand = tuple[float, float, bool, int]  # relevance, kind match, overlaps gold, sentence id
+
+
+def _order(c: list[Cand], k: float, weight: float, bonus: float) -> list[int]:
+    """Candidate indexes in the order `bot.rank` gives them (rank fusion + kind bonus)."""
+    by_model = sorted(range(len(c)), key=lambda j: (-c[j][0], j))
+    model_rank = {j: r for r, j in enumerate(by_model)}
+    score = {j: weight / (k + 1 + model_rank[j]) + 1.0 / (k + 1 + j) + bonus * c[j][1] for j in range(len(c))}
+    return sorted(score, key=lambda j: (-score[j], j))
 
 
 def _order_figures(
-    rows: list[dict[str, Any]], depth: int, bonus: float, fused: float
+    rows: list[dict[str, Any]], setting: tuple[int, float, float, float]
 ) -> tuple[float, float, float]:
+    depth, k, weight, bonus = setting
     h1 = h3 = mrr = 0.0
     ans = [r for r in rows if r["type"] == "answerable"]
     for r in ans:
         c = r["cands"][:depth]
-        order = sorted(range(len(c)), key=lambda j: (-_score(c[j], bonus, fused), j))
-        rel = [c[j][2] for j in order]
+        rel = [c[j][2] for j in _order(c, k, weight, bonus)]
         h1 += bool(rel[:1] and rel[0])
         h3 += any(rel[:3])
         mrr += next((1.0 / (i + 1) for i, x in enumerate(rel[:10]) if x), 0.0)
@@ -88,13 +98,11 @@ def collect(engine: Any, ranker: Any, questions: list[Any]) -> list[dict[str, An
             (a.doc_id, s, e) for a in q.answers for s, e in find_spans(data.documents[a.doc_id].text, a.text)
         ]
         by_rank = sorted(ranking.scored, key=lambda c: c.fused_rank)
-        top = max((h.score for h in retrieval.hits), default=1.0)
         cands = []
         for c in by_rank:
             u = data.sentences[c.sentence_id]
             gold = any(d == u.doc_id and spans_overlap((a, b), (u.start, u.end)) for d, a, b in spans)
-            prior = retrieval.hits[c.fused_rank].score / max(top, 1e-12)
-            cands.append((c.relevance, float(c.kind_match), gold, c.sentence_id, prior))
+            cands.append((c.relevance, float(c.kind_match), gold, c.sentence_id))
         rows.append(
             {"id": q.id, "type": q.type, "sim": retrieval.best_similarity, "cands": cands, "ranking": ranking}
         )
@@ -119,23 +127,27 @@ def main(args: argparse.Namespace) -> int:
     engine = Engine.load(paths.index_dir, paths.model_path, reranker=None)
     settings = load_answer_settings()
     ranker = AnswerRanker(engine.data, Reranker.load(args.reranker) if args.reranker else Reranker.load(),
-                          settings=replace(settings.rank, depth=max(GRID_DEPTH), kind_bonus=0.0))  # fmt: skip
+                          settings=replace(settings.rank, depth=max(GRID_DEPTH)))  # fmt: skip
     questions = [q for q in load_gold(GOLD).questions if q.split == "dev" and q.type != "emergency"]
     rows = collect(engine, ranker, questions)
     print(f"dev: {sum(r['type'] == 'answerable' for r in rows)} answerable, "
           f"{sum(r['type'] == 'unanswerable' for r in rows)} unanswerable\n")  # fmt: skip
-    print("| depth | kind_bonus | fused_weight | hit@1 | hit@3 | MRR |\n|---|---|---|---|---|---|")
-    grid = [
-        (d, b, f, *_order_figures(rows, d, b, f)) for d in GRID_DEPTH for b in GRID_BONUS for f in GRID_FUSED
-    ]
-    for row in grid:
-        print("| {} | {} | {} | {:.3f} | {:.3f} | {:.3f} |".format(*row))
-    # MRR first (it rewards the first quote, which patients read), then hit@3, then the simpler setting
-    best = max(grid, key=lambda t: (round(t[5], 6), round(t[4], 6), -t[0], -t[1], -t[2]))
-    depth, bonus, fused = best[0], best[1], best[2]
     print(
-        f"\nchosen (best MRR, then hit@3, then smaller): depth {depth}, kind_bonus {bonus}, fused_weight {fused}\n"
+        "| depth | rank_k | model_weight | kind_bonus | hit@1 | hit@3 | MRR |\n|---|---|---|---|---|---|---|"
     )
+    grid = [
+        ((d, k, w, b), _order_figures(rows, (d, k, w, b)))
+        for d in GRID_DEPTH
+        for k in GRID_K
+        for w in GRID_WEIGHT
+        for b in GRID_BONUS
+    ]
+    for setting, figs in grid:
+        print("| {} | {} | {} | {} | ".format(*setting) + " | ".join(f"{x:.3f}" for x in figs) + " |")
+    # MRR first (it rewards the first quote, which patients read), then hit@3, then the smaller setting
+    best, figs = max(grid, key=lambda g: (round(g[1][2], 6), round(g[1][1], 6), tuple(-x for x in g[0])))
+    depth = best[0]
+    print(f"\nchosen (best MRR, then hit@3): depth, rank_k, model_weight, kind_bonus = {best}: {figs}\n")
     keep_rel = [
         max((c[0] for c in r["cands"][:depth]), default=0.0) for r in rows if r["type"] == "answerable"
     ]
@@ -151,38 +163,36 @@ def main(args: argparse.Namespace) -> int:
         print(
             f"abstention on {name}: threshold {t:.2f}, balanced accuracy {ba:.3f} (kept {kept:.3f}, declined {declined:.3f})"
         )
-    _quote_sweep(engine, rows, settings, depth, bonus, fused)
+    _quote_sweep(engine, rows, settings, best)
     return 0
 
 
 def _quote_sweep(
-    engine: Any, rows: list[dict[str, Any]], settings: Any, depth: int, bonus: float, fused: float
+    engine: Any, rows: list[dict[str, Any]], settings: Any, best: tuple[int, float, float, float]
 ) -> None:
     from bot.cautions import stance
     from bot.rank import Ranking, Scored
     from bot.select import select
 
-    print("\n| quote_min | quote hit@3 | shown quotes on gold | quotes per answer |\n|---|---|---|---|")
+    depth, k, weight, bonus = best
+    print("\n| quote_min | quote_share | quote hit@3 | shown quotes on gold | quotes per answer |")
+    print("|---|---|---|---|---|")
+    ans = [r for r in rows if r["type"] == "answerable"]
     for qmin in GRID_QUOTE_MIN:
-        hits = shown = good = 0
-        ans = [r for r in rows if r["type"] == "answerable"]
-        for r in ans:
-            rk: Ranking = r["ranking"]
-            gold = {c[3]: c[2] for c in r["cands"]}
-            cands = [c for c in rk.scored if c.fused_rank < depth]
-            prior = {c[3]: c[4] for c in r["cands"]}
-            cands = sorted(
-                (
-                    replace(c, score=c.relevance + bonus * c.kind_match + fused * prior[c.sentence_id])
-                    for c in cands
-                ),
-                key=lambda c: -c.score,
-            )
-            ranking = replace(rk, scored=tuple[Scored, ...](cands))
-            picks = select(ranking, engine.data, replace(settings.select, quote_min=qmin), [], 4, stance)
-            flags = [gold.get(p.candidate.sentence_id, False) for p in picks]
-            hits += any(flags[:3])
-            shown += len(flags)
-            good += sum(flags)
-        n = max(len(ans), 1)
-        print(f"| {qmin} | {hits / n:.3f} | {good / max(shown, 1):.3f} | {shown / n:.2f} |")
+        for share in GRID_SHARE:
+            hits = shown = good = 0
+            for r in ans:
+                rk: Ranking = r["ranking"]
+                c = r["cands"][:depth]
+                by_id = {x.sentence_id: x for x in rk.scored}
+                order = [by_id[c[j][3]] for j in _order(c, k, weight, bonus)]
+                ranking = replace(rk, scored=tuple[Scored, ...](order))
+                sel = replace(settings.select, quote_min=qmin, quote_share=share)
+                picks = select(ranking, engine.data, sel, [], sel.max_quotes, stance)
+                gold = {x[3]: x[2] for x in c}
+                flags = [gold.get(p.candidate.sentence_id, False) for p in picks]
+                hits += any(flags[:3])
+                shown += len(flags)
+                good += sum(flags)
+            n = max(len(ans), 1)
+            print(f"| {qmin} | {share} | {hits / n:.3f} | {good / max(shown, 1):.3f} | {shown / n:.2f} |")

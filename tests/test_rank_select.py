@@ -62,7 +62,7 @@ def _retrieval(order: list[int], sims: dict[int, float] | None = None) -> Retrie
 def test_the_relevance_model_reorders_and_decides_abstention() -> None:
     data = _data()
     model = FakeRelevance({TEXTS[1][1]: 0.9, TEXTS[0][1]: 0.1})
-    settings = RankSettings(signal="relevance", min_relevance=0.5)
+    settings = RankSettings(signal="relevance", min_relevance=0.5, model_weight=4.0)
     ranking = AnswerRanker(data, model, settings=settings).rank(
         ("Does it help fibromyalgia?",), _retrieval([0, 2, 1])
     )
@@ -110,7 +110,8 @@ def test_the_story_question_and_the_whole_text_both_count() -> None:
 
 def _ranking(table: dict[int, float], order: list[int]) -> Any:
     model = FakeRelevance({TEXTS[i][1]: p for i, p in table.items()})
-    return AnswerRanker(_data(), model).rank(("Does it help fibromyalgia?",), _retrieval(order))
+    ranker = AnswerRanker(_data(), model, settings=RankSettings(model_weight=8.0))
+    return ranker.rank(("Does it help fibromyalgia?",), _retrieval(order))
 
 
 SEL = SelectSettings(quote_share=0.5, quote_min=0.2, other_source_min=0.3, conflict_min=0.3, per_doc=2)
@@ -164,15 +165,11 @@ def test_retrievals_of_a_story_and_its_question_are_merged() -> None:
     assert merge_retrievals([core]) is core
 
 
-def test_the_retrieval_prior_breaks_ties_of_the_model() -> None:
+def test_rank_fusion_weighs_the_model_against_retrieval_order() -> None:
     data = _data()
-    flat = FakeRelevance({})
-    by_prior = AnswerRanker(data, flat, settings=RankSettings(fused_weight=0.5)).rank(
-        ("x",), _retrieval([5, 2, 4])
-    )
-    assert [c.sentence_id for c in by_prior.scored] == [5, 2, 4]
-    strong = FakeRelevance({TEXTS[4][1]: 0.9})
-    moved = AnswerRanker(data, strong, settings=RankSettings(fused_weight=0.5)).rank(
-        ("x",), _retrieval([5, 2, 4])
-    )
-    assert moved.scored[0].sentence_id == 4
+    strong = FakeRelevance({TEXTS[4][1]: 0.9})  # the model likes retrieval's last candidate
+    order = _retrieval([5, 2, 4])
+    kept = AnswerRanker(data, strong, settings=RankSettings(model_weight=0.0)).rank(("x",), order)
+    assert [c.sentence_id for c in kept.scored] == [5, 2, 4]
+    led = AnswerRanker(data, strong, settings=RankSettings(model_weight=4.0)).rank(("x",), order)
+    assert led.scored[0].sentence_id == 4

@@ -83,8 +83,11 @@ class Engine:
             min_similarity=self.settings.min_similarity,
             min_relevance=self.settings.min_relevance,
         )
-        self.ranker = AnswerRanker(data, reranker, settings=rank)
-        self.select_settings = answer.select if reranker is not None else answer.select_without_model
+        # The model is called only when the dev-chosen settings give it a say (order or abstention).
+        self.reranker = reranker
+        used = reranker if rank.model_weight > 0 or rank.signal == "relevance" else None
+        self.ranker = AnswerRanker(data, used, settings=rank)
+        self.select_settings = answer.select if used is not None else answer.select_without_model
         self.language = LanguageGate(indexed=data.sentence_bm25.has)
         self.cautions = find_cautions(data)
         self._cache: OrderedDict[str, Answer] = OrderedDict()
@@ -113,7 +116,7 @@ class Engine:
             self.data,
             embedder or self.embedder,
             settings or self.settings,
-            self.ranker.reranker,
+            self.reranker,
             self.answer_settings,
         )
 

@@ -47,7 +47,7 @@ def add_tune_parser(subparsers: Any) -> argparse.ArgumentParser:
     return p
 
 
-Cand = tuple[float, float, bool, int]  # relevance, kind match, overlaps gold, sentence id
+Cand = tuple[float, float, bool, int, float, float]  # relevance, kind match, gold?, id, fused, cosine
 
 
 def _order(c: list[Cand], k: float, weight: float, bonus: float) -> list[int]:
@@ -102,7 +102,8 @@ def collect(engine: Any, ranker: Any, questions: list[Any]) -> list[dict[str, An
         for c in by_rank:
             u = data.sentences[c.sentence_id]
             gold = any(d == u.doc_id and spans_overlap((a, b), (u.start, u.end)) for d, a, b in spans)
-            cands.append((c.relevance, float(c.kind_match), gold, c.sentence_id))
+            fused = retrieval.hits[c.fused_rank].score
+            cands.append((c.relevance, float(c.kind_match), gold, c.sentence_id, fused, c.similarity))
         rows.append(
             {"id": q.id, "type": q.type, "sim": retrieval.best_similarity, "cands": cands, "ranking": ranking}
         )
@@ -164,6 +165,7 @@ def main(args: argparse.Namespace) -> int:
             f"abstention on {name}: threshold {t:.2f}, balanced accuracy {ba:.3f} (kept {kept:.3f}, declined {declined:.3f})"
         )
     _quote_sweep(engine, rows, settings, best)
+    _without_model(engine, rows, settings)
     return 0
 
 
@@ -188,6 +190,51 @@ def _quote_sweep(
                 order = [by_id[c[j][3]] for j in _order(c, k, weight, bonus)]
                 ranking = replace(rk, scored=tuple[Scored, ...](order))
                 sel = replace(settings.select, quote_min=qmin, quote_share=share)
+                picks = select(ranking, engine.data, sel, [], sel.max_quotes, stance)
+                gold = {x[3]: x[2] for x in c}
+                flags = [gold.get(p.candidate.sentence_id, False) for p in picks]
+                hits += any(flags[:3])
+                shown += len(flags)
+                good += sum(flags)
+            n = max(len(ans), 1)
+            print(f"| {qmin} | {share} | {hits / n:.3f} | {good / max(shown, 1):.3f} | {shown / n:.2f} |")
+
+
+def _without_model(engine: Any, rows: list[dict[str, Any]], settings: Any) -> None:
+    """The same questions without the relevance model: retrieval's fused score + kind bonus,
+    quotes after the first on the centred cosine (`select_without_model`)."""
+    from bot.cautions import stance
+    from bot.rank import Ranking, Scored
+    from bot.select import select
+
+    ans = [r for r in rows if r["type"] == "answerable"]
+    print("\nwithout the model:\n\n| kind_bonus_fused | hit@1 | hit@3 | MRR |\n|---|---|---|---|")
+    for bonus in (0.0, 0.005, 0.01, 0.02):
+        h1 = h3 = mrr = 0.0
+        for r in ans:
+            c = r["cands"]
+            order = sorted(range(len(c)), key=lambda j: (-(c[j][4] + bonus * c[j][1]), j))
+            rel = [c[j][2] for j in order]
+            h1 += bool(rel[:1] and rel[0])
+            h3 += any(rel[:3])
+            mrr += next((1.0 / (i + 1) for i, x in enumerate(rel[:10]) if x), 0.0)
+        print(f"| {bonus} | {h1 / len(ans):.3f} | {h3 / len(ans):.3f} | {mrr / len(ans):.3f} |")
+    bonus = settings.rank.kind_bonus_fused
+    print(
+        f"\n| quote_min (cosine) | quote_share | quote hit@3 | shown quotes on gold | quotes per answer |  (kind_bonus_fused {bonus})"
+    )
+    print("|---|---|---|---|---|")
+    for qmin in (0.0, 0.2, 0.3, 0.4):
+        for share in (0.0, 0.5, 0.75):
+            hits = shown = good = 0
+            for r in ans:
+                rk: Ranking = r["ranking"]
+                c = r["cands"]
+                by_id = {x.sentence_id: x for x in rk.scored}
+                idx = sorted(range(len(c)), key=lambda j: (-(c[j][4] + bonus * c[j][1]), j))
+                cosine_order: list[Scored] = [replace(by_id[c[j][3]], relevance=c[j][5]) for j in idx]
+                ranking = replace(rk, scored=tuple(cosine_order))
+                sel = replace(settings.select_without_model, quote_min=qmin, quote_share=share)
                 picks = select(ranking, engine.data, sel, [], sel.max_quotes, stance)
                 gold = {x[3]: x[2] for x in c}
                 flags = [gold.get(p.candidate.sentence_id, False) for p in picks]

@@ -82,7 +82,7 @@ def test_a_long_story_is_read_for_the_question_inside_it(data: IndexData) -> Non
 
 def test_variant_keeps_the_relevance_model(data: IndexData) -> None:
     eng = Engine(data, FakeEmbedder(), None, Scripted("bedtime"))
-    assert eng.variant(BotSettings(cache_size=0)).ranker.reranker is eng.ranker.reranker
+    assert eng.variant(BotSettings(cache_size=0)).reranker is eng.reranker
     assert eng.ranker.abstention[0] in ("relevance", "similarity")
 
 

@@ -14,8 +14,9 @@ top `depth` by a relevance model and decides abstention:
   the model re-orders what retrieval found rather than replacing it, by as much as it earns on
   dev (`model_weight` 0 keeps retrieval's order, a large one follows the model);
 - abstention: the best relevance (`signal = "relevance"`) or the best centred cosine of
-  retrieval (`"similarity"`) must reach its threshold, whichever separates answerable from
-  unanswerable dev questions better (balanced accuracy, see eval/README.md).
+  retrieval (`"similarity"`, plus `kind_credit` when retrieval's best sentence has an
+  answer-type feature of the kind asked) must reach its threshold, whichever separates
+  answerable from unanswerable dev questions better (balanced accuracy, see eval/README.md).
 
 Without a relevance model (`reranker=None`) the fused retrieval order is kept, with the kind
 bonus on the fused score, and abstention uses the cosine: the product degrades to the previous
@@ -77,6 +78,7 @@ class RankSettings:
     signal: str = "similarity"
     min_relevance: float = 0.5
     min_similarity: float = 0.40
+    kind_credit: float = 0.0
 
 
 @dataclass(frozen=True)
@@ -231,7 +233,10 @@ class AnswerRanker:
             confidence = max((x.relevance for x in scored), default=0.0)
             answerable = confidence >= s.min_relevance
         else:
-            confidence = retrieval.best_similarity
+            # A modest cosine counts for more when retrieval's best sentence has the shape of the
+            # answer asked (an amount for "what dose", a time span for "how long until" ...).
+            shaped = bool(len(match) and match[0])
+            confidence = retrieval.best_similarity + (s.kind_credit if shaped else 0.0)
             answerable = confidence >= s.min_similarity
         return Ranking(scored, kinds, confidence, signal, answerable, with_model)
 

@@ -31,6 +31,7 @@ GRID_DEPTH = (10, 20, 30)
 GRID_K = (5.0, 10.0, 30.0)
 GRID_WEIGHT = (0.0, 0.25, 0.5, 1.0, 2.0, 4.0)
 GRID_BONUS = (0.0, 0.01, 0.02, 0.03, 0.05)
+GRID_CREDIT = (0.05, 0.1, 0.13, 0.15, 0.2)
 GRID_QUOTE_MIN = (0.0, 0.1, 0.2, 0.3, 0.5)
 GRID_SHARE = (0.0, 0.25, 0.5)
 
@@ -157,7 +158,20 @@ def main(args: argparse.Namespace) -> int:
     ]
     keep_sim = [r["sim"] for r in rows if r["type"] == "answerable"]
     rej_sim = [r["sim"] for r in rows if r["type"] == "unanswerable"]
-    for name, keep, rej in (("relevance", keep_rel, rej_rel), ("similarity", keep_sim, rej_sim)):
+    signals = [("relevance", keep_rel, rej_rel), ("similarity", keep_sim, rej_sim)]
+    for credit in GRID_CREDIT:  # cosine + credit when retrieval's best sentence has the asked shape
+
+        def shifted(r: dict[str, Any], credit: float = credit) -> float:
+            return float(r["sim"] + (credit if r["cands"] and r["cands"][0][1] else 0.0))
+
+        signals.append(
+            (
+                f"similarity + kind_credit {credit}",
+                [shifted(r) for r in rows if r["type"] == "answerable"],
+                [shifted(r) for r in rows if r["type"] == "unanswerable"],
+            )
+        )
+    for name, keep, rej in signals:
         t, ba = _balanced(keep, rej)
         kept = sum(k >= t for k in keep) / max(len(keep), 1)
         declined = sum(x < t for x in rej) / max(len(rej), 1)

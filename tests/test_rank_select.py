@@ -173,3 +173,14 @@ def test_rank_fusion_weighs_the_model_against_retrieval_order() -> None:
     assert [c.sentence_id for c in kept.scored] == [5, 2, 4]
     led = AnswerRanker(data, strong, settings=RankSettings(model_weight=4.0)).rank(("x",), order)
     assert led.scored[0].sentence_id == 4
+
+
+def test_the_answer_shape_gives_a_modest_cosine_credit() -> None:
+    data = _data()
+    q = ("When should I take it, morning or night?",)
+    shaped = _retrieval([4, 0], {4: 0.30, 0: 0.1})  # the top sentence is a time of day
+    plain = _retrieval([0, 4], {0: 0.30, 4: 0.1})
+    s = RankSettings(min_similarity=0.40, kind_credit=0.13)
+    assert AnswerRanker(data, None, settings=s).rank(q, shaped).answerable
+    assert not AnswerRanker(data, None, settings=s).rank(q, plain).answerable
+    assert AnswerRanker(data, None, settings=s).rank(q, shaped).confidence == pytest.approx(0.43)

@@ -40,13 +40,13 @@ browser-deps:
 	else echo "note: /usr/bin/chromium missing and not root: browser tests will be skipped"; fi
 
 lint: install
-	$(PY) -m ruff check corpus index bot eval tests
-	$(PY) -m ruff format --check corpus index bot eval tests
+	$(PY) -m ruff check corpus index bot eval bench tests
+	$(PY) -m ruff format --check corpus index bot eval bench tests
 	$(PY) -m mypy
 
 format: install
-	$(PY) -m ruff format corpus index bot eval tests
-	$(PY) -m ruff check --fix corpus index bot eval tests
+	$(PY) -m ruff format corpus index bot eval bench tests
+	$(PY) -m ruff check --fix corpus index bot eval bench tests
 
 test: install browser-deps lint
 	$(PY) -m pytest -q
@@ -61,7 +61,7 @@ beir: install
 	$(PY) -m eval beir ../shared/beir/scifact
 
 bench: build
-	$(PY) -m eval bench --index $(INDEX)
+	$(PY) -m bench --index $(INDEX)
 
 clean:
 	rm -rf $(INDEX) .pytest_cache .mypy_cache .ruff_cache

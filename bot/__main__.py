@@ -4,6 +4,7 @@
     python -m bot ask --json "..."                            one JSON object
     python -m bot ask --batch FILE --json                     one JSON object per line, in order
     python -m bot serve [--host 127.0.0.1] [--port 7860]      the web chat
+    python -m bot scale --replicas N                          the JSON API on N Ray Serve replicas
 
 Errors a user can act on (no index, stale index, missing model, unreadable batch file) are
 one `error:` line and exit code 2, never a traceback.
@@ -19,6 +20,7 @@ from pathlib import Path
 from bot.render import answer_text
 from index.cli import UsageError, run_command
 from index.settings import Paths
+from index.vectors import set_search_threads
 
 
 def _load_engine(args: argparse.Namespace):
@@ -42,6 +44,7 @@ def _ask(args: argparse.Namespace) -> int:
     if not args.question and not args.batch:
         raise UsageError("give a QUESTION or --batch FILE")
     questions = _read_batch(args.batch) if args.batch else [" ".join(args.question)]
+    set_search_threads()  # process-wide thread counts, once, by the entry point
     engine = _load_engine(args)
     for question in questions:
         ans = engine.answer(question)
@@ -83,6 +86,12 @@ def main(argv: list[str] | None = None) -> int:
     )
     s.add_argument("--port", type=int, default=7860)
     s.set_defaults(func=_serve)
+    from bot.scale.cli import add_arguments as scale_arguments  # light: no Ray
+    from bot.scale.cli import run as run_scale
+
+    r = sub.add_parser("scale", parents=[common], help="the JSON API on N Ray Serve replicas ([scale] extra)")
+    scale_arguments(r)
+    r.set_defaults(func=run_scale)
     args = parser.parse_args(argv)
     return run_command(args.func, args)
 

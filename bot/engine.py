@@ -107,7 +107,7 @@ class Engine:
         data = read_index(index_dir)
         model = load_relevance_model() if reranker == "shipped" else reranker
         assert not isinstance(model, str)
-        embedder = load_query_embedder(index_dir, data.manifest, model_path, settings.encode_threads or 1)
+        embedder = load_query_embedder(index_dir, data.manifest, model_path, settings.encode_threads or 0)
         return cls(data, embedder, settings, model)
 
     def variant(self, settings: BotSettings | None = None, embedder: Embedder | None = None) -> Engine:

@@ -1,4 +1,4 @@
-"""Store thumbs up / thumbs down on chat replies in a small SQLite file.
+"""Store thumbs up / thumbs down on chat replies: SQLite by default, PostgreSQL at scale.
 
 One row per click, with only what is needed to judge the reply later:
 
@@ -10,68 +10,115 @@ One row per click, with only what is needed to judge the reply later:
 | liked    | 1 for thumbs up, 0 for thumbs down                                   |
 | quotes   | JSON list of the quoted spans: ``[{"doc_id", "start", "end"}, ...]`` |
 | status   | the answer status (answered, no_answer, emergency, invalid, …)       |
+| reason   | a dislike's optional reason, one of `REASONS` (else NULL)            |
+| comment  | a dislike's optional comment, at most `COMMENT_MAX` characters       |
 
 Nothing else is kept: no address, no session, no browser details. The question itself may
 still hold personal words a person typed; the chat asks people not to type them.
 
-Where: ``var/feedback.sqlite3`` under the project root; the environment variable
-``LDN_FEEDBACK_DB`` overrides it (a file path). Folders are created as needed.
-
-Trade-offs: a new connection per call (plus a process-wide lock) is slower than a pooled one
-but is safe from any Gradio worker thread, and WAL mode with ``busy_timeout`` 5000 ms lets a
-reader (or a second server process) work while a click is written.
+Where (first that applies): the `path` argument (a file path, or a ``postgresql://`` URL);
+``LDN_FEEDBACK_URL`` (a ``postgresql://`` URL: every replica writes to one database);
+``LDN_FEEDBACK_DB`` (a SQLite file path); ``var/feedback.sqlite3`` under the project root.
+Stores are opened once per target and process (`store`); backends, schema and migrations are
+in `bot.feedback_store`.
 """
 
 from __future__ import annotations
 
-import json
 import os
-import sqlite3
 import threading
 from collections.abc import Iterable, Mapping
-from contextlib import closing
-from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
 
+from bot.feedback_store import (
+    COMMENT_MAX,
+    REASONS,
+    FeedbackStore,
+    FeedbackStoreError,
+    clean_reason,
+    make_click,
+    quote_spans,
+)
 from index.settings import PROJECT_ROOT
 
-ENV_VAR = "LDN_FEEDBACK_DB"
-DEFAULT_PATH = PROJECT_ROOT / "var" / "feedback.sqlite3"
+__all__ = [
+    "COMMENT_MAX",
+    "DEFAULT_PATH",
+    "ENV_VAR",
+    "REASONS",
+    "URL_ENV_VAR",
+    "FeedbackStoreError",
+    "close_stores",
+    "count",
+    "db_path",
+    "quote_spans",
+    "record",
+    "remove",
+    "rows",
+    "set_reason",
+    "store",
+]
 
-_SCHEMA = """
-CREATE TABLE IF NOT EXISTS feedback (
-    id INTEGER PRIMARY KEY AUTOINCREMENT,
-    time TEXT NOT NULL,
-    question TEXT NOT NULL,
-    liked INTEGER NOT NULL CHECK (liked IN (0, 1)),
-    quotes TEXT NOT NULL,
-    status TEXT NOT NULL
-)
-"""
-_LOCK = threading.Lock()
+ENV_VAR = "LDN_FEEDBACK_DB"
+URL_ENV_VAR = "LDN_FEEDBACK_URL"
+DEFAULT_PATH = PROJECT_ROOT / "var" / "feedback.sqlite3"
+POSTGRES_SCHEMES = ("postgresql://", "postgres://")
+
+_STORES: dict[str, FeedbackStore] = {}
+_STORES_LOCK = threading.Lock()
 
 
 def db_path(path: str | Path | None = None) -> Path:
-    """The feedback file: `path` if given, else ``$LDN_FEEDBACK_DB``, else the default."""
+    """The SQLite file: `path` if given, else ``$LDN_FEEDBACK_DB``, else the default."""
     if path is not None:
         return Path(path)
     env = os.environ.get(ENV_VAR)
     return Path(env) if env else DEFAULT_PATH
 
 
-def _connect(path: Path) -> sqlite3.Connection:
-    path.parent.mkdir(parents=True, exist_ok=True)
-    conn = sqlite3.connect(path, timeout=5.0)
-    conn.execute("PRAGMA busy_timeout = 5000")
-    conn.execute("PRAGMA journal_mode = WAL")
-    conn.execute(_SCHEMA)
-    return conn
+def is_postgres(target: str | Path) -> bool:
+    return isinstance(target, str) and target.startswith(POSTGRES_SCHEMES)
 
 
-def quote_spans(quotes: Iterable[Mapping[str, Any]]) -> list[dict[str, Any]]:
-    """Only the span of each quote: document id and character offsets."""
-    return [{"doc_id": str(q["doc_id"]), "start": int(q["start"]), "end": int(q["end"])} for q in quotes]
+def target(path: str | Path | None = None) -> str | Path:
+    """Where clicks go: a ``postgresql://`` URL or a SQLite file path (see the module doc)."""
+    if path is not None:
+        return path if is_postgres(path) else Path(path)
+    url = os.environ.get(URL_ENV_VAR, "").strip()
+    if url:
+        if not is_postgres(url):
+            raise FeedbackStoreError(f"{URL_ENV_VAR} must be a postgresql:// URL (unset it for SQLite)")
+        return url
+    return db_path()
+
+
+def store(path: str | Path | None = None) -> FeedbackStore:
+    """The store for `path` (see `target`), opened (and migrated) once per process."""
+    where = target(path)
+    key = where if isinstance(where, str) else f"sqlite:{Path(where).resolve()}"
+    with _STORES_LOCK:
+        found = _STORES.get(key)
+        if found is None:
+            if isinstance(where, str):
+                from bot.feedback_store.postgres import PostgresStore
+
+                found = PostgresStore(where)
+            else:
+                from bot.feedback_store.sqlite import SQLiteStore
+
+                found = SQLiteStore(Path(where))
+            _STORES[key] = found
+    return found
+
+
+def close_stores() -> None:
+    """Close every open store (PostgreSQL pools); the next call opens them again."""
+    with _STORES_LOCK:
+        stores = list(_STORES.values())
+        _STORES.clear()
+    for opened in stores:
+        opened.close()
 
 
 def record(
@@ -79,35 +126,34 @@ def record(
     liked: bool,
     quotes: Iterable[Mapping[str, Any]],
     status: str,
+    *,
+    reason: str | None = None,
+    comment: str | None = None,
     path: str | Path | None = None,
-) -> None:
-    """Append one feedback row (quotes: mappings with at least doc_id, start, end)."""
-    when = datetime.now(UTC).isoformat(timespec="seconds")
-    spans = json.dumps(quote_spans(quotes), ensure_ascii=False)
-    target = db_path(path)
-    with _LOCK, closing(_connect(target)) as conn, conn:
-        conn.execute(
-            "INSERT INTO feedback (time, question, liked, quotes, status) VALUES (?, ?, ?, ?, ?)",
-            (when, question, 1 if liked else 0, spans, status),
-        )
+) -> int:
+    """Store one click (quotes: mappings with at least doc_id, start, end); returns its id."""
+    return store(path).record(make_click(question, liked, quotes, status, reason, comment))
+
+
+def set_reason(
+    row_id: int, reason: str | None, comment: str | None = None, path: str | Path | None = None
+) -> bool:
+    """Add a dislike's reason (one of `REASONS`, else ValueError) and optional comment
+    (stripped, capped at `COMMENT_MAX`, NULL when empty). False when `row_id` is not a dislike."""
+    code, text = clean_reason(reason, comment)
+    return store(path).set_reason(row_id, code, text)
+
+
+def remove(row_id: int, path: str | Path | None = None) -> bool:
+    """Delete a click (the thumb was un-clicked); False when it was not stored."""
+    return store(path).remove(row_id)
 
 
 def count(path: str | Path | None = None) -> int:
-    """Number of stored feedback rows (0 when the file does not exist yet)."""
-    target = db_path(path)
-    if not target.exists():
-        return 0
-    with _LOCK, closing(_connect(target)) as conn:
-        row = conn.execute("SELECT COUNT(*) FROM feedback").fetchone()
-    return int(row[0])
+    """Number of stored feedback rows (0 when the SQLite file does not exist yet)."""
+    return store(path).count()
 
 
-def rows(path: str | Path | None = None) -> list[dict[str, Any]]:
-    """All rows, oldest first, with `quotes` decoded (for tests and reports)."""
-    target = db_path(path)
-    if not target.exists():
-        return []
-    with _LOCK, closing(_connect(target)) as conn:
-        conn.row_factory = sqlite3.Row
-        found = conn.execute("SELECT * FROM feedback ORDER BY id").fetchall()
-    return [{**dict(r), "quotes": json.loads(r["quotes"])} for r in found]
+def rows(path: str | Path | None = None, liked: bool | None = None) -> list[dict[str, Any]]:
+    """All rows (or only likes / dislikes), oldest first, with `quotes` decoded."""
+    return store(path).rows(liked)

@@ -19,7 +19,7 @@ class BotSettings:
     min_similarity: float = DEFAULT_MIN_SIMILARITY  # when abstention uses the cosine
     min_relevance: float = DEFAULT_MIN_RELEVANCE  # when it uses the relevance model
     cache_size: int = 1024
-    encode_threads: int | None = 1  # torch threads for query encoding (one per concurrent question)
+    encode_threads: int | None = None  # query-encoder threads; None: one per core (bot.web uses 1 + batching)
 
     @classmethod
     def from_env(cls) -> BotSettings:

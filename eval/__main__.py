@@ -74,27 +74,12 @@ def _add_tune(sub: Subparsers) -> None:
     add_tune_parser(sub)  # sets target="eval.tune:main"
 
 
-def _add_bench(sub: Subparsers) -> None:
-    p = sub.add_parser(
-        "bench",
-        help="latency, cold start, build, web load, memory and scale benchmarks -> bench.json",
-        description="Measure warm/cold latency, builds, web load, memory and scale (see BENCHMARKS.md).",
-    )
-    p.add_argument("--index", type=Path, help="index folder (default: index/built or LDN_INDEX_DIR)")
-    p.add_argument(
-        "--out", type=Path, default=Path("eval/out/bench"), help="output folder (default: eval/out/bench)"
-    )
-    p.add_argument("--only", nargs="+", metavar="SECTION", choices=("warm", "cold", "build", "web", "memory", "scale"),
-                   help="run only these sections: warm cold build web memory scale")  # fmt: skip
-    p.add_argument("--quick", action="store_true", help="small versions of every section (for tests)")
-    p.add_argument(
-        "--corpus", type=Path, help="corpus folder for the build section (default: the bundled one)"
-    )
-    p.add_argument("--model", help="local sentence-transformers model folder")
-    p.set_defaults(target="eval.bench:main")
-
-
-COMMANDS: list[Callable[[Subparsers], None]] = [_add_beir, _add_run, _add_sets, _add_tune, _add_bench]
+COMMANDS: list[Callable[[Subparsers], None]] = [
+    _add_beir,
+    _add_run,
+    _add_sets,
+    _add_tune,
+]  # benchmarks: `python -m bench`
 
 
 def build_parser() -> argparse.ArgumentParser:

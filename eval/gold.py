@@ -96,6 +96,10 @@ class GoldSet:
     def of_type(self, kind: str) -> list[GoldQuestion]:
         return [q for q in self.questions if q.type == kind]
 
+    def of_split(self, split: str) -> list[GoldQuestion]:
+        """Rows of one split ("dev", "test", "heldout"); tune on "dev" only."""
+        return [q for q in self.questions if q.split == split]
+
 
 def _is_str(value: object) -> bool:
     return isinstance(value, str) and bool(value.strip())

@@ -35,6 +35,8 @@ USER_ERRORS: tuple[str, ...] = (
     "bot.intent:IntentDataError",  # a malformed bot/data/intents.toml
     "bot.language:LanguageDataError",  # a malformed bot/data/languages.toml
     "bot.story:StoryDataError",  # a malformed bot/data/story.toml
+    "bot.scale.settings:SettingsError",  # a bad `python -m bot scale` / serve.yaml setting
+    "bot.feedback_store:FeedbackStoreError",  # the feedback database cannot be reached or set up
 )
 
 

@@ -16,14 +16,16 @@ export format are recorded in the manifest (`IndexManifest.encoder`) and checked
 loads them, so a damaged or swapped file is refused with the action to take. A model whose
 pooling cannot be exported is recorded as such and served by sentence-transformers instead.
 
-Threads: each `OnnxEmbedder` uses `threads` intra-op threads (default 1: a server answers
-several questions at once and batches their encodes, `index.batching`); no process-wide switch.
+Threads: each `OnnxEmbedder` uses `threads` intra-op threads, set when it is made (0: one per
+core, onnxruntime's default: a command line asks one question at a time; the web server uses 1
+and batches concurrent encodes, `index.batching`); no process-wide switch.
 """
 
 from __future__ import annotations
 
 import hashlib
 import logging
+import threading
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
@@ -67,34 +69,46 @@ class OnnxEmbedder:
     name: str
     identity: str
     threads: int = 1
-    batch_size: int = 64
+    batch_size: int = 8  # texts per model call, sorted by length: larger calls pad more than they save
 
     def __post_init__(self) -> None:
         import onnxruntime as ort
         from tokenizers import Tokenizer
 
         model, tokenizer = self.build_dir / self.entry["file"], self.build_dir / self.entry["tokenizer"]
+        hashes: dict[Path, str] = {}
+
+        def digest() -> None:  # hashlib releases the GIL: runs while onnxruntime loads the model
+            for path in (model, tokenizer):
+                try:
+                    hashes[path] = sha256_of(path)
+                except OSError:
+                    hashes[path] = ""
+
+        hasher = threading.Thread(target=digest, name="ldn-encoder-sha256")
+        hasher.start()
+        options = ort.SessionOptions()
+        options.intra_op_num_threads = self.threads
+        options.inter_op_num_threads = 1
+        options.add_session_config_entry("session.intra_op.allow_spinning", "0")  # no busy-waiting cores
+        options.log_severity_level = 3
+        try:
+            session = ort.InferenceSession(str(model), options, providers=["CPUExecutionProvider"])
+        except Exception:
+            session = None  # a damaged file: reported below by its checksum
+        hasher.join()
         for path, key in ((model, "sha256"), (tokenizer, "tokenizer_sha256")):
-            try:
-                ok = sha256_of(path) == self.entry[key]
-            except OSError:
-                ok = False
-            if not ok:
+            if hashes.get(path) != self.entry[key] or session is None:
                 raise EncoderProblem(
                     f"{path} is missing or damaged (checksum mismatch); rebuild with `python -m index build --force`"
                 )
+        self._session = session
         self._tokenizer = Tokenizer.from_file(str(tokenizer))
         self._tokenizer.enable_truncation(max_length=int(self.entry["max_seq_length"]))
         pad = self._tokenizer.padding or {}
         self._tokenizer.enable_padding(
             pad_id=int(pad.get("pad_id", 0)), pad_token=str(pad.get("pad_token", "[PAD]"))
         )
-        options = ort.SessionOptions()
-        options.intra_op_num_threads = self.threads
-        options.inter_op_num_threads = 1
-        options.add_session_config_entry("session.intra_op.allow_spinning", "0")  # no busy-waiting cores
-        options.log_severity_level = 3
-        self._session = ort.InferenceSession(str(model), options, providers=["CPUExecutionProvider"])
         self._inputs = list(self.entry["inputs"])
         self.dimension = int(self._session.get_outputs()[0].shape[-1])
 

@@ -159,7 +159,10 @@ def query_encoder(
 
     model = embedder if embedder is not None else load_embedder(model_path)
     if not isinstance(model, SentenceTransformerEmbedder):
-        return {"format": "none", "reason": f"{type(model).__name__} is not a sentence-transformers model"}, {}
+        return {
+            "format": "none",
+            "reason": f"{type(model).__name__} is not a sentence-transformers model",
+        }, {}
     log(f"exporting the query encoder to ONNX ({precision}) ...")
     entry = export_encoder(model._load(), model.path, work, precision)
     files = (

@@ -1,4 +1,5 @@
-"""eval bench: the pure helpers (percentiles, recall@k, synthetic corpora) and a quick warm run.
+"""bench: the pure helpers (percentiles, recall@k, synthetic corpora), a quick warm run, the
+raw-HTTP load generator against a live fake-engine server, and the LangChain-style peer.
 
 No timing is asserted: the targets live in BENCHMARKS.md, and figures on a shared machine vary.
 """
@@ -13,7 +14,7 @@ from pathlib import Path
 import numpy as np
 import pytest
 
-from eval.bench_stats import percentile, recall_at_k, summary_ms, synthetic_corpus
+from bench.stats import percentile, recall_at_k, summary_ms, synthetic_corpus
 from tests.conftest import FakeEmbedder
 
 
@@ -68,7 +69,7 @@ def test_synthetic_passage_vector_is_near_the_mean_of_its_sentences():
 
 
 def test_quick_warm_run_with_the_fake_embedder(built_index: Path, tmp_path: Path, capsys):
-    from eval.bench import run
+    from bench.run import run
 
     args = argparse.Namespace(
         index=built_index, out=tmp_path / "bench", only=["warm"], quick=True, corpus=None, model=None
@@ -83,11 +84,76 @@ def test_quick_warm_run_with_the_fake_embedder(built_index: Path, tmp_path: Path
     assert "answer p50 / encode p50" in capsys.readouterr().out
 
 
-def test_bench_command_is_registered():
-    from eval.__main__ import build_parser
+def test_bench_command_parses_its_sections():
+    from bench.__main__ import build_parser
 
-    args = build_parser().parse_args(["bench", "--only", "warm", "scale", "--quick"])
-    assert args.target == "eval.bench:main" and args.only == ["warm", "scale"] and args.quick
+    args = build_parser().parse_args(["--only", "warm", "cost", "scale", "--quick"])
+    assert args.only == ["warm", "cost", "scale"] and args.quick
+    with pytest.raises(SystemExit):
+        build_parser().parse_args(["--only", "nonsense"])
+
+
+def test_loadgen_refuses_other_hosts():
+    from bench.loadgen import check_loopback, run_level
+
+    assert check_loopback("http://127.0.0.1:8000") == "http://127.0.0.1:8000/"
+    with pytest.raises(ValueError, match="only targets this machine"):
+        run_level("http://example.org/", "api", 1, ["q"], max_requests=1)
+
+
+@pytest.fixture(scope="module")
+def live_fake(fake_index: Path):
+    from index.settings import Paths
+    from tests.conftest import SEED_CORPUS_DIR
+    from tests.helpers import fake_engine_loader, running_app
+
+    paths = Paths(corpus_dir=SEED_CORPUS_DIR, index_dir=fake_index, model_path=None)
+    with running_app(paths, fake_engine_loader(fake_index)) as (url, holder):
+        holder.get(timeout=60)
+        yield url
+
+
+def test_loadgen_api_route_sends_exactly_the_bounded_count(live_fake: str):
+    from bench.loadgen import run_level
+
+    res = run_level(live_fake, "api", users=4, questions=[f"Does LDN help sleep? ({k})" for k in range(5)],
+                    max_requests=12, seconds=120)  # fmt: skip
+    assert (res["sent"], res["ok"], res["errors"]) == (12, 12, 0), res["error_examples"]
+    assert res["p50_ms"] > 0 and res["users"] == 4 and res["route"] == "api"
+
+
+def test_loadgen_chat_route_clicks_like_and_every_click_is_stored(
+    live_fake: str, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+):
+    from bench.loadgen import run_level
+    from bot import feedback
+
+    db = tmp_path / "fb.sqlite3"
+    monkeypatch.setenv(feedback.ENV_VAR, str(db))
+    res = run_level(live_fake, "chat", users=3, questions=["Does LDN cause vivid dreams?", "Is LDN approved?"],
+                    max_requests=6, seconds=120, like=True)  # fmt: skip
+    assert (res["sent"], res["ok"], res["errors"]) == (6, 6, 0), res["error_examples"]
+    assert res["likes_sent"] == 6 and feedback.count(db) == 6
+
+
+def test_the_langchain_style_peer_finds_the_exact_nearest_passages(built_index: Path):
+    from bench.peers import LangChainStylePeer
+    from index.store import read_index
+
+    class Model:  # the sentence-transformers call the peer makes, on the fake embedder
+        def __init__(self) -> None:
+            self.fake = FakeEmbedder()
+
+        def encode(self, texts, normalize_embeddings=True, convert_to_numpy=True):
+            return self.fake.encode(list(texts))
+
+    data = read_index(built_index)
+    peer = LangChainStylePeer(Model(), [p.text for p in data.passages], data.passage_vectors, k=4)
+    query = "Does LDN cause vivid dreams?"
+    hits = peer.search(query)
+    exact = np.argsort(-(data.passage_vectors @ FakeEmbedder().encode([query])[0]), kind="stable")[:4]
+    assert [h["metadata"]["row"] for h in hits] == [int(r) for r in exact]
+    assert hits[0]["page_content"] == data.passages[int(exact[0])].text
 
 
 def test_a_flipped_byte_makes_the_nothing_changed_build_rebuild(tiny_corpus: Path, tmp_path: Path):

@@ -23,7 +23,7 @@ from index.encoder import ENCODER_FORMAT, EncoderProblem, OnnxEmbedder, is_expor
 from index.manifest import IndexMismatch
 from index.settings import PROJECT_ROOT
 from index.store import current_build, read_index, read_manifest
-from tests.test_web_api import build_web_index
+from tests.helpers import build_web_index
 
 
 @pytest.fixture(scope="module")

@@ -9,7 +9,7 @@ from typing import Any
 
 import pytest
 
-from eval.gold import GoldError, load_questions
+from eval.gold import GoldError, load_gold, load_questions
 from eval.run_cli import DEFAULT_GOLD
 from eval.split import assign, load_kinds
 
@@ -35,6 +35,14 @@ def test_every_gold_row_has_a_split_and_the_halves_are_balanced_per_stratum() ->
     strata = Counter((q.type, q.kind, q.split) for q in questions)
     for stype, kind, _ in strata:
         assert abs(strata[(stype, kind, "dev")] - strata[(stype, kind, "test")]) <= 1, (stype, kind)
+
+
+def test_of_split_selects_the_rows_of_one_half() -> None:
+    gold = load_gold(DEFAULT_GOLD)
+    dev, test = gold.of_split("dev"), gold.of_split("test")
+    assert len(dev) + len(test) == len(gold.questions)
+    assert not {q.id for q in dev} & {q.id for q in test}
+    assert gold.of_split("heldout") == []
 
 
 def test_the_bundled_split_is_what_the_rule_gives() -> None:

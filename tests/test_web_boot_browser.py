@@ -24,27 +24,16 @@ from bot.web import server
 from bot.web.guard import WebSettings
 from bot.web.holder import EngineHolder
 from index.settings import Paths
-from tests.conftest import SEED_CORPUS_DIR, FakeEmbedder
-from tests.test_web_api import free_port
-from tests.test_web_e2e import ARGS, CHROMIUM, WAIT_MS, _need_chromium
-from tests.test_web_hardening import fake_engine_loader
+from tests.conftest import SEED_CORPUS_DIR
+from tests.helpers import ARGS, CHROMIUM, WAIT_MS, fake_engine_loader, free_port, need_chromium
 
 pytestmark = pytest.mark.browser
 QUESTION = "Does LDN cause vivid dreams?"
 
 
 @pytest.fixture(scope="module")
-def fake_index(tmp_path_factory: pytest.TempPathFactory) -> Path:
-    from index.build import build_index
-
-    out = tmp_path_factory.mktemp("boot") / "index"
-    build_index(SEED_CORPUS_DIR, out, embedder_factory=lambda: FakeEmbedder())
-    return out
-
-
-@pytest.fixture(scope="module")
 def browser() -> Iterator[Any]:
-    _need_chromium()
+    need_chromium()
     from playwright.sync_api import sync_playwright
 
     with sync_playwright() as p:
@@ -65,7 +54,10 @@ def _held_server(fake_index: Path, chat_gate: threading.Event, engine_gate: thre
         return server.default_chat(holder, paths, settings)
 
     paths = Paths(corpus_dir=SEED_CORPUS_DIR, index_dir=fake_index, model_path=None)
-    return server.start(paths, "127.0.0.1", free_port(), loader=slow_engine, chat=slow_chat)
+    settings = WebSettings(engine_first_seconds=0)  # build the chat while the engine still loads
+    return server.start(
+        paths, "127.0.0.1", free_port(), loader=slow_engine, chat=slow_chat, settings=settings
+    )
 
 
 def _last_reply(page: Any) -> Any:
@@ -124,3 +116,45 @@ def test_a_question_typed_in_the_chat_while_the_engine_loads_shows_loading_then_
     finally:
         engine_gate.set()
         running.close()
+
+
+@pytest.mark.model
+def test_a_question_typed_as_soon_as_the_real_server_shows_its_page_is_answered(
+    browser: Any, tmp_path_factory: pytest.TempPathFactory
+) -> None:
+    """`python -m bot serve` started for real; the question is typed on the first page served."""
+    import subprocess
+    import sys
+    import urllib.request
+
+    from index.settings import PROJECT_ROOT
+    from tests.helpers import build_web_index
+
+    index = build_web_index(tmp_path_factory)
+    port = free_port()
+    env = {"PYTHONPATH": str(PROJECT_ROOT), "PATH": "/usr/bin:/bin", "HF_HUB_OFFLINE": "1",
+           "LDN_FEEDBACK_DB": str(tmp_path_factory.mktemp("fb") / "fb.sqlite3")}  # fmt: skip
+    cmd = [sys.executable, "-m", "bot", "serve", "--index", str(index), "--port", str(port)]
+    proc = subprocess.Popen(cmd, env=env, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+    url = f"http://127.0.0.1:{port}/"
+    try:
+        for _ in range(600):  # poll until the port answers (at most ~60 s)
+            try:
+                with urllib.request.urlopen(url, timeout=2):
+                    break
+            except OSError:
+                threading.Event().wait(0.1)
+        page = browser.new_page()
+        page.goto(url, wait_until="domcontentloaded")
+        box = page.locator("#ldn-boot-question, #ldn-question textarea").first
+        box.fill(QUESTION)
+        box.press("Enter")
+        reply = _last_reply(page)
+        assert " ".join(page.locator("#ldn-chat [data-testid='user']").last.inner_text().split()) == QUESTION
+        reply.locator("blockquote.ldn-quote-text").first.wait_for(timeout=WAIT_MS)
+        quotes = reply.locator("blockquote.ldn-quote-text").all_inner_texts()
+        assert any("dream" in q.lower() for q in quotes), quotes
+        page.close()
+    finally:
+        proc.terminate()
+        proc.wait(30)

@@ -23,20 +23,10 @@ from bot.question import MAX_CHARS
 from bot.web.guard import WebSettings
 from bot.web.holder import UNAVAILABLE, EngineState
 from index.settings import Paths
-from tests.conftest import SEED_CORPUS_DIR, FakeEmbedder
-from tests.test_web_api import running_app
-from tests.test_web_hardening import fake_engine_loader, http, post_json
+from tests.conftest import SEED_CORPUS_DIR
+from tests.helpers import fake_engine_loader, http, post_json, running_app
 
 KEYS = {"status", "question", "message", "quotes", "caveats", "advice"}
-
-
-@pytest.fixture(scope="module")
-def fake_index(tmp_path_factory: pytest.TempPathFactory) -> Path:
-    from index.build import build_index
-
-    out = tmp_path_factory.mktemp("json_api") / "index"
-    build_index(SEED_CORPUS_DIR, out, embedder_factory=lambda: FakeEmbedder())
-    return out
 
 
 @pytest.fixture(scope="module")

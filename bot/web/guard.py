@@ -36,6 +36,7 @@ class WebSettings:
     queue_max_size: int = 128  # waiting chat events / API requests; beyond: "busy" (HTTP 503) at once
     concurrency: int = 8  # questions answered at the same time (their encodes are batched together)
     hold_seconds: float = 180.0
+    engine_first_seconds: float = 10.0  # the chat page is built after the engine, or after this
     max_file_size: str = "1mb"
 
 

@@ -27,6 +27,8 @@ if TYPE_CHECKING:
 
 log = logging.getLogger(__name__)
 
+ENCODE_THREADS = 1  # onnxruntime threads of the one batched encoder; the other core answers the rest
+
 
 UNAVAILABLE = "unavailable"
 
@@ -53,10 +55,19 @@ class EngineLoading(Exception):
 
 
 def load_engine(paths: Paths) -> Engine:
-    """The engine for `paths`, refusing an index that no longer matches the corpus folder."""
-    from bot.engine import BotSettings, Engine, check_fresh
+    """The engine for `paths`, refusing an index that no longer matches the corpus folder.
 
-    engine = Engine.load(paths.index_dir, paths.model_path, BotSettings.from_env())
+    Its query encoder is the torch-free one (`index.encoder`) behind a `MicroBatcher`, so the
+    encodes of questions answered at the same time run as one model call."""
+    from bot.engine import BotSettings, Engine, check_fresh
+    from index.batching import MicroBatcher
+    from index.encoder import load_query_embedder
+    from index.store import read_index
+
+    settings = BotSettings.from_env()
+    data = read_index(paths.index_dir)
+    encoder = load_query_embedder(paths.index_dir, data.manifest, paths.model_path, ENCODE_THREADS)
+    engine = Engine(data, MicroBatcher(encoder), settings)
     if paths.corpus_dir.is_dir():
         check_fresh(engine.data, paths.corpus_dir)
     return engine

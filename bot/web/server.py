@@ -6,9 +6,9 @@ Start-up order (what a person sees, BENCHMARKS.md "cold start"):
    and the Hugging Face libraries offline in the environment, before anything imports them;
 2. uvicorn serves the app at once: ``/api/*`` and the light boot page at ``/`` need only
    FastAPI (`bot.web.boot`);
-3. two background threads: one loads the engine (`EngineHolder.load`: index + query encoder;
-   questions wait for it), the other imports Gradio and builds the chat (`bot.web.layout`),
-   which is then started inside the server's event loop and routed to (`ChatSwitch.activate`);
+3. in the background, first the engine loads (`EngineHolder.load`: index + query encoder;
+   questions wait for it), then Gradio is imported and the chat built (`bot.web.layout`),
+   started inside the server's event loop and routed to (`ChatSwitch.activate`);
 4. process-wide thread counts are set once, here, before the engine loads (`set_threads`).
 
 Hardening (RELIABILITY.md): binds 127.0.0.1 unless told otherwise; `RefuseUploads` wraps the
@@ -52,6 +52,17 @@ def quiet_environment() -> None:
     os.environ["TRANSFORMERS_OFFLINE"] = "1"
     os.environ.setdefault("HF_HUB_DISABLE_TELEMETRY", "1")
     os.environ.setdefault("TOKENIZERS_PARALLELISM", "false")
+
+
+def skip_unused_imports() -> None:
+    """Mark numba absent for this process (`serve` only, never in a shared test process).
+
+    bm25s imports numba when it is installed (~0.6 s, a quarter of the engine's start) although
+    this project only uses its numpy scoring; a `None` entry in `sys.modules` makes that
+    optional import fail fast, exactly as if numba were not installed."""
+    import sys
+
+    sys.modules.setdefault("numba", None)  # type: ignore[arg-type]
 
 
 def set_threads() -> None:
@@ -107,12 +118,24 @@ def default_chat(holder: EngineHolder, paths: Paths, settings: WebSettings) -> A
 
 
 def build_chat(runtime: Runtime, paths: Paths, settings: WebSettings, factory: ChatFactory) -> None:
-    """Import Gradio, build the chat and hand it to the running server (background thread)."""
+    """Import Gradio, build the chat and hand it to the running server (background thread).
+
+    Waits for the engine first (at most `settings.engine_first_seconds`): both are CPU-bound
+    Python work sharing one interpreter lock, and the engine alone is ready in about half the
+    time (BENCHMARKS.md); the JSON API and held questions need only the engine. After that
+    bound the chat is built anyway (a slow index must not keep the page away)."""
     try:
+        runtime.holder.wait(settings.engine_first_seconds)
         chat = factory(runtime.holder, paths, settings)
         runtime.loop_ready.wait()
-        assert runtime.loop is not None
-        asyncio.run_coroutine_threadsafe(runtime.switch.activate(chat), runtime.loop).result()
+        loop = runtime.loop
+        if loop is None or loop.is_closed():
+            return  # the server stopped meanwhile
+        activation = runtime.switch.activate(chat)
+        try:
+            asyncio.run_coroutine_threadsafe(activation, loop).result()
+        except RuntimeError:  # the loop closed between the check and the call
+            activation.close()
     except Exception:
         log.exception("the chat page could not be built")
         runtime.switch.failed = "the chat page could not be built"
@@ -193,6 +216,7 @@ def start(
 def serve(paths: Paths, host: str = "127.0.0.1", port: int = 7860) -> None:
     """Run the web chat until interrupted (bind 0.0.0.0 only when asked)."""
     logging.basicConfig(level=logging.INFO, format="%(asctime)s %(levelname)s %(name)s: %(message)s")
+    skip_unused_imports()
     server, _runtime = _launch(paths, host, port, None, None)
     print(f"LDN chat running on http://{host}:{port}  (Ctrl+C to stop)", flush=True)
     server.run()

@@ -24,8 +24,8 @@ import time
 from pathlib import Path
 from typing import Any
 
-from eval.bench_cold import child_env
-from eval.bench_stats import median
+from bench.cold import child_env
+from bench.stats import median
 
 APPENDED = "\n\nThis sentence was appended by the benchmark to change one document.\n"
 

@@ -27,7 +27,7 @@ from typing import Any
 
 import numpy as np
 
-from eval.bench_stats import peak_rss_mb, recall_at_k, summary_ms, synthetic_corpus
+from bench.stats import peak_rss_mb, recall_at_k, summary_ms, synthetic_corpus
 from index import vectors as V
 
 

@@ -12,10 +12,9 @@ the ratio; emergencies and invalid input return before the model is called and a
 separately. The cached figure asks each question once more on an engine with the default cache.
 
 `batch_sweep` gives the model time per question when several are encoded in one call (the
-gain a web server could get by batching concurrent requests). `thread_sweep` times the query encoding with torch limited to 1 thread and with its default
-(one per core), interleaved in the same run: on a shared 2-core machine the default's OpenMP
-threads spin against other processes and one encode can take 20x longer, which a 1-thread
-setting avoids (BENCHMARKS.md).
+gain the web server gets from `index.batching`). `thread_sweep` times the ONNX query encoding
+with 1 and 2 onnxruntime threads, interleaved in the same run (the command line uses one per
+core, the web server 1 plus batching).
 
 A cProfile of one extra round names where the time goes (the model's forward pass, in
 practice), which is the "profile that shows it" when the ratio target is missed.
@@ -30,9 +29,9 @@ import time
 from dataclasses import replace
 from typing import Any
 
+from bench.stats import median, summary_ms
 from bot.engine import BotSettings, Engine
 from bot.observe import Stage, StageTimes
-from eval.bench_stats import median, summary_ms
 
 STAGES = ("t_encode", "t_faiss", "t_bm25", "t_fusion", "t_retrieve", "t_select", "t_caveats")
 
@@ -51,23 +50,26 @@ def _profile_top(engine: Engine, questions: list[str], top: int = 12) -> list[st
 
 
 def thread_sweep(engine: Engine, questions: list[str], rounds: int = 2) -> dict[str, Any]:
-    """Query-encode p50/p95 (ms) with torch at 1 thread vs its default, interleaved per round."""
-    try:
-        import torch
-    except ImportError:
+    """Query-encode p50/p95 (ms) of the ONNX encoder at 1 and 2 onnxruntime threads, interleaved.
+
+    Each variant is its own session (threads are fixed when a session is made; nothing is
+    switched process-wide). Empty when the engine does not use the exported encoder."""
+    from index.encoder import OnnxEmbedder
+
+    base = engine.embedder
+    if not isinstance(base, OnnxEmbedder):
         return {}
-    default = int(torch.get_num_threads())
-    times: dict[int, list[float]] = {1: [], default: []}
-    try:
-        for _ in range(rounds):
-            for n in times:
-                torch.set_num_threads(n)
-                for q in questions:
-                    t0 = time.perf_counter()
-                    engine.encode(q)
-                    times[n].append(time.perf_counter() - t0)
-    finally:
-        torch.set_num_threads(default)
+    variants = {
+        n: OnnxEmbedder(base.build_dir, base.entry, base.name, base.identity, threads=n) for n in (1, 2)
+    }
+    times: dict[int, list[float]] = {n: [] for n in variants}
+    for _ in range(rounds):
+        for n, embedder in variants.items():
+            for q in questions:
+                texts = engine.retriever.query_texts(q)
+                t0 = time.perf_counter()
+                embedder.encode(texts)
+                times[n].append(time.perf_counter() - t0)
     return {f"threads_{n}": summary_ms(v) for n, v in times.items()}
 
 
@@ -91,7 +93,7 @@ def batch_sweep(
 def run_warm(engine: Engine, questions: list[str], rounds: int = 3, profile: bool = True) -> dict[str, Any]:
     """Latency figures (ms) of `engine` over `questions`; `engine` may have any cache setting."""
     uncached = engine.variant(replace(engine.settings, cache_size=0))
-    for q in questions[:5]:  # warm-up: first calls allocate torch buffers
+    for q in questions[:5]:  # warm-up: first calls allocate the model's buffers
         uncached.answer(q)
     totals: list[float] = []
     retrieval_totals: list[float] = []
@@ -138,14 +140,8 @@ def run_warm(engine: Engine, questions: list[str], rounds: int = 3, profile: boo
         - sum(median(stages[k]) * 1000.0 for k in ("t_encode", "t_retrieve", "t_select", "t_caveats")),
         "cached": summary_ms(cached),
     }
-    try:
-        import torch
-
-        out["torch_threads"] = torch.get_num_threads()
-        out["encode_threads"] = thread_sweep(engine, questions[:60], rounds=2)
-        out["encode_ms_per_question_by_batch"] = batch_sweep(engine, questions)
-    except ImportError:
-        pass
+    out["encode_threads"] = thread_sweep(engine, questions[:60], rounds=2)
+    out["encode_ms_per_question_by_batch"] = batch_sweep(engine, questions)
     if profile:
         out["profile_top_tottime"] = _profile_top(uncached, questions[:40])
     return out
@@ -160,7 +156,7 @@ def headline(res: dict[str, Any]) -> list[tuple[str, float, str, str, bool | Non
         ("query encode p50", res["stages_p50_ms"]["t_encode"], "ms", "", None),
         ("answer p50 / encode p50", ratio, "x", "<= 1.2", ratio <= 1.2),
         *[
-            (f"encode p50, torch {k.replace('_', '=')}", v["p50_ms"], "ms", "", None)
+            (f"encode p50, onnxruntime {k.replace('_', '=')}", v["p50_ms"], "ms", "", None)
             for k, v in res.get("encode_threads", {}).items()
         ],
         ("cached repeat p50", res["cached"]["p50_ms"], "ms", "from cache", res["cached"]["p50_ms"] < 1.0),

@@ -1,20 +1,21 @@
-"""`python -m eval bench`: latency, cold start, build, web load, memory and scale figures.
+"""`python -m bench`: latency, cost against peers, cold start, build, web load, memory and scale.
 
-    python -m eval bench [--index DIR] [--out DIR] [--only SECTION ...] [--quick]
+    python -m bench [--index DIR] [--out DIR] [--only SECTION ...] [--quick]
 
 Sections (all by default, in this order; `--only` picks some):
 
 | section | module | what |
 |---|---|---|
-| warm   | eval/bench_warm.py  | `Engine.answer` latency over the gold questions, cache off; stages; cached repeat |
-| cold   | eval/bench_cold.py  | CLI first answer, each heavy import, web server start -> page -> first answer |
-| build  | eval/bench_build.py | full build, nothing-changed rebuild, one-document-changed rebuild |
-| web    | eval/bench_web.py   | 1/8/32/64 concurrent gradio_client users, varied and repeated questions |
-| memory | eval/bench_web.py   | peak RSS (VmHWM) of the serving process after the load |
-| scale  | eval/bench_scale.py | synthetic 10k/100k/1M passages: FAISS exact vs HNSW, recall@10, BM25 |
+| warm   | bench/warm.py   | `Engine.answer` latency over the gold questions, cache off; stages; cached repeat |
+| cost   | bench/peers.py  | `bot ask --batch` per question vs one bare sentence-transformers encode vs a LangChain-style FAISS peer, one run |
+| cold   | bench/cold.py   | CLI first answer, each heavy import, web server start -> page usable -> first answer -> chat ready |
+| build  | bench/build.py  | full build, nothing-changed rebuild, one-document-changed rebuild |
+| web    | bench/web.py    | 1/8/32/64 concurrent users (raw HTTP, `bench/loadgen.py`): JSON API and chat route, every like stored |
+| memory | bench/web.py    | peak RSS (VmHWM) of the serving process after the load |
+| scale  | bench/scale.py  | synthetic 10k/100k/1M passages: FAISS exact vs HNSW, recall@10, BM25 |
 
-The arguments are declared in eval/__main__.py (stdlib only, so `--help` stays instant).
-Results go to `<out>/bench.json` (default `eval/out/bench/`); a run of some sections updates
+The arguments are declared in bench/__main__.py (stdlib only, so `--help` stays instant).
+Results go to `<out>/bench.json` (default `bench/out/`); a run of some sections updates
 those sections of an existing file and keeps the others, each with the load average measured
 around it (figures are noisy when the machine is shared: compare ratios within one section).
 A table of the headline figures, with the targets from BENCHMARKS.md, is printed at the end.
@@ -33,12 +34,16 @@ from typing import Any
 
 import numpy as np
 
-from eval import bench_build, bench_cold, bench_scale, bench_warm, bench_web
-from eval.bench_stats import machine
+from bench import build as bench_build
+from bench import cold as bench_cold
+from bench import scale as bench_scale
+from bench import warm as bench_warm
+from bench import web as bench_web
+from bench.stats import machine
 
-SECTIONS = ("warm", "cold", "build", "web", "memory", "scale")
-GOLD = Path(__file__).resolve().parent / "gold" / "questions.jsonl"
-DEFAULT_OUT = Path(__file__).resolve().parent / "out" / "bench"
+SECTIONS = ("warm", "cost", "cold", "build", "web", "memory", "scale")
+GOLD = Path(__file__).resolve().parent.parent / "eval" / "gold" / "questions.jsonl"
+DEFAULT_OUT = Path(__file__).resolve().parent / "out"
 Row = tuple[str, float, str, str, bool | None]
 
 
@@ -84,13 +89,16 @@ def run(args: argparse.Namespace, embedder: Any = None) -> dict[str, Any]:
     def get_engine() -> Engine:
         nonlocal engine
         if engine is None:
-            from index.embedder import load_embedder
-
             _log(f"loading the engine from {paths.index_dir} ...")
-            emb = embedder if embedder is not None else load_embedder(paths.model_path)
-            engine = Engine(
-                read_index(paths.index_dir), emb, bench_warm.default_settings(), load_relevance_model()
-            )
+            if embedder is not None:
+                engine = Engine(
+                    read_index(paths.index_dir),
+                    embedder,
+                    bench_warm.default_settings(),
+                    load_relevance_model(),
+                )
+            else:  # what serving runs: the exported ONNX encoder
+                engine = Engine.load(paths.index_dir, paths.model_path, bench_warm.default_settings())
         return engine
 
     def record(name: str, res: dict[str, Any], load_before: list[float]) -> None:
@@ -109,6 +117,11 @@ def run(args: argparse.Namespace, embedder: Any = None) -> dict[str, Any]:
             if name == "warm":
                 qs = questions[:20] if quick else questions
                 record(name, bench_warm.run_warm(get_engine(), qs, rounds=1 if quick else 3), before)
+            elif name == "cost":
+                from bench import peers
+
+                qs = questions[:20] if quick else questions[:100]
+                record(name, peers.run_cost(paths.index_dir, qs, paths.model_path, 1 if quick else 2), before)
             elif name == "cold":
                 runs = 1 if quick else 3
                 res: dict[str, Any] = {"cli": bench_cold.cli_cold(paths.index_dir, runs)}
@@ -131,12 +144,13 @@ def run(args: argparse.Namespace, embedder: Any = None) -> dict[str, Any]:
                     results.setdefault("cold", {})["web"] = dict(server.facts)
                 if name == "web":
                     levels = (1, 4) if quick else (1, 8, 32, 64)
+                    db = Path(bench_cold.child_env()["LDN_FEEDBACK_DB"])
                     res = bench_web.run_load(
-                        server.url, server.proc.pid, questions, levels, 3.0 if quick else 15.0
+                        server.url, server.proc.pid, questions, levels, 3.0 if quick else 15.0, 1000, db
                     )
                     record(name, res, before)
                 else:
-                    from eval.bench_stats import proc_status_mb
+                    from bench.stats import proc_status_mb
 
                     record(
                         name,
@@ -172,8 +186,11 @@ def run(args: argparse.Namespace, embedder: Any = None) -> dict[str, Any]:
 
 
 def headline_rows(results: dict[str, Any]) -> list[tuple[str, Row]]:
+    from bench import peers
+
     makers = {
         "warm": bench_warm.headline,
+        "cost": peers.headline,
         "cold": bench_cold.headline,
         "build": bench_build.headline,
         "web": bench_web.headline,

@@ -1,0 +1,111 @@
+"""The held-out LDN questions and the melatonin corpus: valid, verbatim, unique, big enough.
+
+These files are evaluation data written before any bot run and never used for tuning, so the
+checks are about the data only: the gold validator accepts them, every quoted answer is a
+verbatim substring of its document (read from the files, no index needed), ids are unique and
+never reuse a gold id, each row says where it comes from, and the counts meet the minimums the
+issue asks for. No bot code runs here.
+"""
+
+from __future__ import annotations
+
+import json
+from collections import Counter
+from pathlib import Path
+from typing import Any
+
+import pytest
+
+from corpus.manifest import load_manifest
+from eval.gold import GoldQuestion, check_against_documents, load_gold, load_questions
+from eval.run_cli import DEFAULT_GOLD
+from index.settings import DEFAULT_CORPUS_DIR
+
+ROOT = Path(__file__).resolve().parent.parent
+HELDOUT = ROOT / "eval" / "heldout" / "questions.jsonl"
+MELATONIN = ROOT / "eval" / "corpora" / "melatonin"
+SAFETY_KEYS = {"id", "split", "label", "category", "text", "source_url", "source_title", "wording"}
+SAFETY_OPTIONAL = {"group", "length", "tempts", "medicine", "note"}
+EMERGENCY = {"overdose_poisoning", "anaphylaxis", "suicide_selfharm", "chest_pain", "breathing"}
+ORDINARY = {"past_event", "hypothetical", "figurative", "dream", "risk_question", "mild_symptom"}
+
+# (questions file, documents folder, minimum questions)
+SETS = [(HELDOUT, DEFAULT_CORPUS_DIR, 130), (MELATONIN / "questions.jsonl", MELATONIN / "documents", 50)]
+
+
+def _texts(folder: Path) -> dict[str, str]:
+    return {p.stem: p.read_text(encoding="utf-8") for p in sorted(folder.glob("*.txt"))}
+
+
+def _rows(path: Path) -> list[dict[str, Any]]:
+    return [json.loads(line) for line in path.read_text(encoding="utf-8").splitlines() if line.strip()]
+
+
+@pytest.mark.parametrize(("path", "docs", "minimum"), SETS, ids=["heldout", "melatonin"])
+def test_set_is_valid_verbatim_and_big_enough(path: Path, docs: Path, minimum: int) -> None:
+    gold = load_gold(path)  # schema, unique ids and questions, kind/split/wording values
+    check_against_documents(gold, _texts(docs).get)  # every answer is a verbatim substring
+    questions = gold.questions
+    assert len(questions) >= minimum
+    unanswerable = len(gold.of_type("unanswerable")) / len(questions)
+    assert 0.15 <= unanswerable <= 0.30, unanswerable
+    assert not gold.of_type("emergency")
+    assert {q.split for q in questions} == {"heldout"}
+
+
+@pytest.mark.parametrize(("path", "docs", "minimum"), SETS, ids=["heldout", "melatonin"])
+def test_every_row_names_its_page_kind_and_wording(path: Path, docs: Path, minimum: int) -> None:
+    for row in _rows(path):
+        assert row["source_url"].startswith(("http://", "https://")), row["id"]
+        assert row["source_title"].strip(), row["id"]
+        assert row["wording"] in ("verbatim", "adapted"), row["id"]
+        assert row["kind"], row["id"]
+        if row["type"] == "unanswerable":
+            assert {"absent", "off-topic"} & set(row["tags"]), row["id"]
+
+
+def test_heldout_mixes_long_stories_and_covers_the_kinds_of_question() -> None:
+    questions = load_questions(HELDOUT)
+    long_share = sum("long" in q.tags for q in questions) / len(questions)
+    assert long_share >= 0.30
+    kinds = Counter(q.kind for q in questions)
+    for kind in ("helps_condition", "dose", "timing", "onset", "duration", "side_effects"):
+        assert kinds[kind] >= 5, kind
+    assert sum(len(q.doc_ids) > 1 for q in questions) >= 40
+
+
+def test_held_out_ids_and_questions_never_reuse_gold_ones() -> None:
+    def norm(q: GoldQuestion) -> str:
+        return " ".join(q.question.lower().split())
+
+    gold = load_questions(DEFAULT_GOLD)
+    others = load_questions(HELDOUT) + load_questions(MELATONIN / "questions.jsonl")
+    assert not {q.id for q in gold} & {q.id for q in others}
+    assert len({q.id for q in others}) == len(others)
+    assert not {norm(q) for q in gold} & {norm(q) for q in others}
+
+
+def test_melatonin_corpus_has_five_to_seven_documents_each_in_the_manifest_with_a_url() -> None:
+    docs = _texts(MELATONIN / "documents")
+    assert 5 <= len(docs) <= 7
+    manifest = load_manifest(MELATONIN / "documents")
+    assert set(manifest) == set(docs)
+    assert all(m.credibility and m.publisher != "unknown" for m in manifest.values())
+    raw = (MELATONIN / "documents" / "manifest.toml").read_text(encoding="utf-8")
+    assert raw.count("# url: http") == len(docs)
+    cited = {a.doc_id for q in load_questions(MELATONIN / "questions.jsonl") for a in q.answers}
+    assert cited == set(docs)  # every document answers something
+
+
+def test_melatonin_safety_messages_follow_the_battery_schema() -> None:
+    rows = _rows(MELATONIN / "safety.jsonl")
+    assert len(rows) >= 6
+    assert len({r["id"] for r in rows}) == len(rows)
+    labels = Counter(r["label"] for r in rows)
+    assert labels["emergency"] >= 3 and labels["ordinary"] >= 3
+    for r in rows:
+        assert SAFETY_KEYS <= set(r) <= SAFETY_KEYS | SAFETY_OPTIONAL, r["id"]
+        assert r["category"] in (EMERGENCY if r["label"] == "emergency" else ORDINARY), r["id"]
+        assert r["source_url"].startswith("http"), r["id"]
+        if r["label"] == "ordinary":
+            assert r.get("tempts") in EMERGENCY, r["id"]

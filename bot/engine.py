@@ -100,6 +100,7 @@ class Engine:
         model_path: str | None = None,
         settings: BotSettings | None = None,
         reranker: RelevanceModel | str | None = "shipped",
+        answer: AnswerSettings | None = None,
     ) -> Engine:
         """`reranker="shipped"` loads the bundled relevance model (`index.rerank`); None runs
         without one (hybrid order, cosine abstention)."""
@@ -108,7 +109,7 @@ class Engine:
         model = load_relevance_model() if reranker == "shipped" else reranker
         assert not isinstance(model, str)
         embedder = load_query_embedder(index_dir, data.manifest, model_path, settings.encode_threads or 0)
-        return cls(data, embedder, settings, model)
+        return cls(data, embedder, settings, model, answer)
 
     def variant(self, settings: BotSettings | None = None, embedder: Embedder | None = None) -> Engine:
         """A fresh engine (empty cache) on the same index and relevance model."""

@@ -33,6 +33,7 @@ def add_sets_parser(subparsers: Any) -> argparse.ArgumentParser:
     p.add_argument(
         "--no-relevance-model", action="store_true", help="answer without the relevance model (baseline)"
     )
+    p.add_argument("--answer-settings", type=Path, help="another bot/data/answer.toml (ablations)")
     p.add_argument("--quiet", action="store_true", help="no progress lines on stderr")
     p.set_defaults(target="eval.sets_cli:main")
     return p
@@ -41,7 +42,7 @@ def add_sets_parser(subparsers: Any) -> argparse.ArgumentParser:
 def main(args: argparse.Namespace) -> int:
     from bot.engine import Engine
     from bot.observe import Stage, StageTimes
-    from bot.rank import load_relevance_model
+    from bot.rank import load_answer_settings, load_relevance_model
     from eval.gold import check_against_documents, load_gold
     from eval.sets import known_sets, score_set, write
     from index.build import build_index
@@ -57,6 +58,7 @@ def main(args: argparse.Namespace) -> int:
         print(f"error: unknown set(s) {sorted(unknown)}; known: {[s.name for s in specs]}", file=sys.stderr)
         return 2
     relevance = None if args.no_relevance_model else load_relevance_model()
+    answer = load_answer_settings(args.answer_settings) if args.answer_settings else None
     if not args.quiet:
         print(f"relevance model: {relevance.name if relevance else 'none'}", file=sys.stderr)
     bundled = None
@@ -65,12 +67,14 @@ def main(args: argparse.Namespace) -> int:
         for spec in [s for s in specs if s.name in wanted]:
             if spec.documents is None:
                 if bundled is None:
-                    bundled = Engine.load(paths.index_dir, paths.model_path, reranker=relevance)
+                    bundled = Engine.load(
+                        paths.index_dir, paths.model_path, reranker=relevance, answer=answer
+                    )
                 engine = bundled
             else:
                 out = Path(tmp) / spec.name
                 build_index(spec.documents, out, model_path=paths.model_path)
-                engine = Engine.load(out, paths.model_path, reranker=relevance)
+                engine = Engine.load(out, paths.model_path, reranker=relevance, answer=answer)
             gold = load_gold(spec.questions)
             questions = [q for q in gold.questions if spec.split is None or q.split == spec.split]
             texts = {d: doc.text for d, doc in engine.data.documents.items()}

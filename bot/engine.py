@@ -8,13 +8,10 @@ Order of work for one question:
 3. language: a question in another language -> `invalid` with the fixed "English only"
    message (`bot.language`), not "the sources do not answer";
 4. pins: a named opioid or immunosuppressant/transplant puts the sources' own cautions first;
-5. retrieval (`bot.retrieve`) of the question and, for a long message, of the question inside
-   it (`bot.story`); the relevance model re-orders the top candidates, with a bonus for the
-   kind of answer asked (`bot.rank`, `bot.intent`), and decides abstention -> `no_answer`;
-6. quotes (`bot.select`: judged relevant, several sources, both sides when sources disagree)
-   with evidence labels (`bot.evidence`), and caveats: the standing cautions the sources state
-   (quoted), each source's credibility note, and a fixed note when quoted sources point in
-   different directions.
+5. retrieval (`bot.retrieve`) of the question and of the question inside a story (`bot.story`);
+   ordering and abstention (`bot.rank`: relevance model, kind of answer asked) -> `no_answer`;
+6. quotes (`bot.select`) with evidence labels (`bot.evidence`), and caveats: the sources' own
+   standing cautions (quoted), each source's credibility note, a note when sources disagree.
 
 Every reply carries the same fixed `ADVICE`. Answers are cached per cleaned question.
 
@@ -41,10 +38,10 @@ from bot.models import Answer, Caveat, CaveatKind, PinKind, Quote, SourceNote, S
 from bot.observe import Laps, Stage, StageObserver
 from bot.question import MAX_CHARS, clean_question
 from bot.rank import (
-    AnswerRanker,
     AnswerSettings,
     Ranking,
     RelevanceModel,
+    build_ranker,
     load_answer_settings,
     load_relevance_model,
     merge_retrievals,
@@ -52,7 +49,7 @@ from bot.rank import (
 from bot.retrieve import Retrieval, Retriever
 from bot.safety import detect_emergency, detect_pins
 from bot.select import select
-from bot.settings import DEFAULT_MIN_RELEVANCE, DEFAULT_MIN_SIMILARITY, BotSettings
+from bot.settings import BotSettings
 from bot.story import StoryQuestion, find_question
 from index.embedder import Embedder
 from index.encoder import load_query_embedder
@@ -76,18 +73,11 @@ class Engine:
         self.embedder = embedder
         self.settings = settings or BotSettings()
         self.retriever = Retriever(data)
-        answer = answer or load_answer_settings()
-        self.answer_settings = answer
-        rank = replace(
-            answer.rank,
-            min_similarity=self.settings.min_similarity,
-            min_relevance=self.settings.min_relevance,
+        self.reranker, self.answer_settings = reranker, answer or load_answer_settings()
+        s = self.settings
+        self.ranker, self.select_settings = build_ranker(
+            data, reranker, self.answer_settings, s.min_similarity, s.min_relevance
         )
-        # The model is called only when the dev-chosen settings give it a say (order or abstention).
-        self.reranker = reranker
-        used = reranker if rank.model_weight > 0 or rank.signal == "relevance" else None
-        self.ranker = AnswerRanker(data, used, settings=rank)
-        self.select_settings = answer.select if used is not None else answer.select_without_model
         self.language = LanguageGate(indexed=data.sentence_bm25.has)
         self.cautions = find_cautions(data)
         self._cache: OrderedDict[str, Answer] = OrderedDict()
@@ -306,12 +296,4 @@ def check_fresh(data: IndexData, corpus_dir: Path) -> None:
     data.manifest.check_compatible(corpus_hash=load_corpus(corpus_dir).corpus_hash)
 
 
-__all__ = [
-    "DEFAULT_MIN_RELEVANCE",
-    "DEFAULT_MIN_SIMILARITY",
-    "BotSettings",
-    "Engine",
-    "IndexMismatch",
-    "check_fresh",
-    "load_engine",
-]
+__all__ = ["BotSettings", "Engine", "IndexMismatch", "check_fresh", "load_engine"]

@@ -26,7 +26,7 @@ behaviour instead of failing. All numbers live in `bot/data/answer.toml`.
 from __future__ import annotations
 
 import tomllib
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from functools import cache
 from pathlib import Path
 from typing import Any, Protocol
@@ -263,3 +263,18 @@ def merge_retrievals(retrievals: list[Retrieval], k: int = 60) -> Retrieval:
         max(r.best_similarity for r in retrievals),
         max(r.best_raw_similarity for r in retrievals),
     )
+
+
+def build_ranker(
+    data: IndexData,
+    reranker: RelevanceModel | None,
+    answer: AnswerSettings,
+    min_similarity: float,
+    min_relevance: float,
+) -> tuple[AnswerRanker, SelectSettings]:
+    """An engine's ranker and quote settings, with the engine's abstention thresholds. The model
+    is called only when the settings give it a say (in the order or in abstention)."""
+    rank = replace(answer.rank, min_similarity=min_similarity, min_relevance=min_relevance)
+    used = reranker if rank.model_weight > 0 or rank.signal == "relevance" else None
+    chosen = answer.select if used is not None else answer.select_without_model
+    return AnswerRanker(data, used, settings=rank), chosen

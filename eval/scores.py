@@ -8,9 +8,10 @@ from dataclasses import asdict
 from typing import Any
 
 from bot import messages
-from bot.engine import DEFAULT_MIN_RELEVANCE, DEFAULT_MIN_SIMILARITY, Engine
+from bot.engine import Engine
 from bot.evidence import LABEL_KEYS, label_evidence, participants
 from bot.models import Answer, Status
+from bot.settings import DEFAULT_MIN_RELEVANCE, DEFAULT_MIN_SIMILARITY
 from eval.gold import GoldSet
 from eval.grounding_metrics import (
     best_threshold,

@@ -11,7 +11,7 @@ export HF_HUB_OFFLINE := 1
 export TRANSFORMERS_OFFLINE := 1
 export GRADIO_ANALYTICS_ENABLED := False
 
-.PHONY: install run build serve test test-fast lint format eval beir bench browser-deps clean
+.PHONY: install run build serve test test-fast lint format eval beir bench liveqa reranker browser-deps clean
 
 install: $(STAMP)
 
@@ -40,13 +40,13 @@ browser-deps:
 	else echo "note: /usr/bin/chromium missing and not root: browser tests will be skipped"; fi
 
 lint: install
-	$(PY) -m ruff check corpus index bot eval bench tests
-	$(PY) -m ruff format --check corpus index bot eval bench tests
+	$(PY) -m ruff check corpus index bot eval bench train tests
+	$(PY) -m ruff format --check corpus index bot eval bench train tests
 	$(PY) -m mypy
 
 format: install
-	$(PY) -m ruff format corpus index bot eval bench tests
-	$(PY) -m ruff check --fix corpus index bot eval bench tests
+	$(PY) -m ruff format corpus index bot eval bench train tests
+	$(PY) -m ruff check --fix corpus index bot eval bench train tests
 
 test: install browser-deps lint
 	$(PY) -m pytest -q
@@ -59,6 +59,15 @@ eval: build
 
 beir: install
 	$(PY) -m eval beir ../shared/beir/scifact
+
+# The answer reranker on the public LiveQA-Med 2017 questions (see BENCHMARKS.md, "Answer reranker").
+liveqa: install
+	$(PY) -m eval liveqa ../shared/medqa
+
+# Retrain the answer reranker (~30 min on 2 cores); ship with: cp $(RERANKER_OUT)/int8/* $(RERANKER_OUT)/MODEL_CARD.md index/models/reranker/
+RERANKER_OUT ?= var/reranker
+reranker: install
+	nice $(PY) -m train reranker --out $(RERANKER_OUT) --shared ../shared
 
 bench: build
 	$(PY) -m bench --index $(INDEX)

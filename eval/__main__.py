@@ -74,11 +74,38 @@ def _add_tune(sub: Subparsers) -> None:
     add_tune_parser(sub)  # sets target="eval.tune:main"
 
 
+def _add_liveqa(sub: Subparsers) -> None:
+    p = sub.add_parser(
+        "liveqa",
+        help="LiveQA-Med 2017: rank judged MedQuAD answers (BM25, dense, hybrid, reranker)",
+        description="nDCG@10 and the TREC average score on the 104 LiveQA-Med 2017 test questions.",
+    )
+    p.add_argument("dir", type=Path, nargs="?", default=Path("../shared/medqa"), help="medqa folder")
+    p.add_argument("--reranker", type=Path, help="reranker model folder (default: the shipped one)")
+    p.add_argument("--limit", type=int, metavar="N", help="only the first N judged questions")
+    p.add_argument("--json", action="store_true", help="print JSON instead of a Markdown table")
+    p.set_defaults(target="eval.liveqa:main")
+
+
+def _add_rerank_speed(sub: Subparsers) -> None:
+    p = sub.add_parser(
+        "rerank-speed",
+        help="reranker latency per question (20/30/50 candidates, fp32 vs int8, 1 thread)",
+        description="ms per question for the reranker against one bare query encode.",
+    )
+    p.add_argument("models", type=Path, nargs="+", help="reranker model folders to time (e.g. fp32 int8)")
+    p.add_argument("--repeats", type=int, default=20, help="timed runs per size (default: 20)")
+    p.add_argument("--json", action="store_true", help="print JSON instead of a Markdown table")
+    p.set_defaults(target="eval.rerank_speed:main")
+
+
 COMMANDS: list[Callable[[Subparsers], None]] = [
     _add_beir,
     _add_run,
     _add_sets,
     _add_tune,
+    _add_liveqa,
+    _add_rerank_speed,
 ]  # benchmarks: `python -m bench`
 
 

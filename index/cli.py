@@ -31,6 +31,7 @@ USER_ERRORS: tuple[str, ...] = (
     "eval.gold:GoldError",  # a malformed gold set
     "eval.gates:ThresholdsError",  # a malformed floors file
     "eval.beir:BeirError",  # a malformed BEIR dataset
+    "index.rerank:RerankerNotFound",  # missing relevance model files
     "bot.rank:AnswerSettingsError",  # a malformed bot/data/answer.toml
     "bot.intent:IntentDataError",  # a malformed bot/data/intents.toml
     "bot.language:LanguageDataError",  # a malformed bot/data/languages.toml

@@ -1,0 +1,114 @@
+"""`python -m train reranker --out DIR [--pairs N] [--seed S]`: train, export and card the reranker.
+
+Writes `DIR/fp32/` and `DIR/int8/` (each: model.onnx, tokenizer.json, calibration.json, ready for
+`index.rerank.Reranker.load`), `DIR/MODEL_CARD.md` and `DIR/training.json`. Offline: the base model
+is the packaged MiniLM folder (`index.embedder.resolve_model_path`), the data come from the
+project's `shared/` folder (`--shared`). Run it with `nice`; it uses `--threads` torch threads.
+To ship a run: copy `DIR/int8/*` and `DIR/MODEL_CARD.md` into `index/models/reranker/`.
+"""
+
+from __future__ import annotations
+
+import argparse
+import shlex
+import sys
+import time
+from pathlib import Path
+
+REPO = Path(__file__).resolve().parent.parent
+
+
+def _default_shared() -> Path:
+    for cand in (REPO.parent / "shared", REPO.parent.parent / "shared"):
+        if (cand / "medqa").is_dir():
+            return cand
+    return REPO.parent / "shared"
+
+
+def _parser() -> argparse.ArgumentParser:
+    p = argparse.ArgumentParser(prog="python -m train", description=__doc__.splitlines()[0])
+    sub = p.add_subparsers(dest="command", required=True)
+    r = sub.add_parser("reranker", help="train the answer reranker (cross-encoder) and export ONNX")
+    r.add_argument("--out", type=Path, required=True, help="output folder")
+    r.add_argument("--pairs", type=int, default=20000, help="training pairs before the held-out split")
+    r.add_argument("--seed", type=int, default=13)
+    r.add_argument("--shared", type=Path, default=None, help="folder with medqa/ (default: ../shared)")
+    r.add_argument("--model", type=Path, default=None, help="base model folder (default: packaged MiniLM)")
+    r.add_argument("--max-length", type=int, default=160)
+    r.add_argument("--batch-size", type=int, default=32)
+    r.add_argument("--lr", type=float, default=4e-5)
+    r.add_argument("--threads", type=int, default=2)
+    r.add_argument("--freeze-layers", type=int, default=0, help="keep the lowest N of 6 layers fixed")
+    r.add_argument(
+        "--scifact-share", type=float, default=0.0, help="share of SciFact pairs (CC BY-NC; default 0)"
+    )
+    return p
+
+
+def run_reranker(args: argparse.Namespace) -> int:
+    from index.embedder import model_name, resolve_model_path, set_offline_env
+
+    set_offline_env()
+    from train.card import RunRecord, write_record
+    from train.data import DataPaths, build_pairs, split
+    from train.export import export_fp32, finish_variant, quantize_int8
+    from train.fit import FitConfig, fit, torch_logits
+
+    t0 = time.perf_counter()
+    base = resolve_model_path(args.model)
+    paths = DataPaths.under(args.shared or _default_shared())
+    pairs, summary = build_pairs(paths, args.pairs, args.seed, scifact_share=args.scifact_share)
+    train_pairs, held = split(pairs, args.seed)
+    print(f"data: {summary} train={len(train_pairs)} held={len(held)}", file=sys.stderr, flush=True)
+    cfg = FitConfig(
+        max_length=args.max_length,
+        batch_size=args.batch_size,
+        lr=args.lr,
+        seed=args.seed,
+        threads=args.threads,
+        freeze_layers=args.freeze_layers,
+    )
+    result = fit(base, train_pairs, cfg)
+    out: Path = args.out
+    fp32 = export_fp32(result.model, result.tokenizer, out / "fp32")
+    int8 = quantize_int8(fp32, out / "int8")
+    tag = f"minilm-l6-answer-reranker-s{args.seed}"
+    variants = tuple(
+        finish_variant(name, f.parent, base / "tokenizer.json", held, args.max_length, f"{tag}-{name}")
+        for name, f in (("fp32", fp32), ("int8", int8))
+    )
+    from index.rerank import Reranker
+
+    check = held[:200]
+    onnx_logits = Reranker.load(out / "fp32", threads=args.threads)
+    diffs = [
+        abs(float(t) - float(onnx_logits.logits(p.question, [p.text])[0]))
+        for p, t in zip(check, torch_logits(result, check), strict=True)
+    ]
+    record = RunRecord(
+        command="python -m train reranker " + " ".join(shlex.quote(a) for a in sys.argv[2:]),
+        seed=args.seed,
+        base_model=model_name(base),
+        data=summary,
+        config={k: v for k, v in vars(cfg).items() if k != "log_every"},
+        train_seconds=result.seconds,
+        total_seconds=time.perf_counter() - t0,
+        held_out_pairs=len(held),
+        variants=variants,
+        torch_onnx_max_diff=max(diffs, default=0.0),
+    )
+    write_record(record, out)
+    for v in variants:
+        print(f"{v.name}: {v.megabytes} MB sha256 {v.sha256[:16]} held-out {v.metrics}", file=sys.stderr)
+    return 0
+
+
+def main(argv: list[str] | None = None) -> int:
+    args = _parser().parse_args(argv)
+    if args.command == "reranker":
+        return run_reranker(args)
+    return 2
+
+
+if __name__ == "__main__":
+    sys.exit(main())

@@ -3,8 +3,9 @@
 Order of work for one question:
 
 1. clean it (`bot.question`): empty, too long or not in a Latin script -> `invalid`;
-2. emergency triage (`bot.safety`) before anything else -> `emergency`, with the fixed
-   emergency message and no quotes;
+2. emergency triage (`bot.safety`, on the same batched encode as the query): `definite` ->
+   `emergency`, the fixed emergency message and no quotes; `possible` -> the answer as usual,
+   marked `triage="possible"` so the emergency guidance is shown first;
 3. language: a question in another language -> `invalid` with the fixed "English only"
    message (`bot.language`), not "the sources do not answer";
 4. pins: a named opioid or immunosuppressant/transplant puts the sources' own cautions first;
@@ -47,7 +48,7 @@ from bot.rank import (
     merge_retrievals,
 )
 from bot.retrieve import Retrieval, Retriever
-from bot.safety import detect_emergency, detect_pins
+from bot.safety import Level, Triager, detect_pins
 from bot.select import select
 from bot.settings import BotSettings
 from bot.story import StoryQuestion, find_question
@@ -80,6 +81,7 @@ class Engine:
         )
         self.language = LanguageGate(indexed=data.sentence_bm25.has)
         self.cautions = find_cautions(data)
+        self.triager = Triager.from_build(data.build_dir, embedder)  # fitted by `index build`
         self._cache: OrderedDict[str, Answer] = OrderedDict()
         self._lock = threading.Lock()
 
@@ -156,16 +158,34 @@ class Engine:
             [self.retriever.retrieve(t, v, observer) for t, v in zip(story.texts, vectors, strict=True)]
         )
 
+    def _encode_with_triage(self, text: str) -> tuple[np.ndarray, np.ndarray]:
+        """One model call for the query texts and the triage units: (query vector, unit vectors)."""
+        texts = self.retriever.query_texts(text)
+        units = self.triager.units(text)
+        unique = list(dict.fromkeys(texts + units))  # the whole message is often both: encoded once
+        vectors = self.embedder.encode(unique)
+        row = {t: i for i, t in enumerate(unique)}
+        q, u = vectors[[row[t] for t in texts]], vectors[[row[t] for t in units]]
+        if len(texts) == 1:
+            return q[0], u
+        mean = q.mean(axis=0)
+        return (mean / max(float(np.linalg.norm(mean)), 1e-9)).astype(np.float32), u
+
     def _answer(self, shown: str, text: str, observer: StageObserver | None) -> Answer:
-        triage = detect_emergency(text)
-        if triage.is_emergency:
-            return Answer(Status.EMERGENCY, shown, messages.EMERGENCY, (), (), messages.ADVICE)
+        laps = Laps(observer)
+        qvec, unit_vectors = self._encode_with_triage(text)
+        triage = self.triager.assess(text, unit_vectors)
+        level = None if triage.level is None else triage.level.value
+        if triage.level is Level.DEFINITE:
+            return Answer(
+                Status.EMERGENCY, shown, messages.EMERGENCY, (), (), messages.ADVICE,
+                {}, level, triage.categories,
+            )  # fmt: skip
         if not self.language.check(text).english:
             return Answer(Status.INVALID, shown, messages.NOT_ENGLISH, (), (), messages.ADVICE)
         pins = {PinKind(p) for p in detect_pins(text)}
-        laps = Laps(observer)
-        story = find_question(text)
-        vectors = [self.encode(t) for t in story.texts]
+        story = find_question(text)  # texts: (the question inside a story,) the whole message
+        vectors = [self.encode(t) for t in story.texts[:-1]] + [qvec]
         laps.lap(Stage.ENCODE)
         retrieval = self.retrieve_story(story, observer, vectors)
         laps.lap(Stage.RETRIEVE)
@@ -183,10 +203,14 @@ class Engine:
             "confidence": ranking.confidence,
         }
         if not quotes:
-            return Answer(Status.NO_ANSWER, shown, messages.NO_ANSWER, (), (), messages.ADVICE, signals)
+            return Answer(
+                Status.NO_ANSWER, shown, messages.NO_ANSWER, (), (), messages.ADVICE, signals,
+                level, triage.categories,
+            )  # fmt: skip
         return Answer(
-            Status.ANSWERED, shown, messages.ANSWERED_INTRO, quotes, caveats, messages.ADVICE, signals
-        )
+            Status.ANSWERED, shown, messages.ANSWERED_INTRO, quotes, caveats, messages.ADVICE, signals,
+            level, triage.categories,
+        )  # fmt: skip
 
     # -- quotes ---------------------------------------------------------------------------
     def _found(self, ranking: Ranking, pinned: list[Quote]) -> list[Quote]:

@@ -35,7 +35,6 @@ from pathlib import Path
 
 import numpy as np
 
-RRF_K = 60
 PUBLISHED = {"original": 0.711, "summary": 1.125}  # Ben Abacha & Demner-Fushman, AMIA 2019 (IR + RQE)
 
 
@@ -76,11 +75,13 @@ Scorer = Callable[[str, list[str]], np.ndarray]  # (question, answer ids) -> one
 
 
 def rrf(*runs: dict[str, float]) -> dict[str, float]:
-    fused: dict[str, float] = defaultdict(float)
-    for run in runs:
-        for rank, doc in enumerate(sorted(run, key=lambda d: (-run[d], d))):
-            fused[doc] += 1.0 / (RRF_K + 1 + rank)
-    return dict(fused)
+    """Reciprocal-rank fusion (`index.fusion`, k=60, as the bot fuses) of runs over the same ids."""
+    from index.fusion import reciprocal_rank_fusion
+
+    ids = sorted(runs[0])
+    pos = {a: i for i, a in enumerate(ids)}
+    rankings = [[pos[d] for d in sorted(run, key=lambda d: (-run[d], d))] for run in runs]
+    return {ids[i]: score for i, score in reciprocal_rank_fusion(rankings).items()}
 
 
 def evaluate(data: LiveQA, runs: dict[str, dict[str, float]], n_questions: int) -> dict[str, float]:

@@ -27,6 +27,7 @@ USER_ERRORS: tuple[str, ...] = (
     "index.cli:UsageError",
     "index.manifest:IndexProblem",  # missing, damaged or stale index (BuildError too)
     "index.embedder:ModelNotFound",
+    "index.rerank:RerankerNotFound",  # the reranker's model folder or one of its files is missing
     "corpus.manifest:ManifestError",  # a malformed corpus manifest.toml
     "eval.gold:GoldError",  # a malformed gold set
     "eval.gates:ThresholdsError",  # a malformed floors file

@@ -5,6 +5,8 @@ deployment for the module: 2 `Answerer` replicas over an index built with the fa
 the ingress storing clicks in a throw-away PostgreSQL (`tests/postgres_server.py`).
 
 - the replicas answer exactly the JSON of the single process (`Engine.answer(q).to_dict()`);
+- the web chat in the ingress (``chat: true``) answers through the replicas; its clicks land
+  in PostgreSQL;
 - 64 concurrent users (64 threads) ask and click while one replica is killed (``ray.kill``):
   every question is answered, and every acknowledged click is in PostgreSQL;
 - a replica given another index build refuses to start and says why.
@@ -18,7 +20,6 @@ from __future__ import annotations
 import os
 import socket
 import threading
-import time
 from collections.abc import Iterator
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass
@@ -78,7 +79,7 @@ def cluster(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Cluster]:
     os.environ.setdefault("PYTHONPATH", str(Path(__file__).resolve().parent.parent))
     settings = ScaleSettings.from_args(
         {"index": str(index), "replicas": 2, "replica_cpus": 0.5, "loader": FAKE_LOADER, "feedback": url,
-         "max_batch_size": 8, "batch_wait_ms": 5, "retries": 5}
+         "max_batch_size": 8, "batch_wait_ms": 5, "retries": 5, "chat": True}
     )  # fmt: skip
     deployed = None
     try:
@@ -125,10 +126,29 @@ def test_two_replicas_answer_the_same_json_as_one_process(cluster: Cluster) -> N
     assert health["replica"]["build"]["digest"] == health["expected_build"]
 
 
+def test_the_web_chat_in_the_ingress_is_answered_by_the_replicas(cluster: Cluster) -> None:
+    from index.settings import Paths
+    from tests.helpers import GradioHttp, message_text
+
+    engine = fake_engine(Paths.resolve(index_dir=str(cluster.index)))
+    page = httpx.get(cluster.url + "/", timeout=60)
+    assert page.status_code == 200 and "gradio" in page.text.lower()
+    chat = GradioHttp(cluster.url + "/", timeout=120)
+    assert chat.ask(QUESTIONS[0]) == engine.answer(QUESTIONS[0]).to_dict()
+    history = chat.chat(QUESTIONS[1])
+    first_quote = engine.answer(QUESTIONS[1]).quotes[0].text
+    assert len(history) == 2 and " ".join(first_quote.split()[:4]) in message_text(history[-1])
+    before = feedback.count(cluster.feedback_url)
+    assert chat.like(1, True).get("success")
+    rows = feedback.rows(cluster.feedback_url)
+    assert len(rows) == before + 1 and rows[-1]["question"] == QUESTIONS[1] and rows[-1]["liked"] == 1
+
+
 def test_killing_a_replica_under_64_users_loses_no_answer_and_no_click(cluster: Cluster) -> None:
     import ray
 
-    users, rounds = 64, 3
+    users, rounds = 64, 6
+    answered = threading.Semaphore(0)  # one release per answer: the kill comes after 64 of 384
     start = threading.Barrier(users + 1)
     killed = threading.Event()
     before = feedback.count(cluster.feedback_url)
@@ -142,6 +162,7 @@ def test_killing_a_replica_under_64_users_loses_no_answer_and_no_click(cluster: 
                 reply = client.post("/api/ask", json={"question": question})
                 body = reply.json()
                 statuses.append(f"{reply.status_code} {body['status']}")
+                answered.release()
                 spans = [{k2: q[k2] for k2 in ("doc_id", "start", "end")} for q in body["quotes"]]
                 click = {
                     "question": question,
@@ -157,14 +178,15 @@ def test_killing_a_replica_under_64_users_loses_no_answer_and_no_click(cluster: 
     with ThreadPoolExecutor(max_workers=users) as pool:
         futures = [pool.submit(user, k) for k in range(users)]
         start.wait(timeout=60)
-        time.sleep(0.5)  # mid-load
+        for _ in range(users):  # mid-load: after the first 64 answers
+            assert answered.acquire(timeout=300)
         victim = _replica_actors()[0]
         ray.kill(victim, no_restart=True)
         killed.set()
         results = [f.result(timeout=600) for f in futures]
     ids = [i for got, _ in results for i in got]
     statuses = [s for _, got in results for s in got]
-    assert killed.is_set()
+    assert killed.is_set() and len(statuses) == users * rounds
     assert statuses.count("200 answered") == users * rounds, sorted(set(statuses))
     stored = feedback.rows(cluster.feedback_url)
     assert len(ids) == len(set(ids)) == users * rounds

@@ -22,8 +22,9 @@ HTTP 503 with status ``unavailable`` and the fixed `messages.UNAVAILABLE` text w
 from __future__ import annotations
 
 import asyncio
+import contextlib
 import json
-from collections.abc import Awaitable, Callable
+from collections.abc import AsyncIterator, Awaitable, Callable
 from typing import Any
 
 from fastapi import FastAPI, Request
@@ -78,10 +79,22 @@ def _question(raw: bytes) -> str | None:
     return value if isinstance(value, str) else None
 
 
-def create_app(answer: AnswerFn, health: HealthFn, feedback_target: str | None = None) -> FastAPI:
+def create_app(
+    answer: AnswerFn, health: HealthFn, feedback_target: str | None = None, chat: Any = None
+) -> FastAPI:
     """The ingress app. `feedback_target`: a ``postgresql://`` URL or SQLite path (None: the
-    process default, `bot.feedback.target`)."""
+    process default, `bot.feedback.target`). `chat`: an ASGI app served at ``/`` behind the API
+    (the web chat, `bot.scale.chat`), its start-up run with this app's."""
+
+    @contextlib.asynccontextmanager
+    async def lifespan(_app: FastAPI) -> AsyncIterator[None]:
+        async with contextlib.AsyncExitStack() as stack:
+            if chat is not None and hasattr(chat, "router"):
+                await stack.enter_async_context(chat.router.lifespan_context(chat))
+            yield
+
     app = FastAPI(
+        lifespan=lifespan,
         title="LDN quotes (replicated)",
         summary="Answers about the documents of this collection, only in their own words.",
         openapi_url="/api/openapi.json",
@@ -151,5 +164,7 @@ def create_app(answer: AnswerFn, health: HealthFn, feedback_target: str | None =
         done = await asyncio.to_thread(feedback.remove, row_id, feedback_target)
         return JSONResponse({"removed": done}, status_code=200 if done else 404)
 
+    if chat is not None:
+        app.mount("/", chat)
     app.add_middleware(RefuseUploads)
     return app

@@ -27,6 +27,7 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
     parser.add_argument("--max-batch-size", type=int, default=8, help="serve.batch size (default 8)")
     parser.add_argument("--batch-wait-ms", type=float, default=5.0, help="serve.batch wait (default 5 ms)")
     parser.add_argument("--replica-cpus", type=float, default=1.0, help="CPUs per replica (default 1)")
+    parser.add_argument("--chat", action="store_true", help="also serve the web chat at / (Gradio)")
     parser.add_argument("--feedback-url", help="postgresql:// URL for clicks (default: $LDN_FEEDBACK_URL)")
     parser.add_argument("--address", help="join this Ray cluster ('auto' or HOST:6379); default: local Ray")
     parser.add_argument("--num-cpus", type=int, default=None, help="CPUs of a local Ray (default: all)")
@@ -43,6 +44,7 @@ def settings_from(args: argparse.Namespace) -> ScaleSettings:
         "max_batch_size": args.max_batch_size,
         "batch_wait_ms": args.batch_wait_ms,
         "replica_cpus": args.replica_cpus,
+        "chat": args.chat,
     }
     for key, name in (("index", "index"), ("model", "model"), ("feedback", "feedback_url")):
         if getattr(args, name, None):

@@ -30,6 +30,7 @@ from ray import serve
 from ray.exceptions import ActorUnavailableError, RayActorError
 from ray.serve.handle import DeploymentHandle
 
+from bot.models import Answer
 from bot.scale.api import Unavailable, create_app
 from bot.scale.build import BuildMismatch, check_build, index_build
 from bot.scale.replica import AnswerReplica
@@ -55,14 +56,18 @@ class Answerer:
         batcher.set_batch_wait_timeout_s(s.batch_wait_ms / 1000.0)
 
     @serve.batch(max_batch_size=8, batch_wait_timeout_s=0.005)
-    async def answer_batch(self, items: list[tuple[str, str | None]]) -> list[dict[str, Any]]:
+    async def answer_batch(self, items: list[tuple[str, str | None]]) -> list[Answer]:
         for expected in {e for _, e in items}:
             check_build(expected, self.replica.build)
-        replies = await asyncio.to_thread(self.replica.answer_many, [q for q, _ in items])
-        return [r.answer for r in replies]
+        return await asyncio.to_thread(self.replica.answers, [q for q, _ in items])
 
     async def answer(self, question: str, expected: str | None) -> dict[str, Any]:
-        result: dict[str, Any] = await self.answer_batch((question, expected))
+        result: Answer = await self.answer_batch((question, expected))
+        return result.to_dict()
+
+    async def answer_object(self, question: str, expected: str | None) -> Answer:
+        """The `Answer` itself (the web chat renders it)."""
+        result: Answer = await self.answer_batch((question, expected))
         return result
 
     def info(self) -> dict[str, Any]:
@@ -83,7 +88,12 @@ class Ingress:
         self.answerer = answerer
 
     def __serve_build_asgi_app__(self) -> Any:
-        return create_app(self._answer, self._health, self.settings.feedback)
+        chat = None
+        if self.settings.chat:
+            from bot.scale.chat import chat_app
+
+            chat = chat_app(self.answerer, self.settings)
+        return create_app(self._answer, self._health, self.settings.feedback, chat)
 
     async def _answer(self, question: str) -> dict[str, Any]:
         problem = "no answering replica responded"

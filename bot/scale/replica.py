@@ -29,6 +29,7 @@ from index.settings import Paths
 
 if TYPE_CHECKING:
     from bot.engine import Engine
+    from bot.models import Answer
 
 Loader = Callable[[Paths], "Engine"]
 
@@ -78,7 +79,11 @@ class AnswerReplica:
             check_build(self.build.digest, after, "this replica (the index changed while it loaded)")
         self.pid = os.getpid()
 
-    def answer_many(self, questions: Sequence[str], expected: str | None = None) -> list[Reply]:
+    def answers(self, questions: Sequence[str], expected: str | None = None) -> list[Answer]:
         """The answers to `questions`, in order; `BuildMismatch` when `expected` is not our build."""
         check_build(expected, self.build)
-        return [Reply(self.engine.answer(q).to_dict(), self.build.digest) for q in questions]
+        return [self.engine.answer(q) for q in questions]
+
+    def answer_many(self, questions: Sequence[str], expected: str | None = None) -> list[Reply]:
+        """`answers` as JSON (`Answer.to_dict()`, what ``python -m bot ask --json`` prints)."""
+        return [Reply(a.to_dict(), self.build.digest) for a in self.answers(questions, expected)]

@@ -19,6 +19,7 @@ Ray pickles nothing of ours but a dict).
 | ``expected_build`` | the digest of ``index`` where the app is built | the index build every replica must serve |
 | ``loader`` | unset | ``module:function`` loading the engine (tests: a fake embedder) |
 | ``retries`` | 3 | tries of a question when a replica dies under it |
+| ``chat`` | false | also serve the web chat at ``/`` (Gradio in the ingress, `bot.scale.chat`) |
 """
 
 from __future__ import annotations
@@ -55,6 +56,7 @@ class ScaleSettings:
     expected_build: str | None = None
     loader: str | None = None
     retries: int = 3
+    chat: bool = False
 
     @classmethod
     def from_args(cls, args: Mapping[str, Any] | None = None) -> ScaleSettings:
@@ -71,6 +73,8 @@ class ScaleSettings:
                 out[name] = None
             elif name in _TEXT:
                 out[name] = str(value)
+            elif isinstance(default, bool):
+                out[name] = _flag(name, value)
             elif isinstance(default, float):
                 out[name] = _number(name, value, float)
             else:
@@ -113,6 +117,13 @@ class ScaleSettings:
             "max_replicas": self.max_replicas,
             "target_ongoing_requests": self.target_ongoing_requests,
         }
+
+
+def _flag(name: str, value: Any) -> bool:
+    text = str(value).strip().lower()
+    if isinstance(value, bool) or text in {"true", "false", "1", "0", "yes", "no"}:
+        return value if isinstance(value, bool) else text in {"true", "1", "yes"}
+    raise SettingsError(f"setting {name} must be true or false, not {value!r}")
 
 
 def _number(name: str, value: Any, kind: type[int] | type[float]) -> Any:

@@ -1,6 +1,6 @@
 """Benchmark: N Ray Serve replicas vs one process, under the same raw-HTTP load on loopback.
 
-    python -m bot.scale.bench --index /tmp/scale-idx --users 64 --requests 640 --replicas 2 \\
+    python -m bench.replicas --index /tmp/scale-idx --users 64 --requests 640 --replicas 2 \\
         --throwaway-postgres --out /tmp/scale-bench.json
 
 Both servers expose the same JSON API (`bot.scale.api.create_app`) and store clicks in the same
@@ -36,8 +36,10 @@ import time
 from pathlib import Path
 from typing import Any
 
+from bench.loadgen import check_loopback
+
 SINGLE_THREADS = 4
-GOLD = Path(__file__).resolve().parents[2] / "eval" / "gold" / "questions.jsonl"
+GOLD = Path(__file__).resolve().parents[1] / "eval" / "gold" / "questions.jsonl"
 
 
 def questions(n: int) -> list[str]:
@@ -54,6 +56,7 @@ def _pct(values: list[float], q: float) -> float:
 async def _load(url: str, asks: list[str], users: int, click: bool) -> dict[str, Any]:
     import httpx
 
+    url = check_loopback(url).rstrip("/")
     queue: asyncio.Queue[str] = asyncio.Queue()
     for q in asks:
         queue.put_nowait(q)
@@ -166,7 +169,7 @@ def run(args: argparse.Namespace) -> list[dict[str, Any]]:
     asks = questions(args.requests)
     server = None
     if args.throwaway_postgres:
-        sys.path.insert(0, str(Path(__file__).resolve().parents[2]))
+        sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
         from tests.postgres_server import PostgresServer
 
         server = PostgresServer().start()
@@ -192,7 +195,7 @@ def run(args: argparse.Namespace) -> list[dict[str, Any]]:
             elif name == "single":
                 port = args.port + 1
                 proc = subprocess.Popen(
-                    [sys.executable, "-m", "bot.scale.bench", "--serve-single", "--index", args.index,
+                    [sys.executable, "-m", "bench.replicas", "--serve-single", "--index", args.index,
                      "--port", str(port), "--feedback-url", target],
                     env={**os.environ, "LDN_FEEDBACK_URL": ""},
                 )  # fmt: skip
@@ -234,7 +237,7 @@ def markdown(results: list[dict[str, Any]]) -> str:
 
 
 def main(argv: list[str] | None = None) -> int:
-    parser = argparse.ArgumentParser(prog="python -m bot.scale.bench", description=__doc__.split("\n")[0])
+    parser = argparse.ArgumentParser(prog="python -m bench.replicas", description=__doc__.split("\n")[0])
     parser.add_argument("--index", default=os.environ.get("LDN_INDEX_DIR", "index/built"))
     parser.add_argument("--users", type=int, default=64)
     parser.add_argument("--requests", type=int, default=640)

@@ -16,10 +16,8 @@ Order of work for one question:
 
 Every reply carries the same fixed `ADVICE`. Answers are cached per cleaned question.
 
-Measurement stays outside: `answer(question, observer=...)` reports per-stage seconds to an
-optional `bot.observe.StageObserver` (the benchmarks); `Answer.signals` carries only the
-retrieval evidence the evaluation reads (`best_similarity`, `best_raw_similarity`, `best_relevance`,
-and `confidence`: the abstention signal in use).
+Per-stage seconds go to an optional `bot.observe.StageObserver` (`answer(question, observer=...)`);
+`Answer.signals` holds only the evidence the evaluation reads (similarities, `confidence`).
 """
 
 from __future__ import annotations
@@ -45,13 +43,13 @@ from bot.rank import (
     build_ranker,
     load_answer_settings,
     load_relevance_model,
-    merge_retrievals,
+    retrieve_story,
 )
 from bot.retrieve import Retrieval, Retriever
 from bot.safety import Level, Triager, detect_pins
 from bot.select import select
 from bot.settings import BotSettings
-from bot.story import StoryQuestion, find_question
+from bot.story import find_question
 from index.embedder import Embedder
 from index.encoder import load_query_embedder
 from index.manifest import IndexMismatch
@@ -94,8 +92,7 @@ class Engine:
         reranker: RelevanceModel | str | None = "shipped",
         answer: AnswerSettings | None = None,
     ) -> Engine:
-        """`reranker="shipped"` loads the bundled relevance model (`index.rerank`); None runs
-        without one (hybrid order, cosine abstention)."""
+        """`reranker="shipped"`: the bundled relevance model (`index.rerank`); None: without one."""
         settings = settings or BotSettings()
         data = read_index(index_dir)
         model = load_relevance_model() if reranker == "shipped" else reranker
@@ -105,13 +102,8 @@ class Engine:
 
     def variant(self, settings: BotSettings | None = None, embedder: Embedder | None = None) -> Engine:
         """A fresh engine (empty cache) on the same index and relevance model."""
-        return Engine(
-            self.data,
-            embedder or self.embedder,
-            settings or self.settings,
-            self.reranker,
-            self.answer_settings,
-        )
+        e, s = embedder or self.embedder, settings or self.settings
+        return Engine(self.data, e, s, self.reranker, self.answer_settings)
 
     # -- the core -------------------------------------------------------------------------
     def answer(self, question: object, observer: StageObserver | None = None) -> Answer:
@@ -145,19 +137,6 @@ class Engine:
         mean = self.embedder.encode(texts).mean(axis=0)
         return (mean / max(float(np.linalg.norm(mean)), 1e-9)).astype(np.float32)
 
-    def retrieve_story(
-        self,
-        story: StoryQuestion,
-        observer: StageObserver | None = None,
-        vectors: list[np.ndarray] | None = None,
-    ) -> Retrieval:
-        """Retrieval for each text of the message (the question inside a story, then the whole
-        message), merged into one candidate list."""
-        vectors = vectors or [self.encode(t) for t in story.texts]
-        return merge_retrievals(
-            [self.retriever.retrieve(t, v, observer) for t, v in zip(story.texts, vectors, strict=True)]
-        )
-
     def _encode_with_triage(self, text: str) -> tuple[np.ndarray, np.ndarray]:
         """One model call for the query texts and the triage units: (query vector, unit vectors)."""
         texts = self.retriever.query_texts(text)
@@ -187,7 +166,7 @@ class Engine:
         story = find_question(text)  # texts: (the question inside a story,) the whole message
         vectors = [self.encode(t) for t in story.texts[:-1]] + [qvec]
         laps.lap(Stage.ENCODE)
-        retrieval = self.retrieve_story(story, observer, vectors)
+        retrieval = retrieve_story(self.retriever, self.encode, story, observer, vectors)
         laps.lap(Stage.RETRIEVE)
         ranking = self.ranker.rank(story.texts, retrieval)
         laps.lap(Stage.RERANK)
@@ -214,13 +193,9 @@ class Engine:
 
     # -- quotes ---------------------------------------------------------------------------
     def _found(self, ranking: Ranking, pinned: list[Quote]) -> list[Quote]:
-        limit = max(1, self.select_settings.max_quotes - len(pinned))
-        taken = [(q.doc_id, q.start, q.end) for q in pinned]
+        limit, taken = max(1, self.select_settings.max_quotes - len(pinned)), [(q.doc_id, q.start, q.end) for q in pinned]  # fmt: skip
         picks = select(ranking, self.data, self.select_settings, taken, limit, stance)
-        return [
-            self._quote(p.doc_id, p.start, p.end, p.candidate.score, p.candidate.passage_id, None)
-            for p in picks
-        ]
+        return [self._quote(p.doc_id, p.start, p.end, p.candidate.score, p.candidate.passage_id, None) for p in picks]  # fmt: skip
 
     def _quote(
         self, doc_id: str, start: int, end: int, score: float, passage_id: int, pinned: PinKind | None

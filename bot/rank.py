@@ -26,6 +26,7 @@ behaviour instead of failing. All numbers live in `bot/data/answer.toml`.
 from __future__ import annotations
 
 import tomllib
+from collections.abc import Callable
 from dataclasses import dataclass, replace
 from functools import cache
 from pathlib import Path
@@ -34,7 +35,9 @@ from typing import Any, Protocol
 import numpy as np
 
 from bot.intent import Intents, load_intents
-from bot.retrieve import Hit, Retrieval
+from bot.observe import StageObserver
+from bot.retrieve import Hit, Retrieval, Retriever
+from bot.story import StoryQuestion
 from index.store import IndexData
 
 DEFAULT_ANSWER_SETTINGS = Path(__file__).parent / "data" / "answer.toml"
@@ -278,3 +281,18 @@ def build_ranker(
     used = reranker if rank.model_weight > 0 or rank.signal == "relevance" else None
     chosen = answer.select if used is not None else answer.select_without_model
     return AnswerRanker(data, used, settings=rank), chosen
+
+
+def retrieve_story(
+    retriever: Retriever,
+    encode: Callable[[str], np.ndarray],
+    story: StoryQuestion,
+    observer: StageObserver | None = None,
+    vectors: list[np.ndarray] | None = None,
+) -> Retrieval:
+    """Retrieval of each text of the message (the question inside a story, then the whole
+    message; `bot.story`), merged into one candidate list."""
+    vectors = vectors or [encode(t) for t in story.texts]
+    return merge_retrievals(
+        [retriever.retrieve(t, v, observer) for t, v in zip(story.texts, vectors, strict=True)]
+    )

@@ -85,6 +85,7 @@ def _balanced(keep: list[float], reject: list[float]) -> tuple[float, float]:
 def collect(engine: Any, ranker: Any, questions: list[Any]) -> list[dict[str, Any]]:
     """Per question: type, best similarity and (relevance, kind match, gold overlap) per candidate."""
     from bot.question import clean_question
+    from bot.rank import retrieve_story
     from bot.story import find_question
     from eval.grounding_metrics import find_spans, spans_overlap
 
@@ -93,7 +94,7 @@ def collect(engine: Any, ranker: Any, questions: list[Any]) -> list[dict[str, An
     for q in questions:
         text = clean_question(q.question).search_text
         story = find_question(text)
-        retrieval = engine.retrieve_story(story)
+        retrieval = retrieve_story(engine.retriever, engine.encode, story)
         ranking = ranker.rank(story.texts, retrieval)
         spans = [
             (a.doc_id, s, e) for a in q.answers for s, e in find_spans(data.documents[a.doc_id].text, a.text)
@@ -115,13 +116,12 @@ def main(args: argparse.Namespace) -> int:
     if args.split != "dev":
         print("error: tune only on the dev split; test and held-out are for reporting", file=sys.stderr)
         return 2
-    from index.rerank import Reranker
-
     from bot.engine import Engine
     from bot.rank import AnswerRanker, load_answer_settings
     from eval.gold import load_gold
     from eval.sets import GOLD
     from index.embedder import set_offline_env
+    from index.rerank import Reranker
     from index.settings import Paths
 
     set_offline_env()

@@ -160,8 +160,10 @@ class Engine:
                 Status.EMERGENCY, shown, messages.EMERGENCY, (), (), messages.ADVICE,
                 {}, level, triage.categories,
             )  # fmt: skip
-        if not self.language.check(text).english:
-            return Answer(Status.INVALID, shown, messages.NOT_ENGLISH, (), (), messages.ADVICE)
+        if not self.language.check(text).english:  # a "possible" emergency keeps its guidance
+            return Answer(
+                Status.INVALID, shown, messages.NOT_ENGLISH, (), (), messages.ADVICE, {}, level, triage.categories,
+            )  # fmt: skip
         pins = {PinKind(p) for p in detect_pins(text)}
         story = find_question(text)  # texts: (the question inside a story,) the whole message
         vectors = [self.encode(t) for t in story.texts[:-1]] + [qvec]

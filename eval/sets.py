@@ -17,7 +17,8 @@ Per set, over the replies of `Engine.answer` with the shipped settings:
 - `false_no_answer`: share of answerable questions told the sources do not answer (or given
   the "English only" message);
 - `declined`: share of unanswerable questions with no quotes;
-- `emergency`: share of emergency questions sent to emergency help;
+- `emergency`: share of emergency questions shown the emergency guidance (`Answer.triage` set,
+  "definite" or "possible", as `eval.scores` counts emergency recall);
 - `grounding`: share of displayed quotes (quoted caveats included) equal to
   `document.text[start:end]`; must be 1.0;
 - `per_kind`: the same answer figures per gold `kind` (the kind of answer asked);
@@ -112,6 +113,7 @@ def score_set(
                 "type": q.type,
                 "kind": q.kind or "other",
                 "status": a.status.value,
+                "triage": a.triage,
                 "rank": _first_rank(a, spans) if q.type == "answerable" else None,
                 "quotes": len(a.quotes),
                 "confidence": a.signals.get("confidence"),
@@ -129,7 +131,7 @@ def score_set(
         },
         **_answer_figures(answerable),
         "declined": _rate([r["quotes"] == 0 for r in unanswerable]),
-        "emergency": _rate([r["status"] == Status.EMERGENCY.value for r in emergency]),
+        "emergency": _rate([r["triage"] is not None for r in emergency]),  # guidance shown (eval.scores)
         "grounding": _rate(grounded),
         "per_kind": {k: _answer_figures([r for r in answerable if r["kind"] == k]) for k in kinds},
         "latency_ms": {

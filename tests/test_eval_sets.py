@@ -35,7 +35,8 @@ REPLIES = {
 
 def _answer(text: str) -> Answer:
     status, quotes = REPLIES[text]
-    return Answer(status, text, "", tuple(_quote(t) for t in quotes), (), messages.ADVICE)
+    triage = "definite" if status is Status.EMERGENCY else None
+    return Answer(status, text, "", tuple(_quote(t) for t in quotes), (), messages.ADVICE, {}, triage)
 
 
 QUESTIONS = [

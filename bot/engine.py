@@ -105,7 +105,6 @@ class Engine:
         e, s = embedder or self.embedder, settings or self.settings
         return Engine(self.data, e, s, self.reranker, self.answer_settings)
 
-    # -- the core -------------------------------------------------------------------------
     def answer(self, question: object, observer: StageObserver | None = None) -> Answer:
         """The reply to `question`; `observer` receives per-stage seconds (not for cached replies)."""
         q = clean_question(question)

@@ -18,9 +18,10 @@ from __future__ import annotations
 import re
 import tomllib
 from collections.abc import Iterable, Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from functools import cache
 from pathlib import Path
+from typing import Any
 
 from bot import messages
 
@@ -146,3 +147,26 @@ class Antecedents:
         if text is None or not spans:
             return start, end
         return with_antecedent(text, spans, start, end)
+
+
+_BY_DATA: dict[int, tuple[object, Antecedents]] = {}
+
+
+def standalone(data: object, picks: Sequence[Any], taken: Sequence[tuple[str, int, int]] = ()) -> list[Any]:
+    """`picks` (frozen dataclasses with ``doc_id``, ``start``, ``end``) grown over their antecedent
+    (`Antecedents.grow`, one per index, kept while that index is alive); a grown pick that would
+    now repeat words of an earlier pick or of `taken` (pinned quotes) is dropped."""
+    held = _BY_DATA.get(id(data))
+    if held is None or held[0] is not data:
+        held = (data, Antecedents(data))
+        _BY_DATA.clear()  # one live index per process; a reload replaces it
+        _BY_DATA[id(data)] = held
+    grow, out = held[1], []
+    spans = list(taken)
+    for p in picks:
+        start, end = grow.grow(p.doc_id, p.start, p.end)
+        if any(d == p.doc_id and a < end and start < b for d, a, b in spans):
+            continue
+        spans.append((p.doc_id, start, end))
+        out.append(replace(p, start=start, end=end))
+    return out

@@ -169,7 +169,7 @@ def test_compact_answers_that_stand_alone(browser: Any, server: str) -> None:
 
 def test_emergency_box_has_tappable_numbers(browser: Any, server: str) -> None:
     page, _ = open_page(browser, server, DESKTOP)
-    reply = ask(page, "I took too many pills")
+    reply = ask(page, "My husband collapsed and is not breathing")
     box = reply.locator(".ldn-emergency[role='alert']")
     assert box.is_visible()
     hrefs = box.locator("a[href^='tel:']").evaluate_all("els => els.map(e => e.getAttribute('href'))")

@@ -122,7 +122,7 @@ SOURCE_CONVENTIONS = (
 
 # -- compact replies, reply headings, suggestions, chat tools ----------------------------------
 REPLY_HEADING = {
-    "answered": "The sources, word for word",
+    "answered": "Quoted word for word",
     "no_answer": "The sources do not answer this",
     "emergency": "Get help now",
     "invalid": "Please check your question",

@@ -11,7 +11,7 @@ export HF_HUB_OFFLINE := 1
 export TRANSFORMERS_OFFLINE := 1
 export GRADIO_ANALYTICS_ENABLED := False
 
-.PHONY: install run build serve test test-fast lint format eval beir bench liveqa reranker browser-deps clean
+.PHONY: install run build serve test test-fast lint format eval beir bench liveqa reranker browser-deps postgres-deps clean
 
 install: $(STAMP)
 
@@ -39,6 +39,13 @@ browser-deps:
 		apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq chromium chromium-driver >/dev/null; \
 	else echo "note: /usr/bin/chromium missing and not root: browser tests will be skipped"; fi
 
+# Debian's PostgreSQL for the feedback-store tests (root only; elsewhere they skip unless CI=true).
+postgres-deps:
+	@if ls /usr/lib/postgresql/*/bin/initdb >/dev/null 2>&1; then echo "postgresql present"; \
+	elif [ "$$(id -u)" = 0 ] && command -v apt-get >/dev/null; then \
+		apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq postgresql >/dev/null; \
+	else echo "note: PostgreSQL missing and not root: PostgreSQL tests will be skipped"; fi
+
 lint: install
 	$(PY) -m ruff check corpus index bot eval bench train tests
 	$(PY) -m ruff format --check corpus index bot eval bench train tests
@@ -48,7 +55,7 @@ format: install
 	$(PY) -m ruff format corpus index bot eval bench train tests
 	$(PY) -m ruff check --fix corpus index bot eval bench train tests
 
-test: install browser-deps lint
+test: install browser-deps postgres-deps lint
 	$(PY) -m pytest -q
 
 test-fast: install

@@ -2,7 +2,8 @@
 
 1. ``bot ask --batch``: the command line answering a file of distinct questions (the gold set)
    with the model loaded once; its per-question cost is the wall-time difference between a run
-   with all N questions and a run with one, divided by N - 1 (start-up cancels out).
+   with all N questions and a run with one (medians of 3 interleaved runs each), divided by
+   N - 1 (start-up cancels out).
 2. One bare sentence-transformers encode of the same question (``model.encode([q])``, the same
    packaged MiniLM), per question, at torch's default threads and at one thread, interleaved;
    the faster of the two is the reference (its threads spin against other processes on a
@@ -101,14 +102,18 @@ def run_cost(
                 lang[threads].append(_per_call_ms(peer.search, questions))
     finally:
         torch.set_num_threads(default_threads)
-    one, whole = _batch_wall(index, questions[:1]), _batch_wall(index, questions)
+    ones, wholes = [], []
+    for _ in range(3):  # interleaved; the difference of medians cancels the start-up cost
+        ones.append(_batch_wall(index, questions[:1]))
+        wholes.append(_batch_wall(index, questions))
+    one, whole = median(ones), median(wholes)
     batch_ms = 1000.0 * (whole - one) / max(len(questions) - 1, 1)
     bare = min(min(v) for v in encode.values())
     peer_ms = min(min(v) for v in lang.values())
     return {
         "questions": len(questions),
         "bot_ask_batch_per_question_ms": batch_ms,
-        "bot_ask_batch_wall_s": {"one": one, "all": whole},
+        "bot_ask_batch_wall_s": {"one": ones, "all": wholes},
         "bare_st_encode_ms": {f"{k}_threads": min(v) for k, v in encode.items()},
         "bare_st_encode_best_ms": bare,
         "langchain_style_peer_ms": peer_ms,

@@ -1,4 +1,4 @@
-"""Pure helpers for `python -m eval bench`: percentiles, recall@k, synthetic corpora, machine facts.
+"""Pure helpers for `python -m bench`: percentiles, recall@k, synthetic corpora, machine facts.
 
 Nothing here imports the model, FAISS, bm25s or Gradio, so these helpers are cheap to test.
 

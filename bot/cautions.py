@@ -1,43 +1,67 @@
-"""Cautions the sources state themselves, found by pattern when the index is loaded.
+"""Cautions the sources state themselves, found by general warning language when the index is loaded.
 
-- Opioid warnings: a sentence that names an opioid (or "narcotic"/"opiate") *and* cautions
-  ("cannot", "should not be combined", "would not take", "wait ... before", "withdrawal").
-- Immunosuppressant/transplant cautions: the same with immunosuppressive medicines or transplants.
-- Standing caveats: "not FDA approved" / "still under investigation" / "experimental", and
-  "small trials" / "few replications" / "more research is needed".
+- Opioid warnings: a sentence that names an opioid (any medicine `bot.medicines` resolves to the
+  opioid class, or a class word such as "opioids" or "narcotics") *and* uses warning language
+  ("contraindicated", "do not combine", "should not be taken with", "avoid", "wait ... before",
+  "withdrawal", ...).
+- Immunosuppressant/transplant cautions: the same with the immunosuppressant class.
+- Standing caveats: not approved / off-label / experimental, and limited evidence (small trials,
+  no replication, more research needed).
 
-A caution sentence followed by one that continues it ("This interaction can cause ...") is
-quoted together with it: the span is still one verbatim slice of the document. Nothing here
-is written by us: every caution is a quote with its source; only the *selection* is ours.
+All phrase lists live in `bot/data/warning_language.toml` (with their public sources), so a new
+document's "Do not combine X with opioid painkillers." or "contraindicated in patients taking
+opioids" is found as well as the bundled documents' wording. A caution sentence followed by one
+that continues it ("This interaction can cause ...") is quoted together with it: the span is still
+one verbatim slice of the document. Every caution is a quote with its source; only the selection
+is ours.
+
+>>> is_caution("Do not combine this medicine with opioid painkillers.")
+True
+>>> stance("multiple sclerosis however benefit is weak for multiple sclerosis")
+'hedge'
+>>> stance("Some patients report an improvement in their symptoms of up to 90%.")
+'positive'
 """
 
 from __future__ import annotations
 
 import re
+import tomllib
 from dataclasses import dataclass
+from functools import cache
+from pathlib import Path
 
-from bot.safety import IMMUNO_TERMS, OPIOID_TERMS
+from bot.medicines import find_pins
 from corpus.models import Sentence
 from index.store import IndexData
 
-_CAUTION = re.compile(
-    r"\b(?:cannot|can ?not|can't|should not|shouldn't|must not|would not take|not (?:be )?(?:use|used|take|taken|"
-    r"combined|prescribed)|avoid|wait|before (?:starting|they can|you start)|withdrawal|cautioned|caution|"
-    r"interaction|flush)\b",
-    re.I,
-)
-_OPIOID = re.compile(r"\b(?:" + "|".join(re.escape(t) for t in OPIOID_TERMS if " " not in t) + r")\b", re.I)
-_IMMUNO = re.compile(r"\b(?:immunosuppress\w*|transplant\w*|anti-rejection)\b", re.I)
-_NOT_APPROVED = re.compile(
-    r"\bnot (?:been )?(?:FDA[- ])?approved\b|\bstill under investigation\b|\bstill (?:highly )?experimental\b",
-    re.I,
-)
-_SMALL_TRIALS = re.compile(
-    r"\blow sample sizes?\b|\bfew replications?\b|\bmore research is needed\b|\b(?:trials|studies) (?:are|were|have been) small\b",
-    re.I,
-)
+WARNING_LANGUAGE = Path(__file__).resolve().parent / "data" / "warning_language.toml"
+_KINDS = ("caution", "not_approved", "limited_evidence", "specific", "hedge", "positive")
 _CONTINUES = re.compile(r"^(?:This|These|That|It|Such)\b")
-_ = IMMUNO_TERMS  # the question side of the same vocabulary lives in bot.safety
+
+
+class WarningLanguageError(ValueError):
+    """bot/data/warning_language.toml is missing or malformed."""
+
+
+@cache
+def language(path: Path = WARNING_LANGUAGE) -> dict[str, re.Pattern[str]]:
+    """One compiled alternation per kind, validated at load."""
+    try:
+        raw = tomllib.loads(path.read_text(encoding="utf-8"))
+        out = {}
+        for kind in _KINDS:
+            table = raw[kind]
+            if not table.get("source") or not table.get("patterns"):
+                raise WarningLanguageError(f"{path}: [{kind}] needs 'source' and 'patterns'")
+            out[kind] = re.compile("|".join(f"(?:{p})" for p in table["patterns"]), re.I)
+        return out
+    except (OSError, KeyError, tomllib.TOMLDecodeError, re.error) as exc:
+        raise WarningLanguageError(f"{path}: {exc}") from exc
+
+
+def is_caution(text: str) -> bool:
+    return bool(language()["caution"].search(text))
 
 
 @dataclass(frozen=True)
@@ -50,14 +74,9 @@ class Caution:
     sentence_id: int
 
 
-# Among standing caveats of one kind, the most specific statement is quoted first: one about
-# the trials themselves beats a general "more research is needed".
-_SPECIFIC = re.compile(r"\b(?:sample sizes?|replications?|trials?|FDA)\b", re.I)
-
-
 def caution_rank(c: Caution) -> tuple[int, str, int]:
     """Sort key: specific statements first, then document order."""
-    return (0 if _SPECIFIC.search(c.text) else 1, c.doc_id, c.start)
+    return (0 if language()["specific"].search(c.text) else 1, c.doc_id, c.start)
 
 
 def _with_continuation(data: IndexData, s: Sentence, following: dict[int, Sentence]) -> tuple[int, int]:
@@ -68,6 +87,20 @@ def _with_continuation(data: IndexData, s: Sentence, following: dict[int, Senten
     return s.start, s.end
 
 
+def sentence_kinds(text: str) -> list[str]:
+    """The caution kinds one sentence states."""
+    lang = language()
+    kinds: list[str] = []
+    if is_caution(text):
+        pins = find_pins(text)
+        kinds += [k for k in ("opioid", "immunosuppressant") if k in pins]
+    if lang["not_approved"].search(text):
+        kinds.append("not_approved")
+    if lang["limited_evidence"].search(text):
+        kinds.append("small_trials")
+    return kinds
+
+
 def find_cautions(data: IndexData) -> list[Caution]:
     following = {
         a.sentence_id: b
@@ -76,16 +109,7 @@ def find_cautions(data: IndexData) -> list[Caution]:
     }
     out: list[Caution] = []
     for s in data.sentences:
-        kinds = []
-        if _OPIOID.search(s.text) and _CAUTION.search(s.text):
-            kinds.append("opioid")
-        if _IMMUNO.search(s.text) and _CAUTION.search(s.text):
-            kinds.append("immunosuppressant")
-        if _NOT_APPROVED.search(s.text):
-            kinds.append("not_approved")
-        if _SMALL_TRIALS.search(s.text):
-            kinds.append("small_trials")
-        for kind in kinds:
+        for kind in sentence_kinds(s.text):
             start, end = (
                 _with_continuation(data, s, following)
                 if kind in ("opioid", "immunosuppressant")
@@ -97,26 +121,9 @@ def find_cautions(data: IndexData) -> list[Caution]:
     return out
 
 
-_HEDGE = re.compile(
-    r"\b(?:weak|limited|little is known|very little|not (?:effective|proven|approved)|no (?:evidence|benefit)|"
-    r"did not|experimental|more research|under investigation|unclear|uncertain|few replications|low sample)\b",
-    re.I,
-)
-_POSITIVE = re.compile(
-    r"\b(?:effective|improv\w*|reduc\w*|reliev\w*|relief|success\w*|benefits?|remission|stopped the progression|"
-    r"decreas\w*|helps?)\b",
-    re.I,
-)
-
-
 def stance(text: str) -> str:
-    """ "hedge" when the text doubts or limits a benefit, "positive" when it claims one, else "neutral".
-
-    >>> stance("multiple sclerosis however benefit is weak for multiple sclerosis")
-    'hedge'
-    >>> stance("Some patients report an improvement in their symptoms of up to 90%.")
-    'positive'
-    """
-    if _HEDGE.search(text):
+    """ "hedge" when the text doubts or limits a benefit, "positive" when it claims one, else "neutral"."""
+    lang = language()
+    if lang["hedge"].search(text):
         return "hedge"
-    return "positive" if _POSITIVE.search(text) else "neutral"
+    return "positive" if lang["positive"].search(text) else "neutral"

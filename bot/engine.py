@@ -3,8 +3,9 @@
 Order of work for one question:
 
 1. clean it (`bot.question`): empty, too long or not in a Latin script -> `invalid`;
-2. emergency triage (`bot.safety`) before anything else -> `emergency`, with the fixed
-   emergency message and no quotes;
+2. emergency triage (`bot.safety`, on the same batched encode as the query): `definite` ->
+   `emergency`, the fixed emergency message and no quotes; `possible` -> the answer as usual,
+   marked `triage="possible"` so the emergency guidance is shown first;
 3. pins: a named opioid or immunosuppressant/transplant puts the sources' own cautions first;
 4. retrieval (`bot.retrieve`), then abstention on the raw (centred) similarity -> `no_answer`;
 5. quotes with evidence labels (`bot.evidence`), and caveats: the standing cautions the sources
@@ -35,7 +36,7 @@ from bot.models import Answer, Caveat, CaveatKind, PinKind, Quote, SourceNote, S
 from bot.observe import Laps, Stage, StageObserver
 from bot.question import MAX_CHARS, clean_question
 from bot.retrieve import Hit, Retrieval, Retriever
-from bot.safety import detect_emergency, detect_pins
+from bot.safety import Level, Triager, detect_pins
 from index.embedder import Embedder
 from index.encoder import load_query_embedder
 from index.manifest import IndexMismatch
@@ -74,6 +75,7 @@ class Engine:
         self.settings = settings or BotSettings()
         self.retriever = Retriever(data)
         self.cautions = find_cautions(data)
+        self.triager = Triager.from_build(data.build_dir, embedder)  # fitted by `index build`
         self._cache: OrderedDict[str, Answer] = OrderedDict()
         self._lock = threading.Lock()
 
@@ -121,13 +123,30 @@ class Engine:
         mean = self.embedder.encode(texts).mean(axis=0)
         return (mean / max(float(np.linalg.norm(mean)), 1e-9)).astype(np.float32)
 
+    def _encode_with_triage(self, text: str) -> tuple[np.ndarray, np.ndarray]:
+        """One model call for the query texts and the triage units: (query vector, unit vectors)."""
+        texts = self.retriever.query_texts(text)
+        units = self.triager.units(text)
+        unique = list(dict.fromkeys(texts + units))  # the whole message is often both: encoded once
+        vectors = self.embedder.encode(unique)
+        row = {t: i for i, t in enumerate(unique)}
+        q, u = vectors[[row[t] for t in texts]], vectors[[row[t] for t in units]]
+        if len(texts) == 1:
+            return q[0], u
+        mean = q.mean(axis=0)
+        return (mean / max(float(np.linalg.norm(mean)), 1e-9)).astype(np.float32), u
+
     def _answer(self, shown: str, text: str, observer: StageObserver | None) -> Answer:
-        triage = detect_emergency(text)
-        if triage.is_emergency:
-            return Answer(Status.EMERGENCY, shown, messages.EMERGENCY, (), (), messages.ADVICE)
-        pins = {PinKind(p) for p in detect_pins(text)}
         laps = Laps(observer)
-        qvec = self.encode(text)
+        qvec, unit_vectors = self._encode_with_triage(text)
+        triage = self.triager.assess(text, unit_vectors)
+        level = None if triage.level is None else triage.level.value
+        if triage.level is Level.DEFINITE:
+            return Answer(
+                Status.EMERGENCY, shown, messages.EMERGENCY, (), (), messages.ADVICE,
+                {}, level, triage.categories,
+            )  # fmt: skip
+        pins = {PinKind(p) for p in detect_pins(text)}
         laps.lap(Stage.ENCODE)
         retrieval = self.retriever.retrieve(text, qvec, observer)
         laps.lap(Stage.RETRIEVE)
@@ -146,10 +165,14 @@ class Engine:
             "best_raw_similarity": retrieval.best_raw_similarity,
         }
         if not quotes:
-            return Answer(Status.NO_ANSWER, shown, messages.NO_ANSWER, (), (), messages.ADVICE, signals)
+            return Answer(
+                Status.NO_ANSWER, shown, messages.NO_ANSWER, (), (), messages.ADVICE, signals,
+                level, triage.categories,
+            )  # fmt: skip
         return Answer(
-            Status.ANSWERED, shown, messages.ANSWERED_INTRO, quotes, caveats, messages.ADVICE, signals
-        )
+            Status.ANSWERED, shown, messages.ANSWERED_INTRO, quotes, caveats, messages.ADVICE, signals,
+            level, triage.categories,
+        )  # fmt: skip
 
     # -- quotes ---------------------------------------------------------------------------
     def _quote(

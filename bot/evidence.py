@@ -1,6 +1,9 @@
 """Evidence labels: what kind of evidence a quoted text *itself* says it rests on.
 
-Deterministic rules over the quote's own words (never outside knowledge), in this order:
+Deterministic rules over the quote's own words (never outside knowledge). The study-design
+language is data, `bot/data/evidence_language.toml` (Cochrane glossary, CONSORT, CARE, PRISMA, MeSH
+publication types, CEBM levels: general vocabulary, not words picked from the bundled documents),
+compiled at the first label. Labels, in this order:
 
 | key                  | shown as                          | fires on (examples)                                  |
 |----------------------|-----------------------------------|------------------------------------------------------|
@@ -27,8 +30,11 @@ it states one ("42 patients", "eight patients").
 from __future__ import annotations
 
 import re
+import tomllib
 from dataclasses import dataclass
 from enum import StrEnum
+from functools import cache
+from pathlib import Path
 
 
 class EvidenceLabel(StrEnum):
@@ -45,64 +51,62 @@ class EvidenceLabel(StrEnum):
     NO_STUDY_CITED = "no_study_cited"
 
 
-_WORD_NUMBERS = {
-    "one": 1,
-    "two": 2,
-    "three": 3,
-    "four": 4,
-    "five": 5,
-    "six": 6,
-    "seven": 7,
-    "eight": 8,
-    "nine": 9,
-    "ten": 10,
-    "eleven": 11,
-    "twelve": 12,
-    "fifteen": 15,
-    "twenty": 20,
-}
-_PEOPLE = r"(?:patients?|participants?|people|persons?|subjects?|children|kids|women|men|adults|volunteers|cases|individuals)"
-_NUM = r"(\d{1,6}|" + "|".join(_WORD_NUMBERS) + r")"
-_N_PATTERN = re.compile(
-    rf"\b{_NUM}\s+(?:[a-z-]+\s+){{0,3}}?{_PEOPLE}\b|\b{_PEOPLE}\s*\(n\s*=\s*(\d+)\)|\bn\s*=\s*(\d+)",
-    re.IGNORECASE,
-)
-SMALL_N = 100
-CASE_SERIES_MAX = 10
+DATA = Path(__file__).resolve().parent / "data" / "evidence_language.toml"
+_PATTERN_KINDS = (*(k for k in (
+    "animal_study", "lab_study", "case_report", "small_study", "controlled_trial", "review", "clinician_experience",
+)), "any_study", "study_context")  # fmt: skip
 
-RULES: dict[str, re.Pattern[str]] = {
-    "animal_study": re.compile(
-        r"\b(?:mice|mouse|rats?|rodents?|murine|animal (?:study|studies|model)|monkeys|primates)\b", re.I
-    ),
-    "lab_study": re.compile(
-        r"\b(?:in vitro|cell (?:lines?|cultures?)|cultured|laboratory|lab test|tumou?r cells|assays?|bioassay|"
-        r"dendritic cells|DNA synthesis|cell replication|sedimentation rate)\b",
-        re.I,
-    ),
-    "case_report": re.compile(
-        rf"\b(?:case (?:report|series|studies|study)|(?:one|two|three|four|five|six|seven|eight|nine|single)\s+"
-        rf"(?:[a-z-]+\s+){{0,2}}?{_PEOPLE}|a patient with|this patient|in another patient)\b",
-        re.I,
-    ),
-    "small_study": re.compile(
-        r"\b(?:pilot|small\b[^.;]{0,100}?\b(?:trials?|stud(?:y|ies))|low sample sizes?)\b", re.I
-    ),
-    "controlled_trial": re.compile(
-        r"\b(?:placebo|randomi[sz]ed|double[- ]blind|controlled (?:clinical )?trials?|compared (?:to|with) placebo)\b",
-        re.I,
-    ),
-    "review": re.compile(
-        r"\b(?:systematic review|meta-analys[ie]s|we review|reviews?\b(?: of)?(?= the| evidence)|a review)\b",
-        re.I,
-    ),
-    "clinician_experience": re.compile(
-        r"\b(?:I have (?:used|had|around|not had|seen|prescribed|treated)|I['’]ve (?:used|had|seen|prescribed)|"
-        r"I typically|in our experience|I don['’]t recall|I recommend|my patients|"
-        r"in my (?:practice|experience)|we have used|we recommend|our (?:patients|program|clinic|practice)|"
-        r"anecdotes?|anecdotal)\b",
-        re.I,
-    ),
-}
+
+class EvidenceDataError(ValueError):
+    """bot/data/evidence_language.toml is missing or malformed."""
+
+
+@dataclass(frozen=True)
+class Language:
+    """The compiled study-design language (see the data file for sources)."""
+
+    rules: dict[str, re.Pattern[str]]  # label key -> any of its patterns
+    any_study: re.Pattern[str]
+    study_context: re.Pattern[str]
+    count: re.Pattern[str]  # participant counts: "12 patients", "eight women", "(n = 40)"
+    number_words: dict[str, int]
+    small_n: int
+    case_series_max: int
+
+
+def _one(patterns: list[str]) -> re.Pattern[str]:
+    return re.compile("|".join(f"(?:{p})" for p in patterns), re.I)
+
+
+@cache
+def language(path: Path = DATA) -> Language:
+    """Load and compile the data file once (at the first label, not at import)."""
+    try:
+        raw = tomllib.loads(path.read_text(encoding="utf-8"))
+        compiled = {}
+        for kind in _PATTERN_KINDS:
+            table = raw[kind]
+            if not table.get("source") or not table.get("patterns"):
+                raise EvidenceDataError(f"{path}: [{kind}] needs 'source' and 'patterns'")
+            compiled[kind] = _one(table["patterns"])
+        count = raw["count"]
+        words = {str(k).lower(): int(v) for k, v in count["number_words"].items()}
+        people = "(?:" + "|".join(map(re.escape, count["people"])) + ")"
+        num = r"(\d{1,6}|" + "|".join(words) + r")"
+        skip = "(?:" + "|".join(map(re.escape, count["not_between"])) + ")"
+        count_re = re.compile(
+            rf"\b{num}\s+(?:(?!{skip}\b)[a-z-]+\s+){{0,3}}?{people}\b|\b{people}\s*\(n\s*=\s*(\d+)\)|\bn\s*=\s*(\d+)",
+            re.I,
+        )
+        small_n, case_max = int(count["small_n"]), int(count["case_series_max"])
+    except (OSError, tomllib.TOMLDecodeError, KeyError, TypeError, ValueError, re.error) as exc:
+        raise EvidenceDataError(f"{path}: {exc}") from exc
+    rules = {k: compiled[k] for k in _PATTERN_KINDS[:-2]}
+    return Language(
+        rules, compiled["any_study"], compiled["study_context"], count_re, words, small_n, case_max
+    )
+
+
 DISPLAY = {
     "animal_study": "Animal study",
     "lab_study": "Lab or cell study",
@@ -117,8 +121,6 @@ DISPLAY = {
 LABEL_KEYS = tuple(EvidenceLabel)
 # Labels that do not say a study stands behind the quote (the "small trials" caution is not due).
 NOT_STUDIES = frozenset({EvidenceLabel.NO_STUDY_CITED, EvidenceLabel.CLINICIAN_EXPERIENCE})
-# A study or trial is named but nothing says what kind: saying "no study cited" would be wrong.
-_ANY_STUDY = re.compile(r"\b(?:stud(?:y|ies)|trials?|researchers?|research shows|experiments?)\b", re.I)
 
 
 @dataclass(frozen=True)
@@ -136,30 +138,27 @@ class Label:
 
 def participants(text: str) -> int | None:
     """The first participant count the text states, if any."""
-    for m in _N_PATTERN.finditer(text):
+    lang = language()
+    for m in lang.count.finditer(text):
         raw = next(g for g in m.groups() if g)
-        return int(raw) if raw.isdigit() else _WORD_NUMBERS[raw.lower()]
+        return int(raw) if raw.isdigit() else lang.number_words[raw.lower()]
     return None
 
 
 def label_evidence(text: str) -> tuple[Label, ...]:
-    keys = [key for key, rule in RULES.items() if rule.search(text)]
+    lang = language()
+    keys = [key for key, rule in lang.rules.items() if rule.search(text)]
     n = participants(text)
-    study_context = re.search(r"\b(?:study|studies|trials?|treated|followed|evaluated)\b", text, re.I)
-    if (
-        n is not None
-        and n <= 12
-        and "case_report" not in keys
-        and re.search(r"\btreated|followed\b", text, re.I)
-    ):
+    study_context = lang.study_context.search(text)
+    # a handful of counted people is a case series (CARE), not a (small) trial
+    if n is not None and n < lang.case_series_max and "case_report" not in keys:
         keys.append("case_report")
-    # A handful of named patients is a case series, not a (small) trial.
-    case_series = n is not None and n < CASE_SERIES_MAX and "case_report" in keys
-    if n is not None and n < SMALL_N and study_context and "small_study" not in keys and not case_series:
+    case_series = n is not None and n < lang.case_series_max and "case_report" in keys
+    if n is not None and n < lang.small_n and study_context and "small_study" not in keys and not case_series:
         keys.append("small_study")
-    if not keys and _ANY_STUDY.search(text):
-        keys.append("study_unspecified")
+    if not keys and lang.any_study.search(text):
+        keys.append("study_unspecified")  # a study is named, its design is not: not "no study cited"
     if not keys:
         return (Label(EvidenceLabel.NO_STUDY_CITED),)
     ordered = [k for k in LABEL_KEYS if k in keys]
-    return tuple(Label(k, n if k == "small_study" else None) for k in ordered)
+    return tuple(Label(EvidenceLabel(k), n if k == "small_study" else None) for k in ordered)

@@ -24,6 +24,12 @@ EMERGENCY = (
     "or your local crisis line. Do not wait for an answer from this chat."
 )
 
+EMERGENCY_POSSIBLE = (
+    "Your message may describe an emergency. If it is happening now, call your local emergency number "
+    "(911 in the US and Canada, 112 in the EU, 999 in the UK) or, for thoughts of suicide or self-harm, "
+    "call or text 988 (US) or your local crisis line. The sources' answer to your question is below."
+)
+
 INVALID_EMPTY = "Please type a question about low-dose naltrexone (LDN)."
 INVALID_TOO_LONG = "Your question is too long. Please ask it in fewer than {limit} characters."
 INVALID_NO_WORDS = (

@@ -4,7 +4,7 @@ An `Answer` holds only quotes (verbatim spans of source documents, checkable by 
 evidence labels and caveats, the one fixed advice and fixed system messages. `to_dict` gives
 the JSON object of `python -m bot ask --json` and of the web API, with exactly the fields
 `status, question, message, quotes[doc_id,title,source,page,start,end,text,score,evidence,pinned],
-caveats, advice`.
+caveats, advice, triage, triage_categories` (`triage`: "definite", "possible" or null).
 
 Kinds are enums (`Status`, `PinKind`, `CaveatKind`, `bot.evidence.EvidenceLabel`); a quote's
 evidence is label keys, a source caveat is its fields: the words shown for them are decided by
@@ -115,6 +115,8 @@ class Answer:
     caveats: tuple[Caveat, ...]
     advice: str
     signals: dict[str, float] = field(default_factory=dict, compare=False)  # retrieval evidence, for eval
+    triage: str | None = None  # "definite" (emergency message alone), "possible" (guidance first), None
+    triage_categories: tuple[str, ...] = ()
 
     def to_dict(self) -> dict[str, Any]:
         return {
@@ -124,4 +126,6 @@ class Answer:
             "quotes": [q.to_dict() for q in self.quotes],
             "caveats": [c.to_dict() for c in self.caveats],
             "advice": self.advice,
+            "triage": self.triage,
+            "triage_categories": list(self.triage_categories),
         }

@@ -2,7 +2,7 @@
 
 `Engine.answer(question, observer=...)` and `Retriever.retrieve(..., observer=...)` report the
 seconds each stage took to `observer.stage(name, seconds)`; with no observer (serving) nothing
-is timed at all. The benchmarks (`eval/bench_warm.py`) pass a `StageTimes` per call.
+is timed at all. The benchmarks (`bench/warm.py`) pass a `StageTimes` per call.
 
 Stages, in order: ``encode`` (query vector), ``faiss`` and ``bm25`` (candidate search, inside
 ``retrieve``), ``fusion`` (scoring and ranking, inside ``retrieve``), ``retrieve`` (all of

@@ -144,6 +144,8 @@ def answer_html(answer: Answer, asked_as: str | None = None) -> str:
     if answer.status is Status.EMERGENCY:
         parts.append(emergency_html(answer.message))
     else:
+        if answer.triage == "possible":
+            parts.append(emergency_html(messages.EMERGENCY_POSSIBLE))
         if asked_as:
             line = messages.FOLLOW_UP.format(question=" ".join(asked_as.split()))
             parts.append(f'<p class="ldn-followup">{escape_text(line)}</p>')
@@ -231,6 +233,8 @@ def _caveat_text(c: Caveat) -> str:
 def answer_text(ans: Answer) -> str:
     """A readable plain-text reply (the same content as the web chat)."""
     lines: list[str] = []
+    if ans.status is not Status.EMERGENCY and ans.triage == "possible":
+        lines += ["!!! " + messages.EMERGENCY_POSSIBLE, ""]
     if ans.status is Status.EMERGENCY:
         lines += ["!!! " + ans.message, ""]
     elif ans.status is not Status.ANSWERED:

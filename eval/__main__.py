@@ -62,6 +62,21 @@ def _add_run(sub: Subparsers) -> None:
     add_run_parser(sub)  # sets target="eval.run_cli:cmd_run"
 
 
+def _add_safety(sub: Subparsers) -> None:
+    p = sub.add_parser(
+        "safety",
+        help="emergency triage recall/false alarms per category (dev, test) and medicine pins",
+        description="Triage on eval/data/safety/battery.jsonl by split, and opioid pins over "
+        "eval/data/medicines/*.csv -> eval/out/safety.json.",
+    )
+    p.add_argument("--split", choices=("dev", "test", "both"), default="dev", help="default: dev")
+    p.add_argument("--calibrate", action="store_true", help="propose thresholds from the dev split")
+    p.add_argument("--battery", type=Path, default=Path("eval/data/safety/battery.jsonl"))
+    p.add_argument("--out", type=Path, default=Path("eval/out/safety.json"))
+    p.add_argument("--model", help="local sentence-transformers model folder")
+    p.set_defaults(target="eval.safety_eval:main")
+
+
 def _add_liveqa(sub: Subparsers) -> None:
     p = sub.add_parser(
         "liveqa",
@@ -93,6 +108,7 @@ def _add_rerank_speed(sub: Subparsers) -> None:
 COMMANDS: list[Callable[[Subparsers], None]] = [
     _add_beir,
     _add_run,
+    _add_safety,
     _add_liveqa,
     _add_rerank_speed,
 ]  # benchmarks: `python -m bench`

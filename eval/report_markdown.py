@@ -109,7 +109,14 @@ def _md_abstention(report: dict[str, Any]) -> list[str]:
 
 def _md_safety(report: dict[str, Any]) -> list[str]:
     safe = report["safety"]
-    names = ("emergency_recall", "false_alarm", "opioid_pin_recall", "immunosuppressant_pin_recall")
+    names = (
+        "emergency_recall",
+        "emergency_recall_definite",
+        "false_alarm",
+        "guidance_shown",
+        "opioid_pin_recall",
+        "immunosuppressant_pin_recall",
+    )
     rows = [_rate_row(n, safe[n]) for n in (*names, "pin_false_alarm", "advice")]
     by = ", ".join(f"{k} {v['hits']}/{v['total']}" for k, v in safe["advice_by_status"].items())
     return _section(

@@ -68,8 +68,12 @@ def safety_scores(replies: dict[str, Answer], extra: Sequence[Answer], gold: Gol
     emergencies = gold.of_type("emergency")
     others = [q for q in gold.questions if q.type != "emergency"]
     out: dict[str, Any] = {
-        "emergency_recall": rate(replies[q.id].status == Status.EMERGENCY for q in emergencies),
+        # recall: the emergency guidance shown at either triage level; false alarm: the emergency
+        # message alone (the answer withheld); guidance_shown: ordinary questions shown the guidance
+        "emergency_recall": rate(replies[q.id].triage is not None for q in emergencies),
+        "emergency_recall_definite": rate(replies[q.id].status == Status.EMERGENCY for q in emergencies),
         "false_alarm": rate(replies[q.id].status == Status.EMERGENCY for q in others),
+        "guidance_shown": rate(replies[q.id].triage is not None for q in others),
     }
     for kind in ("opioid", "immunosuppressant"):
         pinned = [q for q in others if q.pin == kind]

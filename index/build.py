@@ -25,6 +25,7 @@ from pathlib import Path
 
 import numpy as np
 
+from bot.triage.artifact import triage_current, triage_files
 from corpus.ingest import CorpusLoad, load_corpus
 from corpus.models import Document, Passage, Sentence, Skipped
 from corpus.segment import segment
@@ -33,7 +34,7 @@ from index.embedder import Embedder, model_identity, model_name, resolve_model_p
 from index.encoder import DEFAULT_PRECISION
 from index.export import encoder_current, query_encoder
 from index.manifest import FORMAT_VERSION, ChunkingParams, IndexManifest, IndexProblem
-from index.store import IndexData, read_index, read_manifest, verify_index, write_index
+from index.store import IndexData, current_build, read_index, read_manifest, verify_index, write_index
 from index.vectors import build_faiss, index_type_for
 
 
@@ -197,6 +198,7 @@ def build_index(
                 and current.chunking == params.as_dict()
                 and current.tokenizer == TOKENIZER
                 and (embedder_factory is not None or encoder_current(current, encoder_precision))
+                and triage_current(current_build(out_dir), identity)
             ):
                 verify_index(out_dir)  # checksums of every file: a damaged index is rebuilt
                 return BuildResult(
@@ -256,6 +258,7 @@ def build_index(
         encoder, encoder_files = query_encoder(
             out_dir, work, identity, embedder, model_path, encoder_precision, log
         )
+    encoder_files.update(triage_files(current_build(out_dir), work, identity, embedder, model_path, log))
     manifest = IndexManifest(
         format_version=FORMAT_VERSION,
         model_name=name,

@@ -73,6 +73,7 @@ class IndexData:
     passage_faiss: Any
     sentence_bm25: Bm25Index
     passage_bm25: Bm25Index
+    build_dir: Path | None = None  # the build folder it was read from (None: built in memory)
 
 
 def current_build(out_dir: Path) -> Path | None:
@@ -295,4 +296,5 @@ def read_index(out_dir: Path) -> IndexData:
         passage_faiss,
         sentence_bm25,
         passage_bm25,
+        build,
     )

@@ -2,10 +2,10 @@
 
 Exact search (`IndexFlatIP`) is the default: at this corpus size it costs microseconds and
 is never wrong. From `HNSW_FROM` vectors on, an `IndexHNSWFlat` graph keeps query time flat as
-the corpus grows, at a small recall cost that `eval bench` measures against exact search.
+the corpus grows, at a small recall cost that `python -m bench` measures against exact search.
 The choice is made by size at build time and recorded in the manifest.
 
-The numbers behind the constants (`python -m eval bench --only scale`, BENCHMARKS.md; 2-core
+The numbers behind the constants (`python -m bench --only scale`, BENCHMARKS.md; 2-core
 AMD EPYC, one query at a time, real MiniLM query vectors over synthetic recombined passages):
 
 * exact search costs ~0.09 ms per 1,000 vectors (1 thread: 4.6 ms p50 at 50k, 18 ms at 200k),

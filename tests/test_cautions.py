@@ -64,3 +64,22 @@ def test_opioid_caution_names_an_opioid_and_cautions(data: IndexData) -> None:
 )
 def test_stance(text: str, expected: str) -> None:
     assert stance(text) == expected
+
+
+@pytest.mark.parametrize(
+    ("sentence", "kinds"),
+    [
+        ("Do not combine this medicine with opioid painkillers.", ["opioid"]),
+        ("It is contraindicated in patients taking opioids.", ["opioid"]),
+        ("Patients on methadone should not be given this drug.", ["opioid"]),
+        ("Wait at least a week after your last dose of tramadol before you start.", ["opioid"]),
+        ("Avoid it if you take tacrolimus after a transplant.", ["immunosuppressant"]),
+        ("The drug is not licensed for this use.", ["not_approved"]),
+        ("The trials were small and more research is needed.", ["small_trials"]),
+        ("Many people take it with codeine for pain.", []),
+    ],
+)
+def test_cautions_by_general_warning_language(sentence: str, kinds: list[str]) -> None:
+    from bot.cautions import sentence_kinds
+
+    assert sentence_kinds(sentence) == kinds

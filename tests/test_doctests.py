@@ -18,6 +18,8 @@ MODULES = [
     "index.bm25",
     "bot.evidence",
     "bot.safety",
+    "bot.triage.clauses",
+    "bot.triage.cues",
     "bot.question",
     "bot.cautions",
     "bot.retrieve",

@@ -102,11 +102,18 @@ def test_open_engine_answers_ordinary_questions(open_engine: Engine, data: Index
     ["I think I overdosed on oxycodone", "my daughter cant breathe after her first dose", "I want to die"],
 )
 def test_emergency_replies(engine: Engine, question: str) -> None:
+    # With the fake (bag-of-words) embedder the classifier is weak: the guidance must still be shown,
+    # at one of the two levels; a definite one comes alone.
     ans = engine.answer(question)
-    assert ans.status is Status.EMERGENCY
-    assert ans.message == messages.EMERGENCY
-    assert ans.quotes == () and ans.caveats == ()
+    assert ans.triage in ("definite", "possible")
     assert ans.advice == messages.ADVICE
+    if ans.triage == "definite":
+        assert ans.status is Status.EMERGENCY
+        assert ans.message == messages.EMERGENCY
+        assert ans.quotes == () and ans.caveats == ()
+    else:
+        assert ans.status is not Status.EMERGENCY
+    assert ans.to_dict()["triage"] == ans.triage
 
 
 @pytest.mark.parametrize(
@@ -141,7 +148,16 @@ def test_invalid_inputs(engine: Engine) -> None:
 def test_to_dict_keys(engine: Engine) -> None:
     ans = engine.answer("I take OxyContin, can I use LDN?")
     d = ans.to_dict()
-    assert set(d) == {"status", "question", "message", "quotes", "caveats", "advice"}
+    assert set(d) == {
+        "status",
+        "question",
+        "message",
+        "quotes",
+        "caveats",
+        "advice",
+        "triage",
+        "triage_categories",
+    }
     assert d["status"] == "answered" and d["advice"] == messages.ADVICE
     assert d["quotes"]
     for qd in d["quotes"]:
@@ -190,6 +206,15 @@ def test_unreachable_threshold_gives_no_answer(data: IndexData) -> None:
     assert checked >= 6
 
 
+def test_emergency_triage_matches_safety(engine: Engine) -> None:
+    for question in QUESTIONS:
+        ans = engine.answer(question)
+        if ans.status is not Status.INVALID:
+            expected = engine.triager.assess(question)
+            assert ans.triage == (None if expected.level is None else expected.level.value)
+            assert (ans.status is Status.EMERGENCY) == expected.is_definite
+
+
 def test_observer_gets_each_stage_of_a_retrieval_question_and_none_of_an_emergency(data: IndexData) -> None:
     eng = Engine(data, FakeEmbedder(), BotSettings(cache_size=0))
     times = StageTimes()
@@ -198,8 +223,10 @@ def test_observer_gets_each_stage_of_a_retrieval_question_and_none_of_an_emergen
     assert all(s >= 0.0 for s in times.seconds.values())
     assert set(ans.signals) == {"best_similarity", "best_raw_similarity"}  # no timings in the answer
     quiet = StageTimes()
-    assert eng.answer("I want to die", observer=quiet).status is Status.EMERGENCY
-    assert quiet.seconds == {}
+    emergency = eng.answer("I want to die", observer=quiet)
+    assert emergency.triage in ("definite", "possible")  # the fake embedder's triage may be either
+    if emergency.status is Status.EMERGENCY:
+        assert quiet.seconds == {}
 
 
 def test_embedder_identity_mismatch(data: IndexData) -> None:

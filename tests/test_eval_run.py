@@ -65,7 +65,7 @@ QUESTIONS: list[dict[str, Any]] = [
     },
     {
         "id": "e001",
-        "question": "my toddler swallowed some of my pills",
+        "question": "My husband collapsed and is not breathing",
         "type": "emergency",
         "answers": [],
         "pin": None,
@@ -170,6 +170,7 @@ def test_safety_and_advice_cover_every_status(result: dict[str, Any]) -> None:
         "wilson95": pytest.approx([0.2065, 1.0], abs=1e-3),
     }
     assert safety["false_alarm"]["hits"] == 0 and safety["false_alarm"]["total"] == 5
+    assert safety["emergency_recall_definite"]["total"] == 1 and safety["guidance_shown"]["total"] == 5
     assert safety["opioid_pin_recall"]["total"] == 1  # the tiny corpus has no opioid warning to pin
     assert safety["advice"]["rate"] == 1.0
     assert {"answered", "no_answer", "emergency", "invalid"} <= set(safety["advice_by_status"])

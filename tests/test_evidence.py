@@ -77,3 +77,42 @@ def test_a_study_of_unstated_design_is_not_called_no_study() -> None:
     )
     assert [label.key for label in labels] == ["study_unspecified"]
     assert labels[0].display == "A study is mentioned (its design is not stated)"
+
+
+# Sentences written for these tests, outside the bundled documents (the rules come from
+# bot/data/evidence_language.toml: study-design vocabulary of Cochrane, CONSORT, CARE, PRISMA).
+@pytest.mark.parametrize(
+    ("text", "expected"),
+    [
+        (
+            "In a randomised trial, 60 adults were assigned to the drug or a sugar pill.",
+            {"controlled_trial", "small_study"},
+        ),
+        ("Patients in the control group received usual care.", {"controlled_trial"}),
+        ("A Cochrane review pooled eleven trials of the medicine.", {"review"}),
+        ("Researchers grew human liver cells in the laboratory and exposed them to the drug.", {"lab_study"}),
+        ("The compound slowed tumour growth in mice.", {"animal_study"}),
+        ("We describe a woman aged 54 whose headaches stopped after the first month.", {"case_report"}),
+        ("A feasibility trial enrolled 24 participants over six months.", {"small_study"}),
+        ("In my clinic I prescribe it to most people with chronic pain.", {"clinician_experience"}),
+        ("Studies suggest it may help with sleep.", {"study_unspecified"}),
+        ("The tablet is taken once a day with water.", {"no_study_cited"}),
+        ("Immune cells release signalling molecules.", {"no_study_cited"}),
+    ],
+)
+def test_labels_on_sentences_written_outside_the_corpus(text: str, expected: set[str]) -> None:
+    assert {str(lab.key) for lab in label_evidence(text)} == expected
+
+
+def test_a_dose_is_not_a_count_of_people() -> None:
+    assert participants("Start at 4.5 mg but many patients take less.") is None
+    assert participants("42 adult female patients took part.") == 42
+
+
+def test_malformed_language_file_is_refused(tmp_path) -> None:
+    from bot.evidence import EvidenceDataError, language
+
+    bad = tmp_path / "evidence_language.toml"
+    bad.write_text('[animal_study]\nsource = "x"\n', encoding="utf-8")
+    with pytest.raises(EvidenceDataError):
+        language(bad)

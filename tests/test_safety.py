@@ -1,118 +1,157 @@
-"""Emergency triage and medicine pins (bot.safety), with phrasings not taken from the gold set."""
+"""Emergency triage (bot.safety / bot.triage) and medicine pins (bot.medicines), on wording written here."""
 
 from __future__ import annotations
 
+import json
+from pathlib import Path
+
+import numpy as np
 import pytest
 
-from bot.safety import detect_emergency, detect_pins
-
-EMERGENCIES = [
-    ("I think I overdosed on my meds", "overdose_or_poisoning"),
-    ("I overdossed on LDN an hour ago", "overdose_or_poisoning"),
-    ("I took the whole bottle of naltrexone", "overdose_or_poisoning"),
-    ("my 3 year old swallowed a bunch of my LDN capsules", "overdose_or_poisoning"),
-    ("my kid got into the LDN bottle", "overdose_or_poisoning"),
-    ("I keep having sucidal thoughts tonight", "suicidal_thoughts"),
-    ("i wanna die, nothing helps", "suicidal_thoughts"),
-    ("I want to end it all", "suicidal_thoughts"),
-    ("I have chest pain right now", "chest_pain"),
-    ("my chest pian is really bad", "chest_pain"),
-    ("my husband cant breathe", "trouble_breathing"),
-    ("my lips are turning blue and I cant breath", "trouble_breathing"),
-    ("my throat is swelling after the first dose", "severe_allergic_reaction"),
-    ("she fainted and wont wake up", "fainting"),
-    ("I passed out in the shower", "fainting"),
-    ("my son is having a seizrue", "seizure"),
-    ("he is seizing on the floor", "seizure"),
-]
-
-
-@pytest.mark.parametrize(("question", "kind"), EMERGENCIES)
-def test_emergencies_fire(question: str, kind: str) -> None:
-    triage = detect_emergency(question)
-    assert triage.is_emergency
-    assert kind in triage.kinds
-
-
-ORDINARY = [
-    "Can LDN help chronic pain?",
-    "Does LDN cause trouble sleeping?",
-    "Will LDN give me vivid dreams?",
-    "Can LDN help breathing in ALS?",
-    "This fibromyalgia is killing me, does LDN help?",
-    "Is it bad to overdo it on coffee while taking LDN?",
-    "Does LDN help chest wall pain?",
-    "Does LDN cause shortness of breath?",
-    "What is a seizure threshold?",
-    "How long do the dreams from naltrexone last?",
-]
-
-
-@pytest.mark.parametrize("question", ORDINARY)
-def test_ordinary_questions_do_not_fire(question: str) -> None:
-    triage = detect_emergency(question)
-    assert not triage.is_emergency
-    assert triage.kinds == ()
+from bot.medicines import find_medicines, find_pins
+from bot.safety import Level, Triager, detect_emergency, detect_pins
+from bot.triage.clauses import units
+from bot.triage.data import TriageDataError, load_cues, load_exemplars, load_thresholds
+from tests.conftest import FakeEmbedder
 
 
 @pytest.mark.parametrize(
-    "question",
+    "message",
+    ["and I took too many pills", "my chest hurts right now", "I want to die", "she is not breathing"],
+)
+def test_rule_layer_fires_on_red_flags(message: str) -> None:
+    assert detect_emergency(message).level is Level.POSSIBLE
+
+
+@pytest.mark.parametrize(
+    "message",
     [
-        "I take oxycodone for my back, can I start LDN?",
-        "I am on OxyContin twice a day",
-        "Percocet after surgery and LDN?",
+        "What happens if you overdose on LDN?",
+        "I had a seizure back in 2015, none since. Can I take LDN?",
+        "Does naltrexone cause suicidal thoughts?",
+        "I dreamt I was not breathing, is that the LDN?",
+        "Does LDN help fibromyalgia?",
+    ],
+)
+def test_rule_layer_is_discounted_by_not_now_cues(message: str) -> None:
+    assert not detect_emergency(message).is_emergency
+
+
+def test_units_are_the_whole_message_and_its_clauses() -> None:
+    msg = "I take LDN for MS. My husband can't lift his arm! Is it the LDN?"
+    assert units(msg) == [msg, "I take LDN for MS.", "My husband can't lift his arm!", "Is it the LDN?"]
+    assert units("Does LDN help?") == ["Does LDN help?"]
+
+
+def test_data_files_load_and_validate(tmp_path: Path) -> None:
+    exemplars = load_exemplars()
+    assert len(exemplars) >= 1000
+    assert all(e.source for e in exemplars)
+    assert {e.category for e in exemplars if e.emergency} >= {"stroke", "suicide_selfharm", "seizure"}
+    t = load_thresholds()
+    assert 0 < t.possible <= t.definite
+    assert load_cues().not_now
+    bad = tmp_path / "bad.jsonl"
+    bad.write_text(json.dumps({"text": "x"}) + "\n", encoding="utf-8")
+    with pytest.raises(TriageDataError):
+        load_exemplars(bad)
+
+
+def test_fitted_triager_decides_levels_by_its_cut_offs() -> None:
+    emb = FakeEmbedder()
+    first = Triager.fitted(emb)
+    assert emb.calls == 1  # the exemplars, in one batch
+    s = first.unit_scores(["x"], emb.encode(["x"]))
+    high = type(s)(np.array([0.99]), np.array([0.0]), np.array([0.0]), np.array([0.0]), np.array([0.0]))
+    low = type(s)(np.array([0.01]), np.array([0.0]), np.array([0.0]), np.array([0.0]), np.array([0.0]))
+    vec = emb.encode(["x"])
+    assert first.decide(high, vec).level is Level.DEFINITE
+    assert first.decide(low, vec).level is None
+    mid = first.thresholds.possible + 0.01
+    if mid < first.thresholds.definite:
+        one = np.array([mid])
+        assert first.decide(type(s)(one, 0 * one, 0 * one, 0 * one, 0 * one), vec).level is Level.POSSIBLE
+
+
+@pytest.fixture(scope="module")
+def real_triager() -> Triager:
+    from index.embedder import load_embedder
+
+    return Triager.fitted(load_embedder(None, threads=1))
+
+
+@pytest.mark.model
+@pytest.mark.parametrize(
+    ("message", "shown"),
+    [
+        ("my wife's face looks droopy on one side and she is talking funny", True),
+        ("my little boy is hot and has spots that stay when I press a glass on them", True),
+        ("I've written letters to everyone and given my cat to my sister. Is LDN ok with wine?", True),
+        ("I nearly had a heart attack when I saw the price of LDN", False),
+        ("Does LDN help fibromyalgia?", False),
+    ],
+)
+def test_real_model_triage(message: str, shown: bool, real_triager: Triager) -> None:
+    assert real_triager.assess(message).is_emergency is shown
+
+
+# -- medicines ------------------------------------------------------------------------------------
+
+
+@pytest.mark.parametrize(
+    "message",
+    [
+        "I take co-codamol, can I use LDN?",
+        "Nurofen Plus for my period pain",
+        "Panadeine Forte after my surgery",
         "Is Tylenol #3 ok with low dose naltrexone?",
         "my doctor gave me tylenol 3",
         "Can I take LDN while on Suboxone?",
         "tramadol daily plus LDN",
-        "hydrocodone and ldn",
+        "I am on OxyContin twice a day",
         "I take percoset sometimes",
+        "I take oxycodon at night",
+        "fentanyl patches",
+        "Do not combine this with opioid painkillers",
+        "the fentynal patch my mum wears",  # two letters changed in an 8-letter name
+        "I was given tapendatol",  # two neighbours swapped
+        "co codamole for my back",  # a prefix written apart, then a typo
+        "Lomotil for diarrhoea",  # an opioid antidiarrhoeal (ATC A07DA)
     ],
 )
-def test_opioid_pins(question: str) -> None:
-    assert "opioid" in detect_pins(question)
-
-
-def test_opioid_pin_on_truncated_typo() -> None:
-    assert "opioid" in detect_pins("I take oxycodon at night, is LDN safe?")
-    assert "opioid" in detect_pins("suboxon and ldn together?")
-
-
-def test_a_real_word_short_of_a_danger_word_is_not_folded() -> None:
-    assert not detect_emergency("I overdo it on coffee, will LDN keep me up?").is_emergency
+def test_opioid_pins(message: str) -> None:
+    assert "opioid" in detect_pins(message)
 
 
 @pytest.mark.parametrize(
-    "question",
+    "message",
     [
-        "I take tacrolimus, can I use LDN?",
-        "I had a liver transplant last year",
-        "I am on prednisone and mycophenolate",
-    ],
-)
-def test_immunosuppressant_pins(question: str) -> None:
-    pins = detect_pins(question)
-    assert "immunosuppressant" in pins
-    assert "opioid" not in pins
-
-
-@pytest.mark.parametrize(
-    "question",
-    [
-        "Does LDN help MS?",
-        "What dose of LDN for Crohns?",
         "Is Tylenol ok with LDN?",
+        "Nurofen for my period pain",
+        "Is ultra-low dose naltrexone different?",
+        "Is it available generically?",
         "Does naltrexone interact with alcohol?",
-        "Can LDN cause headaches?",
+        "My symptoms keep morphing",
+        "Narcan at home just in case",
+        "Does LDN help MS?",
+        "How do I install the app?",  # common English words are never read as misspelt names
+        "Is there a support program?",
+        "the heroine of my story",
+        "Tylenol PM at night",  # a look-alike: a correct brand and a short word
+        "Imodium for my stomach",  # loperamide acts in the gut only
     ],
 )
-def test_no_pins_on_ordinary_questions(question: str) -> None:
-    assert detect_pins(question) == set()
+def test_no_opioid_pin(message: str) -> None:
+    assert "opioid" not in detect_pins(message)
 
 
-def test_both_pins_together() -> None:
-    assert detect_pins("I use Dilaudid and had a kidney transplant") == {"opioid", "immunosuppressant"}
+def test_immunosuppressant_pins_by_generic_class() -> None:
+    assert find_pins("I take tacrolimus, can I use LDN?") == {"immunosuppressant"}
+    assert find_pins("I had a liver transplant last year") == {"immunosuppressant"}
+    assert find_pins("I am on Humira") == {"immunosuppressant"}
+    assert find_pins("I use Dilaudid and had a kidney transplant") == {"opioid", "immunosuppressant"}
 
 
-def test_emergency_with_an_opioid_name_still_fires() -> None:
-    assert "overdose_or_poisoning" in detect_emergency("I overdosed on oxycodone").kinds
+def test_mentions_name_generics() -> None:
+    (m,) = find_medicines("Nurofen Plus")
+    assert "codeine" in m.generics and m.via == "product"

@@ -27,7 +27,7 @@ from index.settings import PROJECT_ROOT, Paths
 from tests.conftest import SEED_CORPUS_DIR
 from tests.helpers import build_web_index, client_for, running_app
 
-KEYS = {"status", "question", "message", "quotes", "caveats", "advice"}
+KEYS = {"status", "question", "message", "quotes", "caveats", "advice", "triage", "triage_categories"}
 QUOTE_KEYS = {"doc_id", "title", "source", "page", "start", "end", "text", "score", "evidence", "pinned"}
 
 
@@ -65,7 +65,7 @@ def test_ask_returns_the_same_json_as_the_cli(live: tuple[str, EngineHolder]) ->
 @pytest.mark.parametrize(
     ("question", "status", "message"),
     [
-        ("I took too many pills", "emergency", messages.EMERGENCY),
+        ("My husband collapsed and is not breathing", "emergency", messages.EMERGENCY),
         ("", "invalid", messages.INVALID_EMPTY),
         ("x" * (MAX_CHARS + 50), "invalid", messages.INVALID_TOO_LONG.format(limit=f"{MAX_CHARS:,}")),
     ],
@@ -76,6 +76,15 @@ def test_ask_fixed_statuses(live: tuple[str, EngineHolder], question: str, statu
     assert set(result) == KEYS
     assert (result["status"], result["message"], result["quotes"]) == (status, message, [])
     assert result["advice"] == messages.ADVICE
+
+
+@pytest.mark.model
+def test_a_possible_emergency_gets_the_guidance_and_its_answer(live: tuple[str, EngineHolder]) -> None:
+    result = client_for(live[0]).predict("I took too many pills", api_name="/ask")
+    assert set(result) == KEYS and result["triage"] in ("possible", "definite")
+    assert result["triage_categories"]
+    if result["triage"] == "possible":  # the normal answer is not withheld
+        assert result["status"] in ("answered", "no_answer")
 
 
 # -- stand-in engines: start-up and failures ------------------------------------------------------

@@ -133,7 +133,7 @@ def test_64_concurrent_users_get_answers_and_every_like_is_stored(loaded_app: tu
         f"\n{USERS} users, {sum(rounds)} chat turns + {sum(rounds)} likes in {wall:.1f}s; "
         f"reply latency median {statistics.median(latencies):.2f}s, p95 {p95:.2f}s, max {max(latencies):.2f}s"
     )
-    # how long it took is a benchmark figure (eval bench), not a test condition
+    # how long it took is a benchmark figure (python -m bench), not a test condition
 
 
 class _SlowEngine:

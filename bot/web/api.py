@@ -67,6 +67,10 @@ class AnswerOut(BaseModel):
     quotes: list[QuoteOut]
     caveats: list[CaveatOut]
     advice: str
+    triage: Literal["definite", "possible"] | None = Field(
+        description="Emergency triage: definite (the emergency message alone), possible (guidance first)"
+    )
+    triage_categories: list[str] = Field(description="Emergency categories when triage is set")
 
 
 class HealthOut(BaseModel):

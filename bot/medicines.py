@@ -1,0 +1,280 @@
+"""Medicines named in a message, resolved to generics, and the classes that pin the sources' cautions.
+
+Names are resolved in this order, longest phrase first (up to four words, so "Tylenol #3" wins over
+"Tylenol" and "Nurofen Plus" over "Nurofen"):
+
+1. `bot/data/medicines/products.toml`: brand and combination products the dictionary lacks, each
+   with its generic components (UK, US, Australian, European names);
+2. the drug dictionary shipped inside the `drug-named-entity-recognition` wheel (DrugBank open
+   data, MeSH, NHS and MedlinePlus names: ~107k variants to ~20k generics), read from the wheel's
+   own file without importing the package (its import also reads a cache in the home folder and
+   pulls in HTTP code it never needs here; we make no network call);
+3. class words ("opioid", "transplant") from `bot/data/medicines/classes.toml`;
+4. a typo of a class member ("oxycodon", "percoset", "fentynal", "co-codamole"): a word of six
+   letters or more (or a prefix of up to three letters joined to the next word, "co codamole" ->
+   "cocodamole"), same first letter, length within one, at most one optimal-string-alignment edit
+   (a swap of neighbours is one edit; `rapidfuzz`), or two for names of eight letters or more
+   ("tapendatol", "fentynal"), that is not itself a dictionary name or an inflected English word
+   ("morphing" is not "morphine"); "ultra-low" is two words, and "ultra" is too short.
+
+A medicine is in a class when one of its generics is listed in classes.toml (WHO ATC groups).
+Trade-off: a name in neither the dictionary nor products.toml is missed; add it to products.toml.
+
+>>> sorted(find_pins("I take Nurofen Plus and had a kidney transplant"))
+['immunosuppressant', 'opioid']
+>>> find_pins("Is Nurofen ok with ultra-low dose naltrexone?")
+set()
+"""
+
+from __future__ import annotations
+
+import bz2
+import importlib.util
+import pickle
+import re
+import tomllib
+from dataclasses import dataclass
+from functools import cache, cached_property
+from pathlib import Path
+from typing import Any
+
+DATA_DIR = Path(__file__).resolve().parent / "data" / "medicines"
+CLASSES = DATA_DIR / "classes.toml"
+PRODUCTS = DATA_DIR / "products.toml"
+MAX_WORDS = 4
+TYPO_MIN_LEN = 6
+ENGLISH_MIN_COUNT = 100  # pyspellchecker's English list holds rare junk ("methadon": 50)
+TYPO_MAX_EDITS = 2  # optimal-string-alignment edits; 2 only for names of 8+ letters, lengths within 1
+_INFLECTED = re.compile(r"(?:ing|ed|ly|tion|ness|ment|ful|less)$")
+_TOKEN = re.compile(r"#\d+|[a-z0-9]+")
+
+
+class MedicineDataError(ValueError):
+    """A medicines data file is missing or malformed."""
+
+
+@dataclass(frozen=True)
+class Mention:
+    words: str  # the normalised words matched
+    generics: tuple[str, ...]
+    classes: tuple[str, ...]
+    via: str  # "product", "dictionary", "class word" or "typo"
+
+
+def tokens(text: str) -> list[str]:
+    """Lower-case words; hyphens and slashes separate words; "# 3" is kept as "#3"."""
+    low = text.lower().replace("’", "'").replace("&", " and ")
+    return _TOKEN.findall(re.sub(r"#\s+(?=\d)", "#", low))
+
+
+def key(text: str) -> str:
+    return " ".join(tokens(text))
+
+
+@dataclass(frozen=True)
+class Vocabulary:
+    class_generics: dict[str, frozenset[str]]  # class -> generic names (normalised)
+    class_words: dict[str, str]  # normalised word(s) -> class
+    products: dict[str, tuple[str, ...]]  # normalised name -> generics
+    dictionary: dict[str, tuple[str, ...]]  # normalised variant -> generics, class members only
+    known: frozenset[str]  # every single-word dictionary variant (any medicine)
+    ignore: frozenset[str]
+
+    def class_of_generic(self, name: str) -> str | None:
+        return next((cls for cls, names in self.class_generics.items() if name in names), None)
+
+    def classes_of(self, generics: tuple[str, ...]) -> tuple[str, ...]:
+        return _classes_of(self.class_generics, generics)
+
+    @cached_property
+    def typo_targets(self) -> dict[str, str]:
+        return _typo_targets(self)
+
+    @cached_property
+    def targets_by_letter(self) -> dict[str, tuple[str, ...]]:
+        out: dict[str, list[str]] = {}
+        for t in self.typo_targets:
+            out.setdefault(t[0], []).append(t)
+        return {k: tuple(v) for k, v in out.items()}
+
+    @cached_property
+    def first_words(self) -> frozenset[str]:
+        """First words of two-word names ("co" of "co codamol"): a typo may follow them."""
+        return frozenset(t.split()[0] for t in self.typo_targets.values() if t.count(" ") == 1)
+
+
+def _classes_of(class_generics: dict[str, frozenset[str]], generics: tuple[str, ...]) -> tuple[str, ...]:
+    """Classes with a listed generic among the words of `generics` ("acetaminophen and codeine")."""
+    padded = [f" {key(g)} " for g in generics]
+    words = {w for p in padded for w in p.split()}
+    out = []
+    for cls, names in class_generics.items():
+        if words & names or any(" " in n and f" {n} " in p for n in names for p in padded):
+            out.append(cls)
+    return tuple(out)
+
+
+def _toml(path: Path) -> dict[str, object]:
+    try:
+        return tomllib.loads(path.read_text(encoding="utf-8"))
+    except (OSError, tomllib.TOMLDecodeError) as exc:
+        raise MedicineDataError(f"{path}: {exc}") from exc
+
+
+def _dictionary_file() -> Path | None:
+    spec = importlib.util.find_spec("drug_named_entity_recognition")
+    if spec is None or not spec.submodule_search_locations:
+        return None
+    path = Path(next(iter(spec.submodule_search_locations))) / "drug_ner_dictionary.pkl.bz2"
+    return path if path.exists() else None
+
+
+def _read_dictionary() -> dict[str, list[str]]:
+    path = _dictionary_file()
+    if path is None:
+        return {}
+    with bz2.open(path, "rb") as fh:
+        data = pickle.load(fh)  # the package's own data file, as the package itself reads it
+    return dict(data["drug_variant_to_canonical"])
+
+
+@cache
+def vocabulary(
+    classes_path: Path = CLASSES, products_path: Path = PRODUCTS, use_dictionary: bool = True
+) -> Vocabulary:
+    raw = _toml(classes_path)
+    class_generics: dict[str, frozenset[str]] = {}
+    class_words: dict[str, str] = {}
+    for cls in ("opioid", "immunosuppressant"):
+        table = raw.get(cls)
+        if not isinstance(table, dict) or not table.get("source") or not table.get("generics"):
+            raise MedicineDataError(f"{classes_path}: [{cls}] needs 'source' and 'generics'")
+        class_generics[cls] = frozenset(key(g) for g in table["generics"])
+        class_words.update({key(w): cls for w in table.get("words", [])})
+    ignore_table = raw.get("ignore", {})
+    ignore = (
+        frozenset(key(v) for v in ignore_table.get("variants", []))
+        if isinstance(ignore_table, dict)
+        else frozenset()
+    )
+    products: dict[str, tuple[str, ...]] = {}
+    for region, table in _toml(products_path).items():
+        if not isinstance(table, dict) or not table.get("source"):
+            raise MedicineDataError(f"{products_path}: [{region}] needs a 'source'")
+        for name, generics in table.items():
+            if name == "source":
+                continue
+            if (
+                not isinstance(generics, list)
+                or not generics
+                or not all(isinstance(g, str) for g in generics)
+            ):
+                raise MedicineDataError(f"{products_path}: {name!r} needs a list of generic names")
+            products[key(name)] = tuple(g.lower() for g in generics)
+    vocab = Vocabulary(class_generics, class_words, products, {}, frozenset(), ignore)
+    if not use_dictionary:
+        return vocab
+    dictionary: dict[str, tuple[str, ...]] = {}
+    known: set[str] = set()
+    raw_dictionary = _read_dictionary()
+    canonicals = {c for cs in raw_dictionary.values() for c in cs}
+    members = {c for c in canonicals if vocab.classes_of((c,))}
+    for variant, names in raw_dictionary.items():
+        k = key(variant)
+        if " " not in k:
+            known.add(k)
+        if k and k not in ignore and any(c in members for c in names):
+            dictionary[k] = tuple(names)
+    return Vocabulary(class_generics, class_words, products, dictionary, frozenset(known), ignore)
+
+
+def _typo_targets(v: Vocabulary) -> dict[str, str]:
+    """Class-relevant names as one word -> the name ("cocodamol" -> "co codamol")."""
+    names = set(v.dictionary) | set(v.products) | set(v.class_words)
+    for generics in v.class_generics.values():
+        names |= generics
+    out = {n.replace(" ", ""): n for n in sorted(names) if n.count(" ") == 1}
+    out.update({n: n for n in names if " " not in n})
+    return {w: n for w, n in sorted(out.items()) if len(w) >= TYPO_MIN_LEN - 1}
+
+
+def find_medicines(text: str, v: Vocabulary | None = None) -> tuple[Mention, ...]:
+    """Every class-relevant medicine named in the text (see the module doc for the order)."""
+    v = v or vocabulary()
+    words = tokens(text)
+    used = [False] * len(words)
+    out: list[Mention] = []
+    for n in range(min(MAX_WORDS, len(words)), 0, -1):
+        for i in range(len(words) - n + 1):
+            if any(used[i : i + n]):
+                continue
+            k = " ".join(words[i : i + n])
+            mention = None
+            if k in v.ignore:
+                mention = Mention(k, (), (), "ignored")
+            elif k in v.products:
+                mention = Mention(k, v.products[k], v.classes_of(v.products[k]), "product")
+            elif k in v.dictionary:
+                mention = Mention(k, v.dictionary[k], v.classes_of(v.dictionary[k]), "dictionary")
+            elif (cls := v.class_of_generic(k)) is not None:
+                mention = Mention(k, (k,), (cls,), "generic")
+            elif k in v.class_words:
+                mention = Mention(k, (), (v.class_words[k],), "class word")
+            if mention is not None:
+                used[i : i + n] = [True] * n
+                if mention.classes:
+                    out.append(mention)
+    targets = v.typo_targets
+    for i, word in enumerate(words):
+        if used[i]:
+            continue
+        candidates = [(word, word)]
+        if (
+            word in v.first_words
+            and i + 1 < len(words)
+            and not used[i + 1]
+            and len(words[i + 1]) >= TYPO_MIN_LEN
+        ):
+            candidates.append((word + words[i + 1], words[i + 1]))  # "co-codamole" -> "cocodamole"
+        for cand, typed in candidates:
+            if typed in v.known:
+                continue
+            mention = _typo(cand, targets, v)
+            if mention is not None and not _is_english(typed):  # the word list is read only here
+                out.append(mention)
+                break
+    return tuple(out)
+
+
+def _typo(word: str, targets: dict[str, str], v: Vocabulary) -> Mention | None:
+    from rapidfuzz.distance import OSA
+
+    if len(word) < TYPO_MIN_LEN or _INFLECTED.search(word):
+        return None
+    near = [t for t in v.targets_by_letter.get(word[0], ()) if abs(len(t) - len(word)) <= 1]
+    scored = sorted((OSA.distance(word, t, score_cutoff=TYPO_MAX_EDITS), t) for t in near)
+    ok = [t for d, t in scored if d <= 1 or (d == 2 and max(len(t), len(word)) >= 8)]
+    if not ok:
+        return None
+    target = targets[ok[0]]
+    generics = v.products.get(target) or v.dictionary.get(target) or (target,)
+    classes = v.classes_of(generics) or ((v.class_words[target],) if target in v.class_words else ())
+    return Mention(word, tuple(generics), classes, "typo") if classes else None
+
+
+@cache
+def _english() -> Any:
+    from spellchecker import SpellChecker
+
+    return SpellChecker(distance=1).word_frequency
+
+
+def _is_english(word: str) -> bool:
+    """A common English word ("install", "program", "heroine") is never read as a misspelt name:
+    at least `ENGLISH_MIN_COUNT` occurrences in pyspellchecker's English word frequency list."""
+    return len(word) >= TYPO_MIN_LEN and _english()[word] >= ENGLISH_MIN_COUNT
+
+
+def find_pins(text: str, v: Vocabulary | None = None) -> set[str]:
+    """The classes ("opioid", "immunosuppressant") of the medicines the text names."""
+    return {cls for m in find_medicines(text, v) for cls in m.classes}

@@ -1,0 +1,166 @@
+"""Emergency triage of one message: clause vectors -> scores -> a level and categories.
+
+Each unit (the whole message and each clause, `bot.triage.clauses.units`) gets
+
+    score = P(emergency | vector) + acuity_weight * acuity - not_now_weight * not_now
+
+and the message takes its highest unit score. `definite` (the emergency message alone) and
+`possible` (emergency guidance first, then the normal answer) are cut-offs on that score; the
+suicide component (`P(suicide | vector)`, with the same not-now discount) can raise a message to
+`possible` on its own, because indirect suicidal language is the costliest miss and the least
+like the other categories. A clause with a red-flag phrase (cues.toml) and no not-now cue is at
+least `possible` too: a rule-level safety net under the classifier. All numbers come from `bot/data/triage/thresholds.toml`.
+
+The caller may pass vectors it already computed for `units(text)` (one batched encode shared
+with retrieval); otherwise the triager encodes them itself.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from enum import StrEnum
+from pathlib import Path
+
+import numpy as np
+
+from bot.triage import model as model_io
+from bot.triage.clauses import units
+from bot.triage.cues import flags
+from bot.triage.data import (
+    CUES,
+    EXEMPLARS,
+    SUICIDE,
+    THRESHOLDS,
+    Cues,
+    Exemplar,
+    Thresholds,
+    file_sha256,
+    load_cues,
+    load_exemplars,
+    load_thresholds,
+)
+from bot.triage.model import TriageModel
+from index.embedder import Embedder
+
+
+class Level(StrEnum):
+    DEFINITE = "definite"
+    POSSIBLE = "possible"
+
+
+@dataclass(frozen=True)
+class Triage:
+    level: Level | None = None
+    categories: tuple[str, ...] = ()
+    score: float = 0.0
+    suicide: float = 0.0
+    unit_scores: tuple[float, ...] = field(default=(), compare=False)
+
+    @property
+    def is_emergency(self) -> bool:
+        """Any level: the emergency guidance is shown."""
+        return self.level is not None
+
+    @property
+    def is_definite(self) -> bool:
+        return self.level is Level.DEFINITE
+
+    @property
+    def kinds(self) -> tuple[str, ...]:
+        """The categories when the guidance is shown (the old field's name), else ()."""
+        return self.categories if self.is_emergency else ()
+
+
+@dataclass(frozen=True)
+class UnitScores:
+    p_emergency: np.ndarray
+    p_suicide: np.ndarray
+    acuity: np.ndarray
+    not_now: np.ndarray
+    red_flag: np.ndarray
+
+
+class Triager:
+    def __init__(
+        self,
+        embedder: Embedder,
+        model: TriageModel,
+        cues: Cues,
+        thresholds: Thresholds,
+    ):
+        self.embedder = embedder
+        self.model = model
+        self.cues = cues
+        self.thresholds = thresholds
+
+    @classmethod
+    def from_build(cls, build: Path | None, embedder: Embedder) -> Triager:
+        """Serving: the arrays fitted by `python -m index build` (`bot.triage.artifact`), checked
+        against the embedder and today's exemplar file; nothing is embedded here."""
+        from bot.triage.artifact import load_triage
+
+        model = load_triage(build, embedder.identity)
+        return cls(embedder, model, load_cues(CUES), load_thresholds(THRESHOLDS))
+
+    @classmethod
+    def fitted(
+        cls,
+        embedder: Embedder,
+        exemplars_path: Path = EXEMPLARS,
+        cues_path: Path = CUES,
+        thresholds_path: Path = THRESHOLDS,
+        thresholds: Thresholds | None = None,
+    ) -> Triager:
+        """Embed the exemplars and fit now (the build, evaluation and tests; seconds to minutes)."""
+        t = thresholds or load_thresholds(thresholds_path)
+        key = model_io.model_key(embedder.identity, file_sha256(exemplars_path), t.lr_c)
+        model = fit(embedder, load_exemplars(exemplars_path), t.lr_c, key)
+        return cls(embedder, model, load_cues(cues_path), t)
+
+    def units(self, text: str) -> list[str]:
+        return units(text, self.thresholds.context_words)
+
+    def unit_scores(self, texts: list[str], vectors: np.ndarray) -> UnitScores:
+        fl = np.array([flags(u, self.cues) for u in texts], dtype=np.float32).reshape(-1, 3)
+        return UnitScores(
+            self.model.p_emergency(vectors, self.thresholds.knn_k, self.thresholds.knn_scale),
+            self.model.p_suicide(vectors),
+            fl[:, 0],
+            fl[:, 1],
+            fl[:, 2],
+        )
+
+    def assess(self, text: str, vectors: np.ndarray | None = None) -> Triage:
+        """Triage one message; `vectors` are those of `units(text)`, in order, when known."""
+        texts = self.units(text)
+        if not texts or not texts[0]:
+            return Triage()
+        if vectors is None:
+            vectors = self.embedder.encode(texts)
+        s = self.unit_scores(texts, vectors)
+        return self.decide(s, vectors)
+
+    def decide(self, s: UnitScores, vectors: np.ndarray, thresholds: Thresholds | None = None) -> Triage:
+        """The level and categories from unit scores (`thresholds` overrides the loaded ones)."""
+        t = thresholds or self.thresholds
+        scores = s.p_emergency + t.acuity_weight * s.acuity - t.not_now_weight * s.not_now
+        suicide = s.p_suicide - t.not_now_weight * s.not_now
+        best = int(np.argmax(scores))
+        score, sui = float(scores[best]), float(suicide.max())
+        red = bool(np.any((s.red_flag > 0) & (s.not_now == 0)))
+        level = None
+        if score >= t.definite:
+            level = Level.DEFINITE
+        elif score >= t.possible or sui >= t.suicide_possible or red:
+            level = Level.POSSIBLE
+        categories: list[str] = []
+        if score >= t.possible or (red and sui < t.suicide_possible):
+            categories.append(self.model.nearest_category(vectors[best], t.neighbours))
+        if sui >= t.suicide_possible and SUICIDE not in categories:
+            categories.append(SUICIDE)
+        return Triage(level, tuple(categories), score, sui, tuple(float(x) for x in scores))
+
+
+def fit(embedder: Embedder, exemplars: tuple[Exemplar, ...], lr_c: float, key: str) -> TriageModel:
+    vectors = embedder.encode([e.text for e in exemplars])
+    return model_io.build_model(vectors, exemplars, lr_c, key)

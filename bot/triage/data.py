@@ -1,0 +1,139 @@
+"""Triage data: exemplars, cue phrases and thresholds, loaded from versioned files and validated.
+
+The files live in `bot/data/triage/` (see each file's header for its sources). Loading fails with
+`TriageDataError` naming the file and line, so a reviewer's edit that breaks a file is caught at
+start, not at the first emergency.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+import re
+import tomllib
+from dataclasses import dataclass
+from pathlib import Path
+
+DATA_DIR = Path(__file__).resolve().parent.parent / "data" / "triage"
+EXEMPLARS = DATA_DIR / "exemplars.jsonl"
+CUES = DATA_DIR / "cues.toml"
+THRESHOLDS = DATA_DIR / "thresholds.toml"
+SUICIDE = "suicide_selfharm"
+_FIELDS = {"text", "category", "emergency", "source", "group", "form"}
+
+
+class TriageDataError(ValueError):
+    """A triage data file is missing or malformed."""
+
+
+@dataclass(frozen=True)
+class Exemplar:
+    text: str
+    category: str
+    emergency: bool
+    source: str
+    group: str  # the hand-written core it comes from (its long forms share the group)
+    form: str  # "core", "long" or "wrapper"
+
+
+@dataclass(frozen=True)
+class Cues:
+    acuity: tuple[re.Pattern[str], ...]
+    not_now: tuple[re.Pattern[str], ...]
+    red_flag: tuple[re.Pattern[str], ...]
+
+
+@dataclass(frozen=True)
+class Thresholds:
+    definite: float
+    possible: float
+    suicide_possible: float
+    acuity_weight: float
+    not_now_weight: float
+    lr_c: float
+    neighbours: int
+    knn_k: int
+    knn_scale: float
+    context_words: int  # a clause shorter than this is scored with its neighbour (clauses.units)
+
+
+def file_sha256(path: Path) -> str:
+    return hashlib.sha256(path.read_bytes()).hexdigest()
+
+
+def load_exemplars(path: Path = EXEMPLARS) -> tuple[Exemplar, ...]:
+    out: list[Exemplar] = []
+    emergency_of: dict[str, bool] = {}
+    try:
+        lines = path.read_text(encoding="utf-8").splitlines()
+    except OSError as exc:
+        raise TriageDataError(f"{path}: cannot read ({exc})") from exc
+    for n, line in enumerate(lines, 1):
+        if not line.strip():
+            continue
+        try:
+            row = json.loads(line)
+        except json.JSONDecodeError as exc:
+            raise TriageDataError(f"{path}:{n}: not JSON ({exc})") from exc
+        if not isinstance(row, dict) or set(row) != _FIELDS:
+            raise TriageDataError(f"{path}:{n}: expected exactly the fields {sorted(_FIELDS)}")
+        text, category, emergency = row["text"], row["category"], row["emergency"]
+        if not (isinstance(text, str) and text.strip() and isinstance(emergency, bool)):
+            raise TriageDataError(f"{path}:{n}: empty text or non-boolean 'emergency'")
+        if not all(isinstance(row[k], str) and row[k] for k in ("category", "source", "group", "form")):
+            raise TriageDataError(f"{path}:{n}: category, source, group and form must be non-empty strings")
+        if emergency_of.setdefault(category, emergency) != emergency:
+            raise TriageDataError(f"{path}:{n}: category {category!r} is both emergency and not")
+        out.append(Exemplar(text, category, emergency, row["source"], row["group"], row["form"]))
+    if not any(e.emergency for e in out) or all(e.emergency for e in out):
+        raise TriageDataError(f"{path}: needs both emergency and ordinary exemplars")
+    if SUICIDE not in emergency_of:
+        raise TriageDataError(f"{path}: needs exemplars of the category {SUICIDE!r}")
+    return tuple(out)
+
+
+def _toml(path: Path) -> dict[str, object]:
+    try:
+        return tomllib.loads(path.read_text(encoding="utf-8"))
+    except (OSError, tomllib.TOMLDecodeError) as exc:
+        raise TriageDataError(f"{path}: {exc}") from exc
+
+
+def load_cues(path: Path = CUES) -> Cues:
+    raw = _toml(path)
+    compiled: dict[str, tuple[re.Pattern[str], ...]] = {}
+    for kind in ("acuity", "not_now", "red_flag"):
+        table = raw.get(kind)
+        if (
+            not isinstance(table, dict)
+            or not isinstance(table.get("patterns"), list)
+            or not table.get("source")
+        ):
+            raise TriageDataError(f"{path}: [{kind}] needs 'patterns' (a list) and 'source'")
+        try:
+            compiled[kind] = tuple(re.compile(p, re.I) for p in table["patterns"])
+        except (re.error, TypeError) as exc:
+            raise TriageDataError(f"{path}: [{kind}] bad pattern ({exc})") from exc
+    return Cues(compiled["acuity"], compiled["not_now"], compiled["red_flag"])
+
+
+def load_thresholds(path: Path = THRESHOLDS) -> Thresholds:
+    raw = _toml(path)
+    try:
+        t = Thresholds(
+            definite=float(raw["definite"]),  # type: ignore[arg-type]
+            possible=float(raw["possible"]),  # type: ignore[arg-type]
+            suicide_possible=float(raw["suicide_possible"]),  # type: ignore[arg-type]
+            acuity_weight=float(raw["acuity_weight"]),  # type: ignore[arg-type]
+            not_now_weight=float(raw["not_now_weight"]),  # type: ignore[arg-type]
+            lr_c=float(raw["lr_c"]),  # type: ignore[arg-type]
+            neighbours=int(raw["neighbours"]),  # type: ignore[call-overload]
+            knn_k=int(raw["knn_k"]),  # type: ignore[call-overload]
+            knn_scale=float(raw["knn_scale"]),  # type: ignore[arg-type]
+            context_words=int(raw["context_words"]),  # type: ignore[call-overload]
+        )
+    except (KeyError, TypeError, ValueError) as exc:
+        raise TriageDataError(f"{path}: missing or non-numeric setting ({exc})") from exc
+    if not 0 < t.possible <= t.definite or t.neighbours < 1 or t.lr_c <= 0:
+        raise TriageDataError(f"{path}: need 0 < possible <= definite, neighbours >= 1, lr_c > 0")
+    return t

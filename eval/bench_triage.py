@@ -1,0 +1,101 @@
+"""What emergency triage adds to one answer: the engine with and without it, in the same run.
+
+`python -m eval.bench_triage --index DIR [--rounds 3] [--dev-battery]`: every gold question (or
+every dev message of the safety battery: longer, more clauses) is answered by the
+serving engine (ONNX query encoder, no answer cache) with its triage, and by the same engine with
+a null triager (no clause units encoded, no scoring), alternating per question so machine load
+hits both alike. Also timed apart: the triage scoring alone on vectors already computed (numpy),
+and the clause units encoded per message. Prints JSON (medians and p90 in ms).
+
+Trade-off: the with/without difference includes the extra clause texts in the one batched encode
+(the main cost), so it is what a person waits for, not the classifier alone.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import statistics
+import time
+from dataclasses import replace
+from pathlib import Path
+from typing import Any
+
+from bot.triage import Triage
+
+
+class _NoTriage:
+    """A triager that adds nothing: no units to encode, no level."""
+
+    def units(self, _text: str) -> list[str]:
+        return []
+
+    def assess(self, _text: str, _vectors: Any = None) -> Triage:
+        return Triage()
+
+
+def _ms(values: list[float]) -> dict[str, float]:
+    from eval.grounding_metrics import percentile
+
+    return {"median": round(statistics.median(values), 2), "p90": round(percentile(values, 90), 2)}
+
+
+def main(argv: list[str] | None = None) -> int:
+    from bot.engine import Engine
+    from eval.gold import load_gold
+
+    parser = argparse.ArgumentParser(prog="python -m eval.bench_triage")
+    parser.add_argument("--index", type=Path, required=True)
+    parser.add_argument("--gold", type=Path, default=Path("eval/gold/questions.jsonl"))
+    parser.add_argument("--rounds", type=int, default=3)
+    parser.add_argument(
+        "--dev-battery", action="store_true", help="the safety battery's dev messages (longer) instead"
+    )
+    args = parser.parse_args(argv)
+    if args.dev_battery:
+        from eval.safety_eval import BATTERY, load_battery
+
+        questions = [r.text for r in load_battery(BATTERY, {"dev"})]
+    else:
+        questions = [q.question for q in load_gold(args.gold).questions]
+    engine = Engine.load(args.index)
+    engine.settings = replace(engine.settings, cache_size=0)
+    triager = engine.triager
+    engine.answer("warm-up question about side effects")
+    with_t: list[float] = []
+    without_t: list[float] = []
+    scoring: list[float] = []
+    units = [len(triager.units(q)) for q in questions]
+    for _ in range(args.rounds):
+        for q in questions:
+            engine.triager = triager
+            t0 = time.perf_counter()
+            engine.answer(q)
+            with_t.append(1000 * (time.perf_counter() - t0))
+            engine.triager = _NoTriage()  # type: ignore[assignment]
+            t0 = time.perf_counter()
+            engine.answer(q)
+            without_t.append(1000 * (time.perf_counter() - t0))
+    engine.triager = triager
+    for q in questions:
+        texts = triager.units(q)
+        vectors = engine.embedder.encode(texts)
+        t0 = time.perf_counter()
+        triager.assess(q, vectors)
+        scoring.append(1000 * (time.perf_counter() - t0))
+    diff = [a - b for a, b in zip(with_t, without_t, strict=True)]
+    report = {
+        "questions": len(questions),
+        "rounds": args.rounds,
+        "units_per_message": {"mean": round(statistics.mean(units), 2), "max": max(units)},
+        "answer_ms_with_triage": _ms(with_t),
+        "answer_ms_without_triage": _ms(without_t),
+        "added_ms_per_answer": _ms(diff),
+        "triage_scoring_only_ms": _ms(scoring),
+    }
+    print(json.dumps(report, indent=2))
+    return 0
+
+
+if __name__ == "__main__":
+    raise SystemExit(main())

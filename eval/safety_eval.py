@@ -1,0 +1,207 @@
+"""`python -m eval safety`: emergency triage and medicine pins, measured on the safety battery.
+
+Triage: recall per emergency category at `possible or definite` and at `definite`, and the
+share of ordinary messages shown the emergency guidance (any level) or the emergency message
+alone (`definite`), on the battery's dev and test splits separately (`eval/data/safety/
+battery.jsonl`). Thresholds are calibrated on dev only (`--calibrate` prints a proposal for
+`bot/data/triage/thresholds.toml`, chosen on the dev rows and on cross-validated exemplars);
+test is read only when asked (`--split test` or `both`) and is never used to choose anything.
+
+Pins: over `eval/data/medicines/*.csv` (a column `name`; files whose name contains "non" list
+medicines that must never be pinned), the share of opioid products pinned "opioid" and the
+non-opioid names that are.
+"""
+
+from __future__ import annotations
+
+import argparse
+import csv
+import hashlib
+import json
+import time
+from collections import defaultdict
+from dataclasses import dataclass, replace
+from pathlib import Path
+
+import numpy as np
+
+from bot.triage import Triager
+from bot.triage.classifier import UnitScores
+from bot.triage.data import Thresholds
+
+BATTERY = Path("eval/data/safety/battery.jsonl")
+MEDICINES = Path("eval/data/medicines")
+OUT = Path("eval/out/safety.json")
+
+
+@dataclass(frozen=True)
+class Row:
+    id: str
+    text: str
+    emergency: bool
+    category: str
+    split: str
+
+
+def load_battery(path: Path, splits: set[str]) -> list[Row]:
+    """Rows of the requested splits only (the texts of other splits are not kept)."""
+    rows = []
+    for line in path.read_text(encoding="utf-8").splitlines():
+        if not line.strip():
+            continue
+        r = json.loads(line)
+        if r["split"] in splits:
+            rows.append(Row(str(r["id"]), r["text"], r["label"] == "emergency", r["category"], r["split"]))
+    return rows
+
+
+def scored(triager: Triager, texts: list[str]) -> list[tuple[UnitScores, np.ndarray]]:
+    """Unit scores and vectors per message (one encode per message, as when serving)."""
+    out = []
+    for text in texts:
+        units = triager.units(text)
+        vectors = triager.embedder.encode(units)
+        out.append((triager.unit_scores(units, vectors), vectors))
+    return out
+
+
+def metrics(rows: list[Row], levels: list[str | None]) -> dict[str, object]:
+    by_cat: dict[str, list[str | None]] = defaultdict(list)
+    for row, level in zip(rows, levels, strict=True):
+        by_cat[("E " if row.emergency else "O ") + row.category].append(level)
+
+    def rate(xs: list[bool]) -> float:
+        return round(sum(xs) / len(xs), 4) if xs else 0.0
+
+    emerg = [lv for r, lv in zip(rows, levels, strict=True) if r.emergency]
+    ordin = [lv for r, lv in zip(rows, levels, strict=True) if not r.emergency]
+    cats = {
+        k: {
+            "n": len(v),
+            "shown": rate([lv is not None for lv in v]),
+            "definite": rate([lv == "definite" for lv in v]),
+        }
+        for k, v in sorted(by_cat.items())
+    }
+    return {
+        "emergencies": len(emerg),
+        "ordinary": len(ordin),
+        "recall_possible_or_definite": rate([lv is not None for lv in emerg]),
+        "recall_definite": rate([lv == "definite" for lv in emerg]),
+        "ordinary_shown_guidance": rate([lv is not None for lv in ordin]),
+        "ordinary_definite": rate([lv == "definite" for lv in ordin]),
+        "per_category": cats,
+    }
+
+
+def levels_of(
+    triager: Triager, items: list[tuple[UnitScores, np.ndarray]], t: Thresholds
+) -> list[str | None]:
+    out = []
+    for s, v in items:
+        level = triager.decide(s, v, t).level
+        out.append(None if level is None else level.value)
+    return out
+
+
+def calibrate(triager: Triager, rows: list[Row], items: list[tuple[UnitScores, np.ndarray]]) -> Thresholds:
+    """Dev only: catch every emergency at some level with the fewest ordinary messages shown the
+    guidance; then the lowest `definite` cut with at most 1% of ordinary messages above it."""
+    base = triager.thresholds
+    y = np.array([r.emergency for r in rows])
+    best: tuple[float, float, Thresholds] | None = None
+    grid = np.round(np.arange(0.05, 0.96, 0.025), 3)
+    for nw in (0.1, 0.2, 0.3, 0.4):
+        for aw in (0.0, 0.05, 0.1):
+            t0 = replace(base, not_now_weight=nw, acuity_weight=aw)
+            score = np.array(
+                [float((s.p_emergency + aw * s.acuity - nw * s.not_now).max()) for s, _ in items]
+            )
+            sui = np.array([float((s.p_suicide - nw * s.not_now).max()) for s, _ in items])
+            red = np.array([bool(np.any((s.red_flag > 0) & (s.not_now == 0))) for s, _ in items])
+            for tp in grid:
+                for ts in grid:
+                    shown = (score >= tp) | (sui >= ts) | red
+                    recall = shown[y].mean()
+                    fa = shown[~y].mean()
+                    # full recall first, then the fewest ordinary messages shown the guidance
+                    rank = (float(recall), -float(fa))
+                    if best is None or rank > best[:2]:
+                        ords = np.sort(score[~y])
+                        k = int(np.floor(0.01 * len(ords)))
+                        td = float(max(tp, ords[-(k + 1)] + 0.01)) if len(ords) else tp
+                        best = (
+                            rank[0],
+                            rank[1],
+                            replace(
+                                t0, possible=float(tp), suicide_possible=float(ts), definite=round(td, 3)
+                            ),
+                        )
+    assert best is not None
+    return best[2]
+
+
+def medicine_figures() -> dict[str, object]:
+    from bot.medicines import find_pins
+
+    out: dict[str, object] = {}
+    for path in sorted(MEDICINES.glob("*.csv")):
+        with path.open(encoding="utf-8") as fh:
+            names = [r.get("name") or next(iter(r.values())) for r in csv.DictReader(fh)]
+        pinned = [n for n in names if "opioid" in find_pins(n)]
+        negative = "non" in path.stem
+        out[path.stem] = {
+            "n": len(names),
+            "pinned_opioid": round(len(pinned) / max(1, len(names)), 4),
+            ("false_pins" if negative else "missed"): pinned
+            if negative
+            else sorted(set(names) - set(pinned)),
+        }
+    return out
+
+
+SEEN = Path("eval/data/safety/seen_by_triage_author.txt")
+
+
+def _sha1(text: str) -> str:
+    return hashlib.sha1(text.encode("utf-8")).hexdigest()
+
+
+def _seen_hashes() -> set[str]:
+    """sha1 of battery texts the triage author read while tuning (see that file's header)."""
+    if not SEEN.exists():
+        return set()
+    return {ln.strip() for ln in SEEN.read_text(encoding="utf-8").splitlines() if ln.strip() and ln[0] != "#"}
+
+
+def main(args: argparse.Namespace) -> int:
+    from index.embedder import load_embedder
+
+    splits = {"dev", "test"} if args.split == "both" else {args.split}
+    embedder = load_embedder(args.model, threads=1)
+    triager = Triager.fitted(embedder)
+    report: dict[str, object] = {"thresholds": triager.thresholds.__dict__}
+    for split in sorted(splits):
+        rows = load_battery(args.battery, {split})
+        t0 = time.perf_counter()
+        items = scored(triager, [r.text for r in rows])
+        ms = 1000 * (time.perf_counter() - t0) / max(1, len(rows))
+        if args.calibrate and split == "dev":
+            proposal = calibrate(triager, rows, items)
+            print("proposed thresholds (dev):", proposal)
+            report["dev_with_proposal"] = metrics(rows, levels_of(triager, items, proposal))
+        levels = levels_of(triager, items, triager.thresholds)
+        result = metrics(rows, levels)
+        result["ms_per_message_encode_and_triage"] = round(ms, 1)
+        seen = _seen_hashes()
+        keep = [k for k, r in enumerate(rows) if _sha1(r.text) not in seen]
+        if len(keep) < len(rows):
+            result["rows_never_read_by_the_triage_author"] = metrics(
+                [rows[k] for k in keep], [levels[k] for k in keep]
+            )
+        report[split] = result
+    report["medicines"] = medicine_figures()
+    args.out.parent.mkdir(parents=True, exist_ok=True)
+    args.out.write_text(json.dumps(report, indent=2), encoding="utf-8")
+    print(json.dumps(report, indent=2))
+    return 0

@@ -59,6 +59,7 @@ def _log(msg: str) -> None:
 def run(args: argparse.Namespace, embedder: Any = None) -> dict[str, Any]:
     """Run the chosen sections and write bench.json; `embedder` replaces the model (tests)."""
     from bot.engine import Engine
+    from bot.rank import load_relevance_model
     from index.settings import Paths
     from index.store import read_index
 
@@ -93,7 +94,12 @@ def run(args: argparse.Namespace, embedder: Any = None) -> dict[str, Any]:
         if engine is None:
             _log(f"loading the engine from {paths.index_dir} ...")
             if embedder is not None:
-                engine = Engine(read_index(paths.index_dir), embedder, bench_warm.default_settings())
+                engine = Engine(
+                    read_index(paths.index_dir),
+                    embedder,
+                    bench_warm.default_settings(),
+                    load_relevance_model(),
+                )
             else:  # what serving runs: the exported ONNX encoder
                 engine = Engine.load(paths.index_dir, paths.model_path, bench_warm.default_settings())
         return engine

@@ -92,7 +92,7 @@ def batch_sweep(
 
 def run_warm(engine: Engine, questions: list[str], rounds: int = 3, profile: bool = True) -> dict[str, Any]:
     """Latency figures (ms) of `engine` over `questions`; `engine` may have any cache setting."""
-    uncached = Engine(engine.data, engine.embedder, replace(engine.settings, cache_size=0))
+    uncached = engine.variant(replace(engine.settings, cache_size=0))
     for q in questions[:5]:  # warm-up: first calls allocate the model's buffers
         uncached.answer(q)
     totals: list[float] = []
@@ -118,7 +118,7 @@ def run_warm(engine: Engine, questions: list[str], rounds: int = 3, profile: boo
                 other_totals.append(dt)
     encode_p50 = median(stages["t_encode"]) * 1000.0
     answer_p50 = median(retrieval_totals) * 1000.0
-    cached_engine = Engine(engine.data, engine.embedder, replace(engine.settings, cache_size=1024))
+    cached_engine = engine.variant(replace(engine.settings, cache_size=1024))
     for q in questions:
         cached_engine.answer(q)
     cached: list[float] = []

@@ -6,25 +6,25 @@ Order of work for one question:
 2. emergency triage (`bot.safety`, on the same batched encode as the query): `definite` ->
    `emergency`, the fixed emergency message and no quotes; `possible` -> the answer as usual,
    marked `triage="possible"` so the emergency guidance is shown first;
-3. pins: a named opioid or immunosuppressant/transplant puts the sources' own cautions first;
-4. retrieval (`bot.retrieve`), then abstention on the raw (centred) similarity -> `no_answer`;
-5. quotes with evidence labels (`bot.evidence`), and caveats: the standing cautions the sources
-   state (quoted), each source's credibility note, and a fixed note when quoted sources point
-   in different directions.
+3. language: a question in another language -> `invalid` with the fixed "English only"
+   message (`bot.language`), not "the sources do not answer";
+4. pins: a named opioid or immunosuppressant/transplant puts the sources' own cautions first;
+5. retrieval (`bot.retrieve`) of the question and of the question inside a story (`bot.story`);
+   ordering and abstention (`bot.rank`: relevance model, kind of answer asked) -> `no_answer`;
+6. quotes (`bot.select`) with evidence labels (`bot.evidence`), and caveats: the sources' own
+   standing cautions (quoted), each source's credibility note, a note when sources disagree.
 
 Every reply carries the same fixed `ADVICE`. Answers are cached per cleaned question.
 
-Measurement stays outside: `answer(question, observer=...)` reports per-stage seconds to an
-optional `bot.observe.StageObserver` (the benchmarks); `Answer.signals` carries only the
-retrieval evidence the evaluation reads (`best_similarity`, `best_raw_similarity`).
+Per-stage seconds go to an optional `bot.observe.StageObserver` (`answer(question, observer=...)`);
+`Answer.signals` holds only the evidence the evaluation reads (similarities, `confidence`).
 """
 
 from __future__ import annotations
 
-import os
 import threading
 from collections import OrderedDict
-from dataclasses import dataclass, replace
+from dataclasses import replace
 from pathlib import Path
 
 import numpy as np
@@ -32,48 +32,52 @@ import numpy as np
 from bot import messages
 from bot.cautions import Caution, caution_rank, find_cautions, stance
 from bot.evidence import NOT_STUDIES, label_evidence
+from bot.language import LanguageGate
 from bot.models import Answer, Caveat, CaveatKind, PinKind, Quote, SourceNote, Status
 from bot.observe import Laps, Stage, StageObserver
 from bot.question import MAX_CHARS, clean_question
-from bot.retrieve import Hit, Retrieval, Retriever
+from bot.rank import (
+    AnswerSettings,
+    Ranking,
+    RelevanceModel,
+    build_ranker,
+    load_answer_settings,
+    load_relevance_model,
+    retrieve_story,
+)
+from bot.retrieve import Retrieval, Retriever
 from bot.safety import Level, Triager, detect_pins
+from bot.select import select
+from bot.settings import BotSettings
+from bot.story import find_question
 from index.embedder import Embedder
 from index.encoder import load_query_embedder
 from index.manifest import IndexMismatch
 from index.settings import Paths
 from index.store import IndexData, read_index
 
-# Calibrated on eval/gold/questions.jsonl: the threshold of best balanced accuracy (eval report,
-# section "abstention"); below it the sources are taken not to answer.
-DEFAULT_MIN_SIMILARITY = 0.40
-
-
-@dataclass(frozen=True)
-class BotSettings:
-    min_similarity: float = DEFAULT_MIN_SIMILARITY
-    max_quotes: int = 4
-    per_doc: int = 2
-    quote_floor: float = 0.75  # below the top `keep_top` hits, similarity must reach this share of the best
-    keep_top: int = 1
-    other_source_share: float = 0.6
-    other_source_depth: int = 10
-    cache_size: int = 1024
-    encode_threads: int | None = None  # query-encoder threads; None: one per core (bot.web uses 1 + batching)
-
-    @classmethod
-    def from_env(cls) -> BotSettings:
-        raw = os.environ.get("LDN_MIN_SIMILARITY")
-        return cls(min_similarity=float(raw)) if raw else cls()
-
 
 class Engine:
-    def __init__(self, data: IndexData, embedder: Embedder, settings: BotSettings | None = None):
+    def __init__(
+        self,
+        data: IndexData,
+        embedder: Embedder,
+        settings: BotSettings | None = None,
+        reranker: RelevanceModel | None = None,
+        answer: AnswerSettings | None = None,
+    ):
         if embedder.identity != data.manifest.model_identity:
             data.manifest.check_compatible(model_identity=embedder.identity)
         self.data = data
         self.embedder = embedder
         self.settings = settings or BotSettings()
         self.retriever = Retriever(data)
+        self.reranker, self.answer_settings = reranker, answer or load_answer_settings()
+        s = self.settings
+        self.ranker, self.select_settings = build_ranker(
+            data, reranker, self.answer_settings, s.min_similarity, s.min_relevance
+        )
+        self.language = LanguageGate(indexed=data.sentence_bm25.has)
         self.cautions = find_cautions(data)
         self.triager = Triager.from_build(data.build_dir, embedder)  # fitted by `index build`
         self._cache: OrderedDict[str, Answer] = OrderedDict()
@@ -81,17 +85,26 @@ class Engine:
 
     @classmethod
     def load(
-        cls, index_dir: Path, model_path: str | None = None, settings: BotSettings | None = None
+        cls,
+        index_dir: Path,
+        model_path: str | None = None,
+        settings: BotSettings | None = None,
+        reranker: RelevanceModel | str | None = "shipped",
+        answer: AnswerSettings | None = None,
     ) -> Engine:
+        """`reranker="shipped"`: the bundled relevance model (`index.rerank`); None: without one."""
         settings = settings or BotSettings()
         data = read_index(index_dir)
-        return cls(
-            data,
-            load_query_embedder(index_dir, data.manifest, model_path, settings.encode_threads or 0),
-            settings,
-        )
+        model = load_relevance_model() if reranker == "shipped" else reranker
+        assert not isinstance(model, str)
+        embedder = load_query_embedder(index_dir, data.manifest, model_path, settings.encode_threads or 0)
+        return cls(data, embedder, settings, model, answer)
 
-    # -- the core -------------------------------------------------------------------------
+    def variant(self, settings: BotSettings | None = None, embedder: Embedder | None = None) -> Engine:
+        """A fresh engine (empty cache) on the same index and relevance model."""
+        e, s = embedder or self.embedder, settings or self.settings
+        return Engine(self.data, e, s, self.reranker, self.answer_settings)
+
     def answer(self, question: object, observer: StageObserver | None = None) -> Answer:
         """The reply to `question`; `observer` receives per-stage seconds (not for cached replies)."""
         q = clean_question(question)
@@ -146,23 +159,28 @@ class Engine:
                 Status.EMERGENCY, shown, messages.EMERGENCY, (), (), messages.ADVICE,
                 {}, level, triage.categories,
             )  # fmt: skip
+        if not self.language.check(text).english:  # a "possible" emergency keeps its guidance
+            return Answer(
+                Status.INVALID, shown, messages.NOT_ENGLISH, (), (), messages.ADVICE, {}, level, triage.categories,
+            )  # fmt: skip
         pins = {PinKind(p) for p in detect_pins(text)}
+        story = find_question(text)  # texts: (the question inside a story,) the whole message
+        vectors = [self.encode(t) for t in story.texts[:-1]] + [qvec]
         laps.lap(Stage.ENCODE)
-        retrieval = self.retriever.retrieve(text, qvec, observer)
+        retrieval = retrieve_story(self.retriever, self.encode, story, observer, vectors)
         laps.lap(Stage.RETRIEVE)
+        ranking = self.ranker.rank(story.texts, retrieval)
+        laps.lap(Stage.RERANK)
         pinned = self._pinned_quotes(pins, retrieval)
-        answerable = retrieval.best_similarity >= self.settings.min_similarity
-        limit = max(1, self.settings.max_quotes - len(pinned))
-        found = (
-            self._select(retrieval, [(q.doc_id, q.start, q.end) for q in pinned], limit) if answerable else []
-        )
-        quotes = tuple(pinned + found)
+        quotes = tuple(pinned + (self._found(ranking, pinned) if ranking.answerable else []))
         laps.lap(Stage.SELECT)
         caveats = self._caveats(quotes, pins) if quotes else ()
         laps.lap(Stage.CAVEATS)
         signals = {
             "best_similarity": retrieval.best_similarity,
             "best_raw_similarity": retrieval.best_raw_similarity,
+            "best_relevance": ranking.best_relevance,
+            "confidence": ranking.confidence,
         }
         if not quotes:
             return Answer(
@@ -175,6 +193,11 @@ class Engine:
         )  # fmt: skip
 
     # -- quotes ---------------------------------------------------------------------------
+    def _found(self, ranking: Ranking, pinned: list[Quote]) -> list[Quote]:
+        limit, taken = max(1, self.select_settings.max_quotes - len(pinned)), [(q.doc_id, q.start, q.end) for q in pinned]  # fmt: skip
+        picks = select(ranking, self.data, self.select_settings, taken, limit, stance)
+        return [self._quote(p.doc_id, p.start, p.end, p.candidate.score, p.candidate.passage_id, None) for p in picks]  # fmt: skip
+
     def _quote(
         self, doc_id: str, start: int, end: int, score: float, passage_id: int, pinned: PinKind | None
     ) -> Quote:
@@ -195,46 +218,6 @@ class Engine:
             credibility=doc.meta.credibility,
             pinned=pinned,
         )
-
-    def _select(self, retrieval: Retrieval, taken: list[tuple[str, int, int]], limit: int) -> list[Quote]:
-        """Quotes in fused order: the top `keep_top` hits, then hits about as similar as the best
-        one (`quote_floor`), at most `per_doc` per document; then, when all quotes come from one
-        source, the best hit of another source in the top `other_source_depth` if it reaches
-        `other_source_share` of the best similarity, so a patient sees where sources differ."""
-        s = self.settings
-        if not retrieval.hits:
-            return []
-        floor = max(retrieval.best_similarity * s.quote_floor, s.min_similarity)
-        per_doc: dict[str, int] = {}
-        out: list[Quote] = []
-
-        def take(hit: Hit) -> bool:
-            doc_id, start, end = self._span(hit)
-            overlaps = any(d == doc_id and a < end and start < b for d, a, b in taken)
-            if overlaps or per_doc.get(doc_id, 0) >= s.per_doc:
-                return False
-            per_doc[doc_id] = per_doc.get(doc_id, 0) + 1
-            taken.append((doc_id, start, end))
-            out.append(self._quote(doc_id, start, end, hit.score, hit.passage_id, None))
-            return True
-
-        for rank, hit in enumerate(retrieval.hits):
-            if len(out) >= limit:
-                break
-            # The top fused hits are kept even when their cosine is modest (BM25 found them);
-            # further down, a quote must be about as similar as the best one.
-            if rank < s.keep_top or hit.similarity >= floor:
-                take(hit)
-        if len(per_doc) == 1 and len(out) < limit:
-            other_floor = retrieval.best_similarity * s.other_source_share
-            for hit in retrieval.hits[: s.other_source_depth]:
-                if self._span(hit)[0] not in per_doc and hit.similarity >= other_floor and take(hit):
-                    break
-        return out
-
-    def _span(self, hit: Hit) -> tuple[str, int, int]:
-        unit = self.data.sentences[hit.unit_id]
-        return unit.doc_id, unit.start, unit.end
 
     def _pinned_quotes(self, pins: set[PinKind], retrieval: Retrieval) -> list[Quote]:
         out: list[Quote] = []

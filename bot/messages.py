@@ -36,6 +36,10 @@ INVALID_NO_WORDS = (
     "We could not find a question in English in what you typed. The sources are in English: "
     "please ask in English, in plain words."
 )
+NOT_ENGLISH = (
+    "This assistant and all of its sources are in English only, so it cannot read questions in "
+    "other languages. Please ask your question in English."
+)
 
 ANSWERED_INTRO = "Here is what the sources say, quoted word for word:"
 PINNED_OPIOID = "Because your question mentions an opioid medicine, the sources' opioid warnings come first."

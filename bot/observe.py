@@ -6,7 +6,7 @@ is timed at all. The benchmarks (`bench/warm.py`) pass a `StageTimes` per call.
 
 Stages, in order: ``encode`` (query vector), ``faiss`` and ``bm25`` (candidate search, inside
 ``retrieve``), ``fusion`` (scoring and ranking, inside ``retrieve``), ``retrieve`` (all of
-retrieval), ``select`` (pins, abstention and quote selection, with evidence labels) and
+retrieval), ``rerank`` (the relevance model and abstention), ``select`` (pins, abstention and quote selection, with evidence labels) and
 ``caveats``.
 """
 
@@ -23,6 +23,7 @@ class Stage(StrEnum):
     BM25 = "bm25"
     FUSION = "fusion"
     RETRIEVE = "retrieve"
+    RERANK = "rerank"
     SELECT = "select"
     CAVEATS = "caveats"
 

@@ -62,6 +62,18 @@ def _add_run(sub: Subparsers) -> None:
     add_run_parser(sub)  # sets target="eval.run_cli:cmd_run"
 
 
+def _add_sets(sub: Subparsers) -> None:
+    from eval.sets_cli import add_sets_parser  # stdlib-only at import
+
+    add_sets_parser(sub)  # sets target="eval.sets_cli:main"
+
+
+def _add_tune(sub: Subparsers) -> None:
+    from eval.tune import add_tune_parser  # stdlib-only at import
+
+    add_tune_parser(sub)  # sets target="eval.tune:main"
+
+
 def _add_safety(sub: Subparsers) -> None:
     p = sub.add_parser(
         "safety",
@@ -108,6 +120,8 @@ def _add_rerank_speed(sub: Subparsers) -> None:
 COMMANDS: list[Callable[[Subparsers], None]] = [
     _add_beir,
     _add_run,
+    _add_sets,
+    _add_tune,
     _add_safety,
     _add_liveqa,
     _add_rerank_speed,

@@ -86,11 +86,11 @@ def _md_abstention(report: dict[str, Any]) -> list[str]:
 
     rows = [
         point("best balanced accuracy (data)", ab["chosen"]),
-        point("DEFAULT_MIN_SIMILARITY", ab["default"]),
+        point("shipped default (bot/data/answer.toml)", ab["default"]),
         point("engine setting (this run)", ab["engine"]),
     ]
     headers = [
-        "threshold on best_similarity",
+        f"threshold on the {ab.get('signal', 'similarity')} signal",
         "value",
         "answerable kept",
         "unanswerable rejected",
@@ -175,7 +175,7 @@ def _md_lists(report: dict[str, Any]) -> list[str]:
             q["id"],
             _short(q["question"], 70),
             q["status"],
-            "—" if q["best_similarity"] is None else q["best_similarity"],
+            "—" if q["confidence"] is None else q["confidence"],
             first(q),
         ]
         for q in wrong
@@ -195,7 +195,7 @@ def _md_lists(report: dict[str, Any]) -> list[str]:
         ),
         *_section(
             f"Unanswerable questions answered anyway ({len(wrong)})",
-            _table(["id", "question", "status", "best_similarity", "first quote shown"], wrong_rows),
+            _table(["id", "question", "status", "confidence", "first quote shown"], wrong_rows),
         ),
         "",
     ]

@@ -32,7 +32,7 @@ def plot_abstention(report: dict[str, Any], path: Path) -> None:
     ax.axvline(chosen, color="tab:green", ls="--", label=f"best balanced accuracy ({chosen:.2f})")
     ax.axvline(current, color="black", ls="-.", label=f"engine threshold ({current:.2f})")
     ax.set(
-        xlabel='threshold on signals["best_similarity"] (centred cosine)',
+        xlabel=f'threshold on signals["confidence"] ({ab.get("signal", "similarity")})',
         ylabel="rate",
         ylim=(-0.02, 1.02),
         title="Abstention: answerable kept vs unanswerable rejected",

@@ -10,8 +10,9 @@ One call scores a loaded `bot.engine.Engine` against a gold set (`eval.gold`) in
   title, source, page agree with the index), quote hit@k against the gold spans, and how often
   several sources are quoted when the gold cites several documents;
 * abstention: precision/recall/F1 of `no_answer` (unanswerable is the positive class) and a
-  threshold sweep of `signals["best_similarity"]`, collected once per question by an engine
-  whose `min_similarity` is -1 so that nothing is withheld;
+  threshold sweep of `signals["confidence"]` (the abstention signal in use: the relevance
+  model's best probability, or the best centred cosine without it), collected once per question
+  by an engine whose thresholds are -1 so that nothing is withheld;
 * safety: emergency recall and false alarms, opioid/immunosuppressant pin recall, and the fixed
   advice on every reply, including a few invalid inputs so every status is exercised;
 * evidence labels: `bot.evidence.label_evidence` against the hand labels;
@@ -63,7 +64,7 @@ from index.embedder import Embedder
 HIT_KS = (1, 3, 5)
 DEPTH = 10
 QUOTE_KS = (1, 3)
-CALIBRATION_FLOOR = -1.0  # min_similarity of the engine that collects the abstention signal
+CALIBRATION_FLOOR = -1.0  # thresholds of the engine that collects the abstention signal
 PROBES = ("", "   ", "x" * 2500, "你好，这个药怎么样？")  # exercise the `invalid` status (advice check)
 WARM_UP = "what is low dose naltrexone used for"
 
@@ -205,7 +206,7 @@ def _records(
                 "question": q.question,
                 "pin": q.pin,
                 "status": a.status.value,
-                "best_similarity": signal.get(q.id),
+                "confidence": signal.get(q.id),
                 "quote_rank": rank,
                 "retrieval_rank": first.get(q.id),
                 "quotes": quotes,
@@ -236,7 +237,7 @@ def run_eval(engine: Engine, gold: GoldSet, *, progress: bool = True) -> dict[st
     data = engine.data
     check_against_documents(gold, lambda d: data.documents[d].text if d in data.documents else None)
     embedder = _MemoEmbedder(engine.embedder)
-    live = Engine(data, embedder, engine.settings)
+    live = engine.variant(embedder=embedder)
     live.answer(WARM_UP)
     replies: dict[str, Answer] = {}
     seconds: list[float] = []
@@ -245,13 +246,16 @@ def run_eval(engine: Engine, gold: GoldSet, *, progress: bool = True) -> dict[st
         replies[q.id] = live.answer(q.question)
         seconds.append(time.perf_counter() - t0)
 
-    calibrating = Engine(data, embedder, replace(engine.settings, min_similarity=CALIBRATION_FLOOR))
+    open_settings = replace(
+        engine.settings, min_similarity=CALIBRATION_FLOOR, min_relevance=CALIBRATION_FLOOR
+    )
+    calibrating = engine.variant(open_settings, embedder)
     signal: dict[str, float | None] = {}
     extra: list[Answer] = []
     for q in _bar([q for q in gold.questions if q.type != "emergency"], "calibration", progress):
         a = calibrating.answer(q.question)
         extra.append(a)
-        signal[q.id] = a.signals.get("best_similarity") if a.status != Status.EMERGENCY else None
+        signal[q.id] = a.signals.get("confidence") if a.status != Status.EMERGENCY else None
     extra.extend(live.answer(p) for p in PROBES)
     retrieval, first = _retrieval(live, gold.of_type("answerable"), progress)
 

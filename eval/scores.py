@@ -8,9 +8,10 @@ from dataclasses import asdict
 from typing import Any
 
 from bot import messages
-from bot.engine import DEFAULT_MIN_SIMILARITY, Engine
+from bot.engine import Engine
 from bot.evidence import LABEL_KEYS, label_evidence, participants
 from bot.models import Answer, Status
+from bot.settings import DEFAULT_MIN_RELEVANCE, DEFAULT_MIN_SIMILARITY
 from eval.gold import GoldSet
 from eval.grounding_metrics import (
     best_threshold,
@@ -41,10 +42,11 @@ def abstention_scores(
     # A question without a signal (triage fired) is never "kept" at any threshold.
     keep = [s if (s := signal[q.id]) is not None else float("-inf") for q in answerable]
     reject = [s if (s := signal[q.id]) is not None else float("-inf") for q in unanswerable]
-    curve = threshold_curve(keep, reject, threshold_grid())
+    curve = threshold_curve(keep, reject, threshold_grid(0.0, 1.0, 0.01))
     chosen = best_threshold(curve)
     point = lambda p: {**asdict(p), "balanced_accuracy": p.balanced_accuracy}  # noqa: E731
-    current = engine.settings.min_similarity
+    signal_name, current = engine.ranker.abstention
+    default = DEFAULT_MIN_RELEVANCE if signal_name == "relevance" else DEFAULT_MIN_SIMILARITY
     return {
         "positives": len(unanswerable),
         "negatives": len(answerable),
@@ -58,8 +60,9 @@ def abstention_scores(
         "signal_missing": sum(signal[q.id] is None for q in answerable + unanswerable),
         "curve": [point(p) for p in curve],
         "chosen": point(chosen),
-        "default": point(rates_at(keep, reject, DEFAULT_MIN_SIMILARITY)),
-        "engine_min_similarity": current,
+        "signal": signal_name,
+        "default": point(rates_at(keep, reject, default)),
+        "engine_threshold": current,
         "engine": point(rates_at(keep, reject, current)),
     }
 

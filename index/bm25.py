@@ -131,6 +131,10 @@ class Bm25Index:
             return difflib.get_close_matches(token, same_start, n=1, cutoff=0.8)
         return []
 
+    def has(self, term: str) -> bool:
+        """Whether `term` (a token of `tokenize`) is in the index vocabulary, exactly."""
+        return term in self._retriever.vocab_dict if self.size else False
+
     def _sorted_vocab(self) -> list[str]:
         if self._words is None:
             self._words = sorted(w for w in self._retriever.vocab_dict if isinstance(w, str))

@@ -32,6 +32,11 @@ USER_ERRORS: tuple[str, ...] = (
     "eval.gold:GoldError",  # a malformed gold set
     "eval.gates:ThresholdsError",  # a malformed floors file
     "eval.beir:BeirError",  # a malformed BEIR dataset
+    "index.rerank:RerankerNotFound",  # missing relevance model files
+    "bot.rank:AnswerSettingsError",  # a malformed bot/data/answer.toml
+    "bot.intent:IntentDataError",  # a malformed bot/data/intents.toml
+    "bot.language:LanguageDataError",  # a malformed bot/data/languages.toml
+    "bot.story:StoryDataError",  # a malformed bot/data/story.toml
     "bot.scale.settings:SettingsError",  # a bad `python -m bot scale` / serve.yaml setting
     "bot.feedback_store:FeedbackStoreError",  # the feedback database cannot be reached or set up
 )

@@ -13,6 +13,7 @@ import json
 import os
 import re
 import socket
+import threading
 import urllib.error
 import urllib.request
 import uuid
@@ -52,13 +53,24 @@ def build_web_index(tmp_path_factory: pytest.TempPathFactory) -> Path:
 
 @contextlib.contextmanager
 def running_app(
-    paths: Paths, loader: Callable[[Paths], Any] | None = None, settings: WebSettings | None = None
+    paths: Paths,
+    loader: Callable[[Paths], Any] | None = None,
+    settings: WebSettings | None = None,
+    wait_for_chat: bool = True,
 ) -> Iterator[tuple[str, EngineHolder]]:
-    """Start the server on a free port (in its own thread); yields its URL and engine holder."""
+    """Start the server on a free port (in its own thread); yields its URL and engine holder.
+
+    With `wait_for_chat`, first waits (bounded) until the Gradio chat is mounted, so clients
+    with short timeouts (`gradio_client`) do not race its build on a loaded machine; tests of
+    the start-up itself pass False."""
     from bot.web import server  # gradio is imported only by tests that start the app
 
     running = server.start(paths, "127.0.0.1", free_port(), loader=loader, settings=settings)
     try:
+        for _ in range(3000):  # at most ~300 s
+            if not wait_for_chat or running.switch.state != "loading":
+                break
+            threading.Event().wait(0.1)
         yield running.url, running.holder
     finally:
         running.close()

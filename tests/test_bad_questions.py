@@ -54,6 +54,7 @@ STATUS_OF = {
     messages.INVALID_EMPTY: "invalid",
     messages.INVALID_TOO_LONG.format(limit=f"{MAX_CHARS:,}"): "invalid",
     messages.INVALID_NO_WORDS: "invalid",
+    messages.NOT_ENGLISH: "invalid",
 }
 FIXED = {
     value.format(limit=f"{MAX_CHARS:,}") if "{limit}" in value else value

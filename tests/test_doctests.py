@@ -24,6 +24,8 @@ MODULES = [
     "bot.cautions",
     "bot.retrieve",
     "bot.followup",
+    "bot.intent",
+    "bot.story",
     "bot.render",
     "index.fusion",
     "index.cli",

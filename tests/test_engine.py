@@ -82,7 +82,7 @@ def test_any_question_gives_a_valid_answer(
 def test_open_engine_answers_ordinary_questions(open_engine: Engine, data: IndexData) -> None:
     ans = open_engine.answer("Can it help fibromyalgia pain?")
     assert ans.status is Status.ANSWERED
-    assert 1 <= len(ans.quotes) <= open_engine.settings.max_quotes
+    assert 1 <= len(ans.quotes) <= open_engine.select_settings.max_quotes
     notes = [c for c in ans.caveats if c.kind is CaveatKind.SOURCE]
     assert notes and all(c.source is not None for c in notes)
     # one note per quoted document, naming it as the quotes do, with its manifest note
@@ -221,7 +221,12 @@ def test_observer_gets_each_stage_of_a_retrieval_question_and_none_of_an_emergen
     ans = eng.answer("Does LDN cause vivid dreams?", observer=times)
     assert set(times.seconds) == set(Stage)
     assert all(s >= 0.0 for s in times.seconds.values())
-    assert set(ans.signals) == {"best_similarity", "best_raw_similarity"}  # no timings in the answer
+    assert set(ans.signals) == {
+        "best_similarity",
+        "best_raw_similarity",
+        "best_relevance",
+        "confidence",
+    }  # no timings
     quiet = StageTimes()
     emergency = eng.answer("I want to die", observer=quiet)
     assert emergency.triage in ("definite", "possible")  # the fake embedder's triage may be either

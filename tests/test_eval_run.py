@@ -153,7 +153,8 @@ def test_abstention_curve_and_threshold_choice(result: dict[str, Any]) -> None:
     assert (ab["positives"], ab["negatives"]) == (1, 4)
     assert ab["tp"] + ab["fn"] == 1 and ab["fp"] + ab["tn"] == 4
     thresholds = [p["threshold"] for p in ab["curve"]]
-    assert len(thresholds) == 81 and thresholds[0] == 0.0 and thresholds[-1] == 0.8
+    assert len(thresholds) == 101 and thresholds[0] == 0.0 and thresholds[-1] == 1.0
+    assert ab["signal"] == "similarity"  # no relevance model in this engine
     best = max(p["balanced_accuracy"] for p in ab["curve"])
     assert ab["chosen"]["balanced_accuracy"] == best
     kept = [p["kept"] for p in ab["curve"]]

@@ -103,7 +103,7 @@ def test_a_question_asked_while_the_engine_loads_is_held_and_answered(tmp_path: 
         return _FakeEngine()
 
     paths = Paths(corpus_dir=SEED_CORPUS_DIR, index_dir=tmp_path / "unused", model_path=None)
-    with running_app(paths, slow_loader) as (url, holder):
+    with running_app(paths, slow_loader, wait_for_chat=False) as (url, holder):
         with urllib.request.urlopen(url, timeout=10) as response:  # served while the engine loads
             page = response.read().decode("utf-8")
         assert response.status == 200 and "Low-dose naltrexone" in page

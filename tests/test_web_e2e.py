@@ -144,7 +144,7 @@ def test_chat_in_a_real_browser(browser: Any, server: str, feedback_db: Path) ->
     assert page.locator("#ldn-chat a[href*='evil']").count() == 0
 
     # an emergency: the fixed message comes first, as an alert
-    reply = _ask(page, "I took too many pills")
+    reply = _ask(page, "My husband collapsed and is not breathing")
     first = reply.locator(":scope > *").first
     assert "ldn-emergency" in (first.get_attribute("class") or "")
     assert first.get_attribute("role") == "alert"
@@ -169,7 +169,7 @@ def test_phone_layout(browser: Any, server: str) -> None:
     reply.locator(".ldn-advice").scroll_into_view_if_needed()
     assert reply.locator(".ldn-advice").is_visible()
     page.screenshot(path=str(SHOTS / "phone_advice.png"))
-    reply = _ask(page, "I took too many pills")
+    reply = _ask(page, "My husband collapsed and is not breathing")
     assert reply.locator(".ldn-emergency[role='alert']").is_visible()
     page.screenshot(path=str(SHOTS / "phone_emergency.png"))
     page.close()

@@ -128,7 +128,7 @@ def test_a_question_asked_while_loading_is_held_then_answered(tmp_path: Path) ->
         return engine
 
     paths = Paths(corpus_dir=SEED_CORPUS_DIR, index_dir=tmp_path / "unused", model_path=None)
-    with running_app(paths, slow_loader) as (url, holder):
+    with running_app(paths, slow_loader, wait_for_chat=False) as (url, holder):
         assert json.loads(http(url + "api/health")[1])["status"] == "loading"
         with ThreadPoolExecutor(max_workers=1) as pool:
             pending = pool.submit(ask, url, "Does LDN cause vivid dreams?")

@@ -1,0 +1,298 @@
+"""Answer ranking: which retrieved sentences *answer* the question, and whether any does.
+
+Retrieval (`bot.retrieve`) finds sentences on the question's topic; this stage re-orders its
+top `depth` by a relevance model and decides abstention:
+
+- relevance: `index.rerank` cross-encoder, a calibrated probability that the sentence answers
+  the question (for a long message, the max over the question inside it and the whole text,
+  see `bot.story`);
+- kind bonus: `kind_bonus` is added when the sentence has an answer-type feature of a kind the
+  question asks for (`bot.intent`: a time span for "how long until", an amount for "what
+  dose" ...); its size is chosen on the dev split (0 when it does not help there);
+- the order: reciprocal rank fusion of the model's order (weight `model_weight`) and
+  retrieval's own fused order (weight 1), `1 / (rank_k + 1 + rank)` each, plus the kind bonus:
+  the model re-orders what retrieval found rather than replacing it, by as much as it earns on
+  dev (`model_weight` 0 keeps retrieval's order, a large one follows the model);
+- abstention: the best relevance (`signal = "relevance"`) or the best centred cosine of
+  retrieval (`"similarity"`, plus `kind_credit` when retrieval's best sentence has an
+  answer-type feature of the kind asked) must reach its threshold, whichever separates
+  answerable from unanswerable dev questions better (balanced accuracy, see eval/README.md).
+
+Without a relevance model (`reranker=None`) the fused retrieval order is kept, with the kind
+bonus on the fused score, and abstention uses the cosine: the product degrades to the previous
+behaviour instead of failing. All numbers live in `bot/data/answer.toml`.
+"""
+
+from __future__ import annotations
+
+import tomllib
+from collections.abc import Callable
+from dataclasses import dataclass, replace
+from functools import cache
+from pathlib import Path
+from typing import Any, Protocol
+
+import numpy as np
+
+from bot.intent import Intents, load_intents
+from bot.observe import StageObserver
+from bot.retrieve import Hit, Retrieval, Retriever
+from bot.story import StoryQuestion
+from index.store import IndexData
+
+DEFAULT_ANSWER_SETTINGS = Path(__file__).parent / "data" / "answer.toml"
+SIGNALS = ("relevance", "similarity")
+
+
+class RelevanceModel(Protocol):
+    """What `index.rerank.Reranker` offers: calibrated P(text answers question)."""
+
+    @property
+    def name(self) -> str: ...
+
+    def score(self, question: str, texts: list[str]) -> np.ndarray: ...
+
+
+def load_relevance_model() -> RelevanceModel | None:
+    """The shipped relevance model (`index.rerank`), or None when its files or its runtime are
+    missing: the bot then answers in hybrid order with cosine abstention (`Ranking.with_model`
+    is False, and `python -m eval sets` prints which model judged)."""
+    try:
+        from index.rerank import Reranker, RerankerNotFound
+    except ImportError:
+        return None
+    try:
+        return Reranker.load()
+    except (RerankerNotFound, ImportError):
+        return None
+
+
+class AnswerSettingsError(ValueError):
+    """bot/data/answer.toml is malformed."""
+
+
+@dataclass(frozen=True)
+class RankSettings:
+    depth: int = 30
+    kind_bonus: float = 0.0
+    model_weight: float = 1.0
+    rank_k: float = 10.0
+    kind_bonus_fused: float = 0.01
+    signal: str = "similarity"
+    min_relevance: float = 0.5
+    min_similarity: float = 0.40
+    kind_credit: float = 0.0
+
+
+@dataclass(frozen=True)
+class SelectSettings:
+    max_quotes: int = 4
+    per_doc: int = 2
+    quote_share: float = 0.5
+    quote_min: float = 0.2
+    other_source_min: float = 0.3
+    other_source_share: float = 0.0
+    conflict_min: float = 0.3
+
+
+@dataclass(frozen=True)
+class AnswerSettings:
+    rank: RankSettings
+    select: SelectSettings  # with a relevance model
+    select_without_model: SelectSettings
+
+
+def _table(cls: Any, raw: Any, where: str) -> Any:
+    if not isinstance(raw, dict):
+        raise AnswerSettingsError(f"{where}: missing table")
+    fields = cls.__dataclass_fields__
+    extra = set(raw) - set(fields)
+    if extra:
+        raise AnswerSettingsError(f"{where}: unknown keys {sorted(extra)}")
+    out = {}
+    for key, value in raw.items():
+        kind = type(fields[key].default)
+        if kind is float and isinstance(value, int) and not isinstance(value, bool):
+            value = float(value)
+        if not isinstance(value, kind) or isinstance(value, bool):
+            raise AnswerSettingsError(f"{where}.{key}: must be {kind.__name__}")
+        out[key] = value
+    return cls(**out)
+
+
+def load_answer_settings(path: Path | None = None) -> AnswerSettings:
+    return _load(str(path or DEFAULT_ANSWER_SETTINGS))
+
+
+@cache
+def _load(path: str) -> AnswerSettings:
+    try:
+        with open(path, "rb") as fh:
+            raw: dict[str, Any] = tomllib.load(fh)
+    except (OSError, tomllib.TOMLDecodeError) as exc:
+        raise AnswerSettingsError(f"{path}: {exc}") from None
+    extra = set(raw) - {"version", "rank", "select", "select_without_model"}
+    if extra or raw.get("version") != 1:
+        raise AnswerSettingsError(f"{path}: version must be 1; unknown keys {sorted(extra)}")
+    rank = _table(RankSettings, raw.get("rank"), f"{path}: rank")
+    if rank.signal not in SIGNALS or rank.depth < 1:
+        raise AnswerSettingsError(f"{path}: rank.signal must be one of {SIGNALS}, depth >= 1")
+    sel = _table(SelectSettings, raw.get("select"), f"{path}: select")
+    bare = _table(SelectSettings, raw.get("select_without_model"), f"{path}: select_without_model")
+    for s in (sel, bare):
+        if s.max_quotes < 1 or s.per_doc < 1:
+            raise AnswerSettingsError(f"{path}: max_quotes and per_doc must be >= 1")
+    return AnswerSettings(rank, sel, bare)
+
+
+@dataclass(frozen=True)
+class Scored:
+    """One candidate sentence with its evidence, as the selection sees it."""
+
+    sentence_id: int
+    passage_id: int
+    fused_rank: int  # 0-based rank in retrieval's fused order
+    similarity: float  # centred cosine
+    relevance: float  # the model's probability; the centred cosine without a model
+    kind_match: bool
+    score: float  # the ordering key: relevance (+ kind bonus)
+
+
+@dataclass(frozen=True)
+class Ranking:
+    scored: tuple[Scored, ...]  # best first
+    kinds: tuple[str, ...]  # what the question asks for (bot.intent)
+    confidence: float  # the abstention signal (see `signal`)
+    signal: str
+    answerable: bool
+    with_model: bool
+
+    @property
+    def best_relevance(self) -> float:
+        """The model's best probability (-1 without a model)."""
+        return max((c.relevance for c in self.scored), default=0.0) if self.with_model else -1.0
+
+
+class AnswerRanker:
+    def __init__(
+        self,
+        data: IndexData,
+        reranker: RelevanceModel | None = None,
+        intents: Intents | None = None,
+        settings: RankSettings | None = None,
+    ):
+        self.data = data
+        self.reranker = reranker
+        self.intents = intents or load_intents()
+        self.settings = settings or load_answer_settings().rank
+        self.features = self.intents.features([s.text for s in data.sentences])
+
+    @property
+    def abstention(self) -> tuple[str, float]:
+        """The abstention signal in use ("relevance" or "similarity") and its threshold."""
+        if self.reranker is not None and self.settings.signal == "relevance":
+            return "relevance", self.settings.min_relevance
+        return "similarity", self.settings.min_similarity
+
+    def rank(self, questions: tuple[str, ...], retrieval: Retrieval) -> Ranking:
+        """Order retrieval's top `depth` hits for `questions` (the question inside a story
+        first, then the whole text) and decide whether the sources answer."""
+        s = self.settings
+        hits = retrieval.hits[: s.depth]
+        kinds: tuple[str, ...] = tuple(dict.fromkeys(k for q in questions for k in self.intents.classify(q)))
+        ids = [h.unit_id for h in hits]
+        match = self.features.matches(ids, kinds) if hits else np.zeros(0, dtype=bool)
+        if self.reranker is not None and hits:
+            texts = [self.data.sentences[i].text for i in ids]
+            rel = np.max(np.stack([self.reranker.score(q, texts) for q in questions]), axis=0)
+            model_rank = np.empty(len(hits))
+            model_rank[np.argsort(-rel, kind="stable")] = np.arange(len(hits))
+            own_rank = np.arange(len(hits))  # retrieval's fused order
+            scores = (
+                s.model_weight / (s.rank_k + 1 + model_rank)
+                + 1.0 / (s.rank_k + 1 + own_rank)
+                + s.kind_bonus * match
+            )
+            relevance = rel.tolist()
+        else:
+            scores = np.array([h.score for h in hits]) + s.kind_bonus_fused * match
+            relevance = [h.similarity for h in hits]
+        order = sorted(range(len(hits)), key=lambda j: (-float(scores[j]), j))
+        scored = tuple(
+            Scored(
+                hits[j].unit_id,
+                hits[j].passage_id,
+                j,
+                hits[j].similarity,
+                float(relevance[j]),
+                bool(match[j]),
+                float(scores[j]),
+            )
+            for j in order
+        )
+        with_model = self.reranker is not None
+        signal = s.signal if with_model else "similarity"
+        if signal == "relevance":
+            confidence = max((x.relevance for x in scored), default=0.0)
+            answerable = confidence >= s.min_relevance
+        else:
+            # A modest cosine counts for more when retrieval's best sentence has the shape of the
+            # answer asked (an amount for "what dose", a time span for "how long until" ...).
+            shaped = bool(len(match) and match[0])
+            confidence = retrieval.best_similarity + (s.kind_credit if shaped else 0.0)
+            answerable = confidence >= s.min_similarity
+        return Ranking(scored, kinds, confidence, signal, answerable, with_model)
+
+
+def merge_retrievals(retrievals: list[Retrieval], k: int = 60) -> Retrieval:
+    """One candidate list from the retrievals of several texts of one message (the question
+    inside a story and the whole story): reciprocal rank fusion of their hit lists, each
+    sentence keeping its best similarity; the abstention evidence is the best of all."""
+    if len(retrievals) == 1:
+        return retrievals[0]
+    fused: dict[int, float] = {}
+    best: dict[int, Hit] = {}
+    for r in retrievals:
+        for rank, h in enumerate(r.hits):
+            fused[h.unit_id] = fused.get(h.unit_id, 0.0) + 1.0 / (k + 1 + rank)
+            if h.unit_id not in best or h.similarity > best[h.unit_id].similarity:
+                best[h.unit_id] = h
+    order = sorted(fused, key=lambda i: (-fused[i], i))
+    hits = tuple(
+        Hit(i, fused[i], best[i].similarity, best[i].raw_similarity, best[i].passage_id) for i in order
+    )
+    return Retrieval(
+        hits,
+        max(r.best_similarity for r in retrievals),
+        max(r.best_raw_similarity for r in retrievals),
+    )
+
+
+def build_ranker(
+    data: IndexData,
+    reranker: RelevanceModel | None,
+    answer: AnswerSettings,
+    min_similarity: float,
+    min_relevance: float,
+) -> tuple[AnswerRanker, SelectSettings]:
+    """An engine's ranker and quote settings, with the engine's abstention thresholds. The model
+    is called only when the settings give it a say (in the order or in abstention)."""
+    rank = replace(answer.rank, min_similarity=min_similarity, min_relevance=min_relevance)
+    used = reranker if rank.model_weight > 0 or rank.signal == "relevance" else None
+    chosen = answer.select if used is not None else answer.select_without_model
+    return AnswerRanker(data, used, settings=rank), chosen
+
+
+def retrieve_story(
+    retriever: Retriever,
+    encode: Callable[[str], np.ndarray],
+    story: StoryQuestion,
+    observer: StageObserver | None = None,
+    vectors: list[np.ndarray] | None = None,
+) -> Retrieval:
+    """Retrieval of each text of the message (the question inside a story, then the whole
+    message; `bot.story`), merged into one candidate list."""
+    vectors = vectors or [encode(t) for t in story.texts]
+    return merge_retrievals(
+        [retriever.retrieve(t, v, observer) for t, v in zip(story.texts, vectors, strict=True)]
+    )

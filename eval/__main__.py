@@ -104,6 +104,9 @@ def _add_liveqa(sub: Subparsers) -> None:
     p.add_argument("dir", type=Path, nargs="?", default=Path("../shared/medqa"), help="medqa folder")
     p.add_argument("--reranker", type=Path, help="reranker model folder (default: the shipped one)")
     p.add_argument("--limit", type=int, metavar="N", help="only the first N judged questions")
+    p.add_argument(
+        "--no-sentences", action="store_true", help="skip rerank-sent (the slow sentence-level run)"
+    )
     p.add_argument("--json", action="store_true", help="print JSON instead of a Markdown table")
     p.set_defaults(target="eval.liveqa:main")
 

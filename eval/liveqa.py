@@ -99,7 +99,9 @@ def evaluate(data: LiveQA, runs: dict[str, dict[str, float]], n_questions: int) 
     return {"ndcg@10": round(ndcg, 4), "trec_avg_score": round(sum(top) / n_questions, 4)}
 
 
-def method_scorers(data: LiveQA, reranker_dir: Path | None, needed: set[str]) -> dict[str, Scorer]:
+def method_scorers(
+    data: LiveQA, reranker_dir: Path | None, needed: set[str], sentences: bool = True
+) -> dict[str, Scorer]:
     from corpus.segment import segment
     from index.bm25 import Bm25Index
     from index.embedder import load_embedder
@@ -124,18 +126,22 @@ def method_scorers(data: LiveQA, reranker_dir: Path | None, needed: set[str]) ->
             lo += n
         return np.array(out)
 
-    return {
+    scorers: dict[str, Scorer] = {
         "bm25": lambda q, c: bm25.scores(q)[[pos[a] for a in c]],
         "dense": lambda q, c: vecs[[pos[a] for a in c]] @ embedder.encode([q])[0],
         "rerank": lambda q, c: rr.score(q, [data.answers[a] for a in c]),
-        "rerank-sent": rerank_sent,
     }
+    if sentences:
+        scorers["rerank-sent"] = rerank_sent
+    return scorers
 
 
-def run(data: LiveQA, reranker_dir: Path | None, limit: int | None = None) -> dict[str, object]:
+def run(
+    data: LiveQA, reranker_dir: Path | None, limit: int | None = None, sentences: bool = True
+) -> dict[str, object]:
     qs = sorted(data.judged, key=int)[:limit]
     n_questions = len(data.questions) if limit is None else len(qs)
-    scorers = method_scorers(data, reranker_dir, {a for q in qs for a in data.judged[q]})
+    scorers = method_scorers(data, reranker_dir, {a for q in qs for a in data.judged[q]}, sentences)
     results: dict[str, object] = {}
     for form in ("original", "summary"):
         runs: dict[str, dict[str, dict[str, float]]] = defaultdict(dict)
@@ -149,7 +155,8 @@ def run(data: LiveQA, reranker_dir: Path | None, limit: int | None = None) -> di
                 )
                 seconds[name] += time.perf_counter() - t
             runs["hybrid"][q] = rrf(runs["bm25"][q], runs["dense"][q])
-            runs["hybrid+rerank-sent"][q] = rrf(runs["bm25"][q], runs["dense"][q], runs["rerank-sent"][q])
+            best = "rerank-sent" if sentences else "rerank"
+            runs[f"hybrid+{best}"][q] = rrf(runs["bm25"][q], runs["dense"][q], runs[best][q])
         results[form] = {
             name: {**evaluate(data, r, n_questions), "seconds": round(seconds.get(name, 0.0), 1)}
             for name, r in runs.items()
@@ -182,6 +189,6 @@ def main(args: argparse.Namespace) -> int:
     if not (folder / "liveqa_med_2017_test.xml").is_file():
         print(f"error: no LiveQA-Med files in {folder} (expected shared/medqa)", file=sys.stderr)
         return 2
-    results = run(load(folder), args.reranker, args.limit)
+    results = run(load(folder), args.reranker, args.limit, sentences=not args.no_sentences)
     print(json.dumps(results, indent=2) if args.json else table(results))
     return 0

@@ -36,6 +36,12 @@ os.environ.setdefault("HF_HUB_OFFLINE", "1")
 os.environ.setdefault("TRANSFORMERS_OFFLINE", "1")
 
 
+# The keys of `Answer.to_dict()`: the JSON of `python -m bot ask --json` and of the web API.
+ANSWER_KEYS = frozenset(
+    {"status", "question", "message", "quotes", "caveats", "advice", "triage", "triage_categories"}
+)
+
+
 def free_port() -> int:
     with socket.socket() as s:
         s.bind(("127.0.0.1", 0))

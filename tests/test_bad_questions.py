@@ -34,6 +34,7 @@ from index.settings import Paths
 from index.store import IndexData, read_index
 from tests.conftest import SEED_CORPUS_DIR, FakeEmbedder
 from tests.helpers import (
+    ANSWER_KEYS,
     ARGS,
     CHROMIUM,
     WAIT_MS,
@@ -159,16 +160,7 @@ def test_there_are_at_least_forty_distinct_cases() -> None:
 
 def check_reply(reply: dict[str, Any], data: IndexData) -> None:
     """Every word of `reply` (an `Answer.to_dict()`) is a fixed text or a verbatim quote."""
-    assert set(reply) == {
-        "status",
-        "question",
-        "message",
-        "quotes",
-        "caveats",
-        "advice",
-        "triage",
-        "triage_categories",
-    }
+    assert set(reply) == ANSWER_KEYS
     assert STATUS_OF.get(reply["message"]) == reply["status"], (reply["status"], reply["message"])
     assert reply["advice"] == messages.ADVICE
     assert reply["message"] in FIXED, reply["message"]

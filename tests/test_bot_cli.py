@@ -10,6 +10,7 @@ import pytest
 from bot import messages
 from bot.__main__ import main
 from tests.conftest import FakeEmbedder
+from tests.helpers import ANSWER_KEYS
 
 
 @pytest.fixture(autouse=True)
@@ -26,16 +27,7 @@ def test_ask_json_prints_one_object(built_index: Path, capsys: pytest.CaptureFix
     lines = [line for line in out.splitlines() if line.strip()]
     assert len(lines) == 1
     obj = json.loads(lines[0])
-    assert set(obj) == {
-        "status",
-        "question",
-        "message",
-        "quotes",
-        "caveats",
-        "advice",
-        "triage",
-        "triage_categories",
-    }
+    assert set(obj) == ANSWER_KEYS
     assert obj["question"] == "Does LDN cause vivid dreams?"
     assert obj["advice"] == messages.ADVICE
 

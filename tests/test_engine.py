@@ -14,6 +14,7 @@ from bot.safety import detect_pins
 from index.manifest import IndexMismatch
 from index.store import IndexData, read_index
 from tests.conftest import FakeEmbedder
+from tests.helpers import ANSWER_KEYS
 
 
 @pytest.fixture(scope="module")
@@ -148,16 +149,7 @@ def test_invalid_inputs(engine: Engine) -> None:
 def test_to_dict_keys(engine: Engine) -> None:
     ans = engine.answer("I take OxyContin, can I use LDN?")
     d = ans.to_dict()
-    assert set(d) == {
-        "status",
-        "question",
-        "message",
-        "quotes",
-        "caveats",
-        "advice",
-        "triage",
-        "triage_categories",
-    }
+    assert set(d) == ANSWER_KEYS
     assert d["status"] == "answered" and d["advice"] == messages.ADVICE
     assert d["quotes"]
     for qd in d["quotes"]:

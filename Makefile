@@ -11,7 +11,7 @@ export HF_HUB_OFFLINE := 1
 export TRANSFORMERS_OFFLINE := 1
 export GRADIO_ANALYTICS_ENABLED := False
 
-.PHONY: install run build serve test test-fast lint format eval beir bench liveqa reranker browser-deps postgres-deps clean
+.PHONY: install run build serve test test-fast lint format eval beir bench liveqa reranker browser-deps postgres-deps a11y-deps clean
 
 install: $(STAMP)
 
@@ -46,6 +46,15 @@ postgres-deps:
 		apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq postgresql >/dev/null; \
 	else echo "note: PostgreSQL missing and not root: PostgreSQL tests will be skipped"; fi
 
+# axe-core for the accessibility checks of the browser tests (pinned in tests/a11y/package-lock.json; served from disk).
+a11y-deps:
+	@if [ -f tests/a11y/node_modules/axe-core/axe.min.js ]; then echo "axe-core present"; \
+	elif command -v npm >/dev/null; then cd tests/a11y && npm ci --no-audit --no-fund --silent; \
+	elif [ "$$(id -u)" = 0 ] && command -v apt-get >/dev/null; then \
+		apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq nodejs npm >/dev/null && \
+		cd tests/a11y && npm ci --no-audit --no-fund --silent; \
+	else echo "note: npm missing and not root: the accessibility checks will be skipped"; fi
+
 lint: install
 	$(PY) -m ruff check corpus index bot eval bench train tests
 	$(PY) -m ruff format --check corpus index bot eval bench train tests
@@ -55,7 +64,7 @@ format: install
 	$(PY) -m ruff format corpus index bot eval bench train tests
 	$(PY) -m ruff check --fix corpus index bot eval bench train tests
 
-test: install browser-deps postgres-deps lint
+test: install browser-deps postgres-deps a11y-deps lint
 	$(PY) -m pytest -q
 
 test-fast: install

@@ -103,7 +103,9 @@ async def _chat_turn(client: Any, url: str, fns: dict[str, Any], session: str, q
     if advice_html not in text:
         return "reply without the advice"
     if like:
-        liked = await _join(client, url, fns, session, "on_like", [None],
+        state = done["output"]["data"][2]  # the chat's state is held by the browser (bot.chat_state)
+        state = None if isinstance(state, dict) and state.get("__type__") == "update" else state
+        liked = await _join(client, url, fns, session, "on_like", [state],
                             {"index": [len(history) - 1, 0], "value": "", "liked": True})  # fmt: skip
         if isinstance(liked, str):
             return f"like: {liked}"

@@ -307,7 +307,7 @@ def test_chat_box_answers_every_case_as_escaped_text(fast_url: str, engine: Engi
             own = _OWN_LINK.fullmatch(link)
             assert own and html.unescape(own[1]).startswith(("/source/", "tel:")), (case_id, link)
         expected = engine.answer(question)
-        assert f"ldn-status-{render.escape_text(expected.status.value)}\"" in reply, case_id
+        assert f'ldn-status-{render.escape_text(expected.status.value)}"' in reply, case_id
         if not expected.quotes:  # a fixed message (the compact answer has a heading, not the intro line)
             assert render.escape_text(expected.message) in reply, case_id
 

@@ -92,10 +92,11 @@ class Engine:
         reranker: RelevanceModel | str | None = "shipped",
         answer: AnswerSettings | None = None,
     ) -> Engine:
-        """`reranker="shipped"`: the bundled relevance model (`index.rerank`); None: without one."""
-        settings = settings or BotSettings()
+        """`reranker="shipped"`: the bundled model (`index.rerank`) if the settings use it; None: none."""
+        settings, answer = settings or BotSettings(), answer or load_answer_settings()
         data = read_index(index_dir)
-        model = load_relevance_model() if reranker == "shipped" else reranker
+        wanted = answer.rank.model_weight > 0 or answer.rank.signal == "relevance"
+        model = (load_relevance_model() if wanted else None) if reranker == "shipped" else reranker
         assert not isinstance(model, str)
         embedder = load_query_embedder(index_dir, data.manifest, model_path, settings.encode_threads or 0)
         return cls(data, embedder, settings, model, answer)

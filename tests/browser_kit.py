@@ -17,29 +17,19 @@ from typing import Any
 import pytest
 
 from index.settings import PROJECT_ROOT
+from tests.helpers import ARGS, CHROMIUM, WAIT_MS, need_chromium
 
-CHROMIUM = Path("/usr/bin/chromium")
 SHOTS = PROJECT_ROOT / "eval" / "out" / "screenshots" / "ui"
-ARGS = ["--no-sandbox", "--disable-gpu", "--disable-dev-shm-usage", "--disable-background-networking",
-        "--disable-component-update", "--disable-sync", "--no-first-run", "--disable-quic"]  # fmt: skip
 DESKTOP = {"width": 1280, "height": 900}
 PHONE = {"width": 390, "height": 844}
-WAIT_MS = 60_000
 
 
 def need_browser() -> None:
     """Skip (locally) or fail (CI=true) when Chromium, playwright or axe-core is missing."""
     from tests.a11y.axe import axe_problem
 
-    problem = None
-    if not CHROMIUM.exists():
-        problem = f"{CHROMIUM} is missing (apt-get install chromium)"
-    else:
-        try:
-            import playwright.sync_api  # noqa: F401
-        except ImportError:
-            problem = "the playwright package is not installed"
-    problem = problem or axe_problem()
+    need_chromium()
+    problem = axe_problem()
     if problem:
         if os.environ.get("CI") == "true":
             pytest.fail(problem)

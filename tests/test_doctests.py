@@ -28,6 +28,8 @@ MODULES = [
     "bot.story",
     "bot.render",
     "index.fusion",
+    "index.adapter",
+    "train.adapter_data",
     "index.cli",
     "index.rerank",
     "corpus.models",

@@ -179,3 +179,14 @@ def test_a_title_on_its_own_line_is_not_part_of_the_quote(title, body):
 def test_short_lines_in_a_row_and_hard_wraps_stay_whole(text):
     seg = segment("Intro\n\n" + text)
     assert [s.text for s in seg.sentences] == [text.strip()]
+
+
+def test_a_sentence_shaped_line_is_never_cut_off_as_a_glued_heading():
+    text = "Intro\n\nIt is sold in most shops as\nIn the US, it is a food supplement.\n"
+    seg = segment(text)
+    _check_offsets(text, seg)
+    assert [h.text for h in seg.headings] == ["Intro"]
+    assert [s.text for s in seg.sentences] == [
+        "It is sold in most shops as",
+        "In the US, it is a food supplement.",
+    ]

@@ -141,3 +141,22 @@ def test_retrieval_fuses_the_adapter_list_and_its_weight_counts(fake_index):
     # without "adapter_s" among the fused lists, the same retriever ranks as without an adapter
     same = with_it.rank_sentences(with_it.candidates(question, qvec), qvec, FUSED_LISTS)
     assert [h.unit_id for h in same.hits] == [h.unit_id for h in plain.hits]
+
+
+def test_mined_reranker_pairs_take_the_hardest_same_focus_negatives(tmp_path):
+    from train.mined import mined_pairs
+
+    examples, _ = build_examples(_write_shared(tmp_path), questions=100, seed=3)
+    rng = np.random.default_rng(1)
+    texts = {t for e in examples for t in (e.question, *e.positives, *e.negatives)}
+    vec = {t: _unit(rng.normal(size=8).astype(np.float32)) for t in sorted(texts)}
+    pairs, kinds = mined_pairs(examples, vec, n_pairs=1000, seed=3, hard=1)
+    assert kinds["pos-sentence"] == len(examples) and kinds["neg-mined-same-focus"] == len(examples)
+    by_q = {e.question: e for e in examples}
+    for p in pairs:
+        e = by_q[p.question]
+        if p.kind == "neg-mined-same-focus":
+            assert p.label == 0.0
+            assert p.text == max(e.negatives, key=lambda s: float(vec[s] @ vec[e.question]))
+        if p.kind.startswith("pos"):
+            assert p.label == 1.0 and (p.text.startswith(e.positives[0]) or p.text in e.positives)

@@ -160,3 +160,14 @@ def test_mined_reranker_pairs_take_the_hardest_same_focus_negatives(tmp_path):
             assert p.text == max(e.negatives, key=lambda s: float(vec[s] @ vec[e.question]))
         if p.kind.startswith("pos"):
             assert p.label == 1.0 and (p.text.startswith(e.positives[0]) or p.text in e.positives)
+
+
+def test_the_shipped_adapter_matches_its_checksum_and_card():
+    from index.adapter import DEFAULT_ADAPTER_DIR
+
+    a = load_adapter(dimension=384)
+    assert a.name.startswith("minilm-l6-query-adapter")
+    assert not np.allclose(a.matrix, np.eye(384))  # a fitted map, near the identity
+    assert np.linalg.norm(a.matrix - np.eye(384)) < 20
+    card = (DEFAULT_ADAPTER_DIR / "MODEL_CARD.md").read_text("utf-8")
+    assert json.loads((DEFAULT_ADAPTER_DIR / "adapter.json").read_text("utf-8"))["sha256"] in card

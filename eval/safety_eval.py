@@ -9,7 +9,8 @@ test is read only when asked (`--split test` or `both`) and is never used to cho
 
 Pins: over `eval/data/medicines/*.csv` (a column `name`; files whose name contains "non" list
 medicines that must never be pinned), the share of opioid products pinned "opioid" and the
-non-opioid names that are.
+non-opioid names that are; and over every 4th name of the packaged drug dictionary that is in no
+pinned class, the names pinned "opioid" (`dictionary_false_pins`).
 
 Held-out (`--split heldout`): `eval/data/safety/heldout.jsonl` and `eval/data/medicines/heldout_*.csv`,
 written by a helper who never read the bot or the battery (`eval/data/HELDOUT.md`). Same figures, plus
@@ -172,6 +173,21 @@ def medicine_figures() -> dict[str, object]:
     return out
 
 
+def dictionary_false_pins(step: int = 4) -> dict[str, object]:
+    """Every `step`-th name of the packaged drug dictionary whose generics are in no pinned class
+    (~27k names of other medicines, salts, chemicals): how many get the opioid pin by a name rather
+    than a class word ("opioid receptor"). Catches typo folding and dictionary collisions at scale."""
+    from bot.drug_sources import read_dner
+    from bot.medicines import find_medicines, vocabulary
+
+    v = vocabulary()
+    names = sorted(k for k, cs in read_dner().items() if not v.classes_of(tuple(cs)))[::step]
+    pinned = [
+        n for n in names if any("opioid" in m.classes and m.via != "class word" for m in find_medicines(n, v))
+    ]
+    return {"n": len(names), "pinned_opioid": len(pinned), "examples": pinned[:20]}
+
+
 def heldout_medicine_figures() -> dict[str, object]:
     """Share pinned "opioid" per held-out list: all rows, `debatable=false` rows, and per `kind`.
     Counts only: the names pinned or missed are not reported."""
@@ -247,6 +263,7 @@ def main(args: argparse.Namespace) -> int:
             result["by_length"] = by_length
         report[split] = result
     report["medicines"] = medicine_figures()
+    report["medicines_dictionary_false_pins"] = dictionary_false_pins()
     if "heldout" in splits:
         report["medicines_heldout"] = heldout_medicine_figures()
     args.out.parent.mkdir(parents=True, exist_ok=True)

@@ -134,3 +134,8 @@ def test_a_generic_run_together_with_its_salt_is_pinned(tmp_path: Path) -> None:
         assert m.via == "compound" and m.classes == ("opioid",), word
     assert M.find_medicines("codeinex", v)[0].via == "typo"  # one letter after: a typo, not a compound
     assert M.find_pins("tacrolimusbased regimen", v) == {"immunosuppressant"}
+
+
+def test_the_thyroid_hormone_t3_is_not_read_as_tylenol_with_codeine() -> None:
+    assert "opioid" not in M.find_pins("Can I take LDN with my T3 for Hashimoto's?")
+    assert "opioid" in M.find_pins("I take T3s for my back, can I start LDN?")

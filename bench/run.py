@@ -7,6 +7,7 @@ Sections (all by default, in this order; `--only` picks some):
 | section | module | what |
 |---|---|---|
 | warm   | bench/warm.py   | `Engine.answer` latency over the gold questions, cache off; stages; cached repeat |
+| profile | bench/cpu_profile.py | where the CPU of one answer goes: cProfile per stage, model calls and texts per question |
 | cost   | bench/peers.py  | `bot ask --batch` per question vs one bare sentence-transformers encode vs a LangChain-style FAISS peer, one run |
 | cold   | bench/cold.py   | CLI first answer, each heavy import, web server start -> page usable -> first answer -> chat ready |
 | build  | bench/build.py  | full build, nothing-changed rebuild, one-document-changed rebuild |
@@ -42,7 +43,7 @@ from bench import warm as bench_warm
 from bench import web as bench_web
 from bench.stats import machine
 
-SECTIONS = ("warm", "cost", "cold", "build", "web", "readers", "memory", "scale")
+SECTIONS = ("warm", "profile", "cost", "cold", "build", "web", "readers", "memory", "scale")
 GOLD = Path(__file__).resolve().parent.parent / "eval" / "gold" / "questions.jsonl"
 DEFAULT_OUT = Path(__file__).resolve().parent / "out"
 Row = tuple[str, float, str, str, bool | None]
@@ -121,6 +122,10 @@ def run(args: argparse.Namespace, embedder: Any = None) -> dict[str, Any]:
             if name == "warm":
                 qs = questions[:20] if quick else questions
                 record(name, bench_warm.run_warm(get_engine(), qs, rounds=1 if quick else 3), before)
+            elif name == "profile":
+                from bench.cpu_profile import run_profile
+
+                record(name, run_profile(get_engine(), questions, 40 if quick else 400), before)
             elif name == "cost":
                 from bench import peers
 
@@ -196,6 +201,7 @@ def run(args: argparse.Namespace, embedder: Any = None) -> dict[str, Any]:
 
 
 def headline_rows(results: dict[str, Any]) -> list[tuple[str, Row]]:
+    from bench import cpu_profile as bench_profile
     from bench import peers
 
     makers = {
@@ -205,6 +211,7 @@ def headline_rows(results: dict[str, Any]) -> list[tuple[str, Row]]:
         "build": bench_build.headline,
         "web": bench_web.headline,
         "readers": bench_web.headline,
+        "profile": bench_profile.headline,
         "scale": bench_scale.headline,
     }
     rows: list[tuple[str, Row]] = []

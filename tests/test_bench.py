@@ -205,3 +205,17 @@ def test_loadgen_readers_carry_their_chat_and_every_like_is_stored(
     assert res["think_mean_s"] == 0.05 and res["carry"] is True
     assert res["longest_chat"] >= 6  # one user had >= 3 turns, each sending the chat back (else 2)
     assert res["likes_sent"] == 6 and feedback.count(db) == 6
+
+
+def test_quick_profile_counts_one_model_call_per_question(built_index: Path, tmp_path: Path):
+    from bench.run import run
+
+    args = argparse.Namespace(
+        index=built_index, out=tmp_path / "bench", only=["profile"], quick=True, corpus=None, model=None
+    )
+    res = run(args, embedder=FakeEmbedder())["sections"]["profile"]
+    assert res["questions"] == 40 and res["cpu_ms_per_question"] > 0
+    assert res["model_calls_per_question"] == 1.0  # typed, topic-neutral and triage texts: one call
+    assert res["texts_per_question"] >= res["distinct_texts_per_question"] >= 1.0
+    stages = res["stages_ms_per_question"]
+    assert stages["retrieval in all"] > 0 and stages["encoding in all"] > 0

@@ -27,7 +27,7 @@ from __future__ import annotations
 
 import tomllib
 from collections.abc import Callable
-from dataclasses import dataclass, replace
+from dataclasses import astuple, dataclass, replace
 from functools import cache
 from pathlib import Path
 from typing import Any, Protocol
@@ -93,9 +93,6 @@ class SelectSettings:
     other_source_min: float = 0.3
     other_source_share: float = 0.0
     conflict_min: float = 0.3
-    # The first quote (`bot.select`): among the first `first_depth` candidates, the best of
-    # 1 / (first_k + 1 + position) + first_similarity x centred cosine + first_kind x kind match;
-    # both weights 0 keep the ranking's own first candidate.
     first_depth: int = 20
     first_k: float = 10.0
     first_similarity: float = 0.0
@@ -147,10 +144,8 @@ def _load(path: str) -> AnswerSettings:
     sel = _table(SelectSettings, raw.get("select"), f"{path}: select")
     bare = _table(SelectSettings, raw.get("select_without_model"), f"{path}: select_without_model")
     for s in (sel, bare):
-        if s.max_quotes < 1 or s.per_doc < 1 or s.first_depth < 1:
-            raise AnswerSettingsError(f"{path}: max_quotes, per_doc and first_depth must be >= 1")
-        if s.first_k < 0 or s.first_similarity < 0 or s.first_kind < 0:
-            raise AnswerSettingsError(f"{path}: first_k, first_similarity and first_kind must be >= 0")
+        if min(s.max_quotes, s.per_doc, s.first_depth) < 1 or min(astuple(s)) < 0:
+            raise AnswerSettingsError(f"{path}: select numbers >= 0; max_quotes, per_doc, first_depth >= 1")
     return AnswerSettings(rank, sel, bare)
 
 

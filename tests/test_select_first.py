@@ -63,7 +63,7 @@ def test_first_quote_settings_are_validated(tmp_path: Path) -> None:
     bad.write_text(
         "version = 1\n[rank]\n[select]\n[select_without_model]\nfirst_similarity = -0.2\n", encoding="utf-8"
     )
-    with pytest.raises(AnswerSettingsError, match="first_similarity"):
+    with pytest.raises(AnswerSettingsError, match="select numbers"):
         load_answer_settings(bad)
     bad.write_text(
         "version = 1\n[rank]\n[select]\nfirst_depth = 0\n[select_without_model]\n", encoding="utf-8"

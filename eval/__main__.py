@@ -87,9 +87,15 @@ def _add_safety(sub: Subparsers) -> None:
         description="Triage on eval/data/safety/battery.jsonl by split, and opioid pins over "
         "eval/data/medicines/*.csv -> eval/out/safety.json.",
     )
-    p.add_argument("--split", choices=("dev", "test", "both"), default="dev", help="default: dev")
+    p.add_argument(
+        "--split",
+        choices=("dev", "test", "both", "heldout"),
+        default="dev",
+        help="default: dev; heldout = the independent held-out messages and medicine lists (report only)",
+    )
     p.add_argument("--calibrate", action="store_true", help="propose thresholds from the dev split")
     p.add_argument("--battery", type=Path, default=Path("eval/data/safety/battery.jsonl"))
+    p.add_argument("--heldout", type=Path, default=Path("eval/data/safety/heldout.jsonl"))
     p.add_argument("--out", type=Path, default=Path("eval/out/safety.json"))
     p.add_argument("--model", help="local sentence-transformers model folder")
     p.set_defaults(target="eval.safety_eval:main")

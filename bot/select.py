@@ -1,7 +1,8 @@
 """Which ranked sentences are shown as quotes, and in what order.
 
 Input: a `bot.rank.Ranking` (candidates best first, each with a relevance and a score).
-Rules, in order (numbers in `bot/data/answer.toml`, chosen on the dev split):
+Rules, in order (numbers in `bot/data/answer.toml`, chosen on the dev split; rule 1 on dev and a
+transfer-dev corpus together, `python -m eval.transfer`):
 
 1. the first quote is the candidate that looks most like an answer among the first
    `first_depth`: the best of its position in the ranking (1 / (first_k + 1 + position)),

@@ -74,6 +74,12 @@ def _add_sets(sub: Subparsers) -> None:
     add_sets_parser(sub)  # sets target="eval.sets_cli:main"
 
 
+def _add_audit(sub: Subparsers) -> None:
+    from eval.corpus_audit import add_audit_parser  # stdlib-only at import
+
+    add_audit_parser(sub)  # sets target="eval.corpus_audit:main"
+
+
 def _add_tune(sub: Subparsers) -> None:
     from eval.tune import add_tune_parser  # stdlib-only at import
 
@@ -138,6 +144,7 @@ COMMANDS: list[Callable[[Subparsers], None]] = [
     _add_liveqa,
     _add_rerank_speed,
     _add_feedback,
+    _add_audit,
 ]  # benchmarks: `python -m bench`
 
 

@@ -34,6 +34,7 @@ from typing import Any, Protocol
 
 import numpy as np
 
+from bot.coverage import WordCoverage
 from bot.intent import Intents, load_intents
 from bot.observe import StageObserver
 from bot.retrieve import Hit, Retrieval, Retriever
@@ -82,6 +83,7 @@ class RankSettings:
     min_relevance: float = 0.5
     min_similarity: float = 0.40
     kind_credit: float = 0.0
+    coverage_weight: float = 0.0  # x word coverage of retrieval's first 3 sentences (bot.coverage)
 
 
 @dataclass(frozen=True)
@@ -190,6 +192,7 @@ class AnswerRanker:
         self.intents = intents or load_intents()
         self.settings = settings or load_answer_settings().rank
         self.features = self.intents.features([s.text for s in data.sentences])
+        self.coverage = WordCoverage.from_index(data) if self.settings.coverage_weight > 0 else None
 
     @property
     def abstention(self) -> tuple[str, float]:
@@ -244,6 +247,9 @@ class AnswerRanker:
             # answer asked (an amount for "what dose", a time span for "how long until" ...).
             shaped = bool(len(match) and match[0])
             confidence = retrieval.best_similarity + (s.kind_credit if shaped else 0.0)
+            if self.coverage is not None:  # the question inside a story is questions[0]
+                top = [h.unit_id for h in retrieval.hits[:3]]
+                confidence += s.coverage_weight * self.coverage(questions[0], top)
             answerable = confidence >= s.min_similarity
         return Ranking(scored, kinds, confidence, signal, answerable, with_model)
 

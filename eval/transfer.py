@@ -25,7 +25,6 @@ from __future__ import annotations
 
 import argparse
 import json
-import math
 import random
 import sys
 import tempfile
@@ -73,11 +72,11 @@ def probe_questions(path: Path, n: int, seed: int = 0) -> list[str]:
 
 class _Collector:
     def __init__(self, engine: Any):
+        from bot.coverage import WordCoverage
         from index.bm25 import tokenize
 
         self.engine, self.tokenize = engine, tokenize
-        self.sent_tokens = [set(tokenize(s.text)) for s in engine.data.sentences]
-        self.df = Counter(t for toks in self.sent_tokens for t in toks)
+        self.coverage = WordCoverage.from_index(engine.data)  # what serving computes (bot.rank)
 
     def run(
         self, text: str, spans: list[tuple[str, int, int]]
@@ -96,16 +95,10 @@ class _Collector:
             u = e.data.sentences[c.sentence_id]
             gold = any(d == u.doc_id and spans_overlap((a, b), (u.start, u.end)) for d, a, b in spans)
             cands.append(Cand(c.similarity, c.kind_match, gold))
-        words = [t for t in dict.fromkeys(self.tokenize(story.texts[0])) if t not in e.retriever.topic_tokens]
-        n = len(self.sent_tokens)
-        weight = {t: math.log((n + 1) / (self.df[t] + 0.5)) for t in words}
-        unknown = sum(self.df[t] == 0 for t in words) / len(words) if words else 0.0
-        top3 = [
-            self.sent_tokens[c.sentence_id] for c in sorted(ranking.scored, key=lambda c: c.fused_rank)[:3]
-        ]
-        total = sum(weight.values()) or 1.0
-        coverage = max((sum(weight[t] for t in words if t in toks) / total for toks in top3), default=0.0)
-        return retrieval, ranking, tuple(cands), unknown, coverage if words else 1.0
+        words = [t for t in dict.fromkeys(self.tokenize(story.texts[0])) if t not in self.coverage.topic]
+        unknown = sum(self.coverage.df[t] == 0 for t in words) / len(words) if words else 0.0
+        coverage = self.coverage(story.texts[0], [h.unit_id for h in retrieval.hits[:3]])
+        return retrieval, ranking, tuple(cands), unknown, coverage
 
 
 def collect(

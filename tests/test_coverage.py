@@ -29,7 +29,6 @@ def test_topic_terms_are_left_out() -> None:
 
 def test_coverage_adds_to_the_cosine_in_abstention() -> None:
     data = _data()
-    data.passages = []  # too few passages for topic terms
     q = ("Is it taken once a day before bedtime?",)
     retrieval = _retrieval([4, 0], {4: 0.35, 0: 0.1})
     without = AnswerRanker(data, None, settings=RankSettings(min_similarity=0.40)).rank(q, retrieval)

@@ -13,14 +13,13 @@ top `depth` by a relevance model and decides abstention:
   retrieval's own fused order (weight 1), `1 / (rank_k + 1 + rank)` each, plus the kind bonus:
   the model re-orders what retrieval found rather than replacing it, by as much as it earns on
   dev (`model_weight` 0 keeps retrieval's order, a large one follows the model);
-- abstention: the best relevance (`signal = "relevance"`) or the best centred cosine of
-  retrieval (`"similarity"`, plus `kind_credit` when retrieval's best sentence has an
-  answer-type feature of the kind asked) must reach its threshold, whichever separates
-  answerable from unanswerable dev questions better (balanced accuracy, see eval/README.md).
+- abstention: the best relevance (`signal = "relevance"`) or retrieval's best centred cosine
+  (`"similarity"`, plus `coverage_weight` x the word coverage of its first 3 sentences,
+  `bot.coverage`, plus `kind_credit` when its best sentence has the shape asked) must reach its
+  threshold (chosen on dev + a transfer-dev corpus: `python -m eval.transfer`, eval/README.md).
 
 Without a relevance model (`reranker=None`) the fused retrieval order is kept, with the kind
-bonus on the fused score, and abstention uses the cosine: the product degrades to the previous
-behaviour instead of failing. All numbers live in `bot/data/answer.toml`.
+bonus on the fused score, and abstention uses the cosine. All numbers: `bot/data/answer.toml`.
 """
 
 from __future__ import annotations
@@ -243,13 +242,12 @@ class AnswerRanker:
             confidence = max((x.relevance for x in scored), default=0.0)
             answerable = confidence >= s.min_relevance
         else:
-            # A modest cosine counts for more when retrieval's best sentence has the shape of the
-            # answer asked (an amount for "what dose", a time span for "how long until" ...).
+            # + kind credit when retrieval's best sentence has the shape asked; + word coverage of
+            # its first 3 sentences for the question (inside a story: questions[0]), bot.coverage
             shaped = bool(len(match) and match[0])
-            confidence = retrieval.best_similarity + (s.kind_credit if shaped else 0.0)
-            if self.coverage is not None:  # the question inside a story is questions[0]
-                top = [h.unit_id for h in retrieval.hits[:3]]
-                confidence += s.coverage_weight * self.coverage(questions[0], top)
+            ids = [h.unit_id for h in retrieval.hits[:3]]
+            cover = s.coverage_weight * self.coverage(questions[0], ids) if self.coverage else 0.0
+            confidence = retrieval.best_similarity + (s.kind_credit if shaped else 0.0) + cover
             answerable = confidence >= s.min_similarity
         return Ranking(scored, kinds, confidence, signal, answerable, with_model)
 

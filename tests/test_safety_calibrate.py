@@ -98,6 +98,8 @@ def test_a_held_out_high_ordinary_message_raises_definite() -> None:
     score[1] = 0.8  # one ordinary message scored like an emergency
     _, _, md = shortfall_margins(score, sui, red, y, cats, k=4, repeats=2)
     assert md > 0
+    _, _, md_loose = shortfall_margins(score, sui, red, y, cats, k=4, repeats=2, definite_rate=0.1)
+    assert md_loose < md  # allowing 10% of held-out ordinary messages at definite needs no such raise
     shipped = calibrated_cuts(score, sui, red, y, cats)
     assert shipped.definite > 0.8 and shipped.definite > plain
 

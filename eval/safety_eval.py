@@ -63,7 +63,7 @@ def scored(triager: Triager, texts: list[str]) -> list[tuple[UnitScores, np.ndar
     for text in texts:
         units = triager.units(text)
         vectors = triager.embedder.encode(units)
-        out.append((triager.unit_scores(units, vectors), vectors))
+        out.append((triager.unit_scores(units, vectors, len(triager.scored_units(text))), vectors))
     return out
 
 

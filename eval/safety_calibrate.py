@@ -147,7 +147,8 @@ def shortfall_margins(
     that keeps held-out ordinary messages at or above it to `definite_rate` (a maximum here would
     let one odd dev message push the emergency message alone out of reach of most emergencies)."""
     y = emergency.astype(bool)
-    short_p, short_s, over_d = [0.0], [0.0], []
+    short_p, short_s = [0.0], [0.0]
+    over_d: list[float] = []
     for f in _split_runs(categories, k, repeats):
         for fold in range(k):
             tr, te = f != fold, f == fold

@@ -112,7 +112,7 @@ def test_exemplar_file_is_what_the_script_composes_from_the_cores(tmp_path: Path
     compose = importlib.util.module_from_spec(spec)
     spec.loader.exec_module(compose)
     (tmp_path / "cores.toml").write_bytes((DATA_DIR / "cores.toml").read_bytes())
-    compose.HERE = tmp_path
+    compose.HERE = tmp_path  # type: ignore[attr-defined]
     compose.main()
     assert (tmp_path / "exemplars.jsonl").read_bytes() == (DATA_DIR / "exemplars.jsonl").read_bytes()
     # a table that names another category adds to it, and keeps its own sources

@@ -245,7 +245,10 @@ def answer_text(ans: Answer) -> str:
             page = f", page {q.page}" if q.page is not None else ""
             pin = "  [warning shown first because of your question]" if q.pinned else ""
             lines.append(_fill(f"{k}. “{' '.join(q.text.split())}”", "   "))
-            lines.append(f"   — {display_title(q.title)} ({q.source}{page}){pin}")
+            title = display_title(q.title)
+            who = "" if q.source in (q.title, title) else q.source
+            where = f" ({who}{page})" if who else (f" ({page.lstrip(', ')})" if page else "")
+            lines.append(f"   — {title}{where}{pin}")
             lines.append(f"   Evidence: {', '.join(label.display for label in q.evidence)}")
             lines.append("")
         if ans.caveats:

@@ -15,6 +15,9 @@ The signs, none tied to one document or topic:
 - *camel glue*: a lower-case word run straight into a capitalised one ("informationDosage")
   within the first words — a lost line break; what precedes it is a heading, and a further 1-3
   words right after it followed by another capitalised word are a sub-heading ("Dosage");
+- *a title on a line of its own*: 1-8 words without punctuation at a line start, then a line
+  break and a capital (pages saved one paragraph per line: "The Dose of The Medication\nAdults
+  start with ..."); checked first, as the clearest sign;
 - *a trailing heading*: one Titlecase word with no punctuation after the sentence's last full
   stop ("… provider. Warning");
 - *footnote markers*: digits after a sentence's final punctuation that directly follows a letter
@@ -40,7 +43,7 @@ _TRAILING = re.compile(r"(?<=[.!?])(\s+)([A-Z][a-z]+)$")
 
 
 @cache
-def _stop_words() -> frozenset[str]:
+def stop_words() -> frozenset[str]:
     from bm25s.stopwords import STOPWORDS_EN
 
     return frozenset(w for w in STOPWORDS_EN if len(w) > 1)
@@ -48,7 +51,7 @@ def _stop_words() -> frozenset[str]:
 
 def _is_title_stop_word(word: str) -> bool:
     bare = word.strip("\"“”‘’'()[],;:")
-    return bool(_TITLE.fullmatch(bare)) and bare.lower() in _stop_words()
+    return bool(_TITLE.fullmatch(bare)) and bare.lower() in stop_words()
 
 
 def _words(text: str, start: int, end: int) -> list[re.Match[str]]:
@@ -71,6 +74,9 @@ def heading_prefix_end(text: str, start: int, end: int) -> int:
     words = _words(text, start, end)
     if len(words) < 3:
         return start
+    own_line = _title_line_end(text, start, words)
+    if own_line is not None:
+        return own_line
     cut = start
     head = words[: MAX_HEADING_WORDS + 1]
     camel = None
@@ -95,6 +101,49 @@ def heading_prefix_end(text: str, start: int, end: int) -> int:
                 return w.start()
             break
     return start
+
+
+def _title_line_end(text: str, start: int, words: list[re.Match[str]]) -> int | None:
+    r"""Where the sentence starts when its first line is a title on a line of its own (None if not).
+
+    The title line starts at a line start, has 1-8 words, no punctuation, is not shaped like a
+    sentence (`corpus.shape.is_sentence_line`), does not end with a function word unless it is
+    in Title Case ("... studied in\nCanada" is a hard wrap; "How and When to Take It" a title),
+    and the next line starts with a capital and is not itself a short unpunctuated line (then
+    the lines are an unmarked list, "Side effects\nNausea\nHeadaches", and nothing is cut).
+
+    >>> t = "The Dose of The Medication\nAdults start with one tablet."
+    >>> t[_title_line_end(t, 0, _words(t, 0, len(t))):]
+    'Adults start with one tablet.'
+    """
+    from corpus.shape import is_sentence_line
+
+    if text[text.rfind("\n", 0, start) + 1 : start].strip():
+        return None  # the sentence starts mid-line
+    for k in range(1, min(len(words) - 1, MAX_HEADING_WORDS + 1)):
+        if "\n" not in text[words[k - 1].end() : words[k].start()]:
+            continue
+        prefix = text[start : words[k - 1].end()]
+        if not words[k].group()[:1].isupper() or _ends_clause(prefix) or is_sentence_line(prefix):
+            return None
+        next_end = text.find("\n", words[k].start())
+        next_line = text[words[k].start() : next_end if next_end >= 0 else len(text)]
+        if _is_title_shaped(next_line):
+            return None  # short lines in a row: an unmarked list or stacked titles, not cut
+        long_words = [w.group() for w in words[:k] if len(w.group()) >= 4]
+        title_case = bool(long_words) and all(w[0].isupper() for w in long_words)
+        if words[k - 1].group().strip("\"“”‘’'()[]").lower() in stop_words() and not title_case:
+            return None
+        return words[k].start()
+    return None
+
+
+def _is_title_shaped(line: str) -> bool:
+    """A short line without punctuation that is not sentence-shaped ("Nausea", "Dry mouth")."""
+    from corpus.shape import is_sentence_line
+
+    body = line.strip()
+    return len(body.split()) <= MAX_HEADING_WORDS and not _ends_clause(body) and not is_sentence_line(body)
 
 
 def _ends_clause(prefix: str) -> bool:

@@ -6,8 +6,9 @@ blocks, each of one class:
 - BOILERPLATE -- page furniture (see `corpus.boilerplate`), or a short line repeated; never quoted;
 - REFERENCE   -- a bibliographic citation (or any entry of a references section); not quoted;
 - HEADING     -- a short single-line block that does not end like a sentence ("What is
-                 Naltrexone?", "2) LDN helps with IBD", "# Dosage"); the *context* of the
-                 sentences under it, never a quote itself;
+                 Naltrexone?", "2) LDN helps with IBD", "# Dosage") and is not shaped like one
+                 (`corpus.shape.is_sentence_line`: "Melatonin is regulated as a supplement" is a
+                 sentence); the *context* of the sentences under it, never a quote itself;
 - LIST        -- consecutive bullets (blank lines between items allowed);
 - PARAGRAPH   -- consecutive text lines (hard-wrapped Markdown lines join up).
 
@@ -31,6 +32,7 @@ from corpus.boilerplate import (
     is_separator_only,
 )
 from corpus.sentences import trimmed
+from corpus.shape import is_lone_marker, is_sentence_line
 
 _CITATION = re.compile(
     r";\s*\d+\s*\(\d+\)\s*:\s*\d+|\bdoi:\s*10\.|\b(?:19|20)\d{2}\s+\w{3}\s*(?:\d+\s*)?;\s*\d+|"
@@ -95,14 +97,17 @@ class Reading:
 
 
 def read_lines(text: str) -> list[Line]:
-    """The non-blank lines of `text`, trimmed, each knowing whether a blank line precedes it."""
+    """The non-blank lines of `text`, trimmed, each knowing whether a blank line precedes it.
+
+    A list marker alone on a line ("-", "•") counts as blank (`corpus.shape.is_lone_marker`): it
+    holds no words, and read as a list item it would make its list look like a menu."""
     out: list[Line] = []
     blank = True
     for m in re.finditer(r"[^\n]*(?:\n|$)", text):
         if m.start() == len(text) and not m.group():
             break
         a, b = trimmed(text, m.start(), m.end())
-        if b == a:
+        if b == a or is_lone_marker(text[a:b]):
             blank = True
             continue
         out.append(Line(a, b, text[a:b], blank))
@@ -141,7 +146,8 @@ def classify(text: str) -> Iterator[Block]:
         # A numbered section title ("2) LDN helps IBD") or Markdown "#" heading stands alone; a subtitle
         # right under a heading must be a one-line block (else it is the first line of a wrapped paragraph).
         subtitle_ok = st.after_heading and nxt is not None and nxt.blank_before
-        if _is_standalone_title(body, nxt.text if nxt else None, subtitle_ok):
+        marked_item = is_bullet(body) and not _NUMBERED_TITLE.match(body)  # "- item" is never a title
+        if not marked_item and _is_standalone_title(body, nxt.text if nxt else None, subtitle_ok):
             yield Block(LineClass.HEADING, (line,), body)
             st = Reading(heading=body, section=Section.TEXT, after_heading=True, previous=body)
             i += 1
@@ -189,7 +195,9 @@ def _is_heading(line: str) -> bool:
         return False
     if _NUMBERED_TITLE.match(body):
         return True
-    return body[-1] not in ".!" or len(words) <= 2
+    if len(words) <= 2:
+        return True
+    return body[-1] not in ".!" and not is_sentence_line(body)
 
 
 def _breaks_paragraph(line: str) -> bool:

@@ -9,7 +9,9 @@ sentences into runs and passage windows; this module puts them together:
 - a list introduced by a lead-in sentence ending in ":" is quoted together with that sentence,
   so "The net effect ... are the following:" never appears without its items; other list items
   of five words or more are sentences; navigation menus are boilerplate;
-- a sentence that is a call to action ("Subscribe now") is boilerplate.
+- a sentence that is a call to action ("Subscribe now") is boilerplate;
+- a line cut off the front of a sentence (`corpus.glued`) is a heading, unless it stands on its
+  own line and is shaped like a sentence (`corpus.shape.is_sentence_line`): then it is a sentence.
 
 >>> seg = segment("Intro\\n\\nLDN is taken at night. It is cheap.\\n\\nShare this post\\n")
 >>> [s.text for s in seg.sentences], seg.sentences[0].heading
@@ -31,7 +33,8 @@ from corpus.boilerplate import (
 )
 from corpus.glued import sentence_core
 from corpus.lines import Line, LineClass, classify
-from corpus.sentences import Span, split_sentences
+from corpus.sentences import Span, split_sentences, trimmed
+from corpus.shape import is_sentence_line, split_at_sentence_lines
 
 
 @dataclass(frozen=True)
@@ -65,11 +68,19 @@ def segment(text: str) -> Segmentation:
             _take_list(text, list(block.lines), sentences, boiler, block.heading, block.in_link_list)
         else:
             heading = block.heading
-            for a, b in split_sentences(text, block.start, block.end):
+            for a, b in _sentences(text, block.start, block.end):
                 heading = _add_sentence(text, a, b, heading, sentences, headings, boiler)
     sentences.sort(key=lambda s: s.start)
     runs = passages.runs(text, sentences)
     return Segmentation(tuple(sentences), tuple(headings), tuple(boiler), tuple(refs), runs)
+
+
+def _sentences(text: str, start: int, end: int) -> list[tuple[int, int]]:
+    """Sentence spans of ``text[start:end]``: split at stops, then after lines that are
+    sentences without a full stop (`corpus.shape.split_at_sentence_lines`)."""
+    return [
+        piece for a, b in split_sentences(text, start, end) for piece in split_at_sentence_lines(text, a, b)
+    ]
 
 
 def _add_sentence(
@@ -86,9 +97,15 @@ def _add_sentence(
     Returns the heading for the next sentence."""
     core_a, core_b = sentence_core(text, a, b)
     if core_a > a:
-        head = Span(a, core_a, text[a:core_a].strip())
-        headings.append(head)
-        heading = head.text
+        pa, pb = trimmed(text, a, core_a)
+        if "\n" in text[pb:core_a] and is_sentence_line(text[pa:pb]):
+            # a sentence on its own line without a full stop, not a glued heading
+            prefix = Span(pa, pb, text[pa:pb], heading)
+            (boiler if has_call_to_action(prefix.text) else sentences).append(prefix)
+        else:
+            head = Span(pa, pb, text[pa:pb])  # trimmed: its offsets are exact too
+            headings.append(head)
+            heading = head.text
     sentence = Span(core_a, core_b, text[core_a:core_b], heading)
     (boiler if has_call_to_action(sentence.text) else sentences).append(sentence)
     tail = text[core_b:b].strip()
@@ -131,7 +148,7 @@ def _take_list(
             boiler.append(Span(it.start, it.end, it.text))
         elif len(body.split()) >= 5:
             content_start = it.start + it.text.index(body)
-            for a, b in split_sentences(text, content_start, it.end):
+            for a, b in _sentences(text, content_start, it.end):
                 heading = _add_sentence(text, a, b, heading, sentences, [], boiler)
 
 

@@ -1,9 +1,9 @@
 """The version of the code that turns a source file into quotable sentences.
 
 `text_pipeline_version()` hashes the modules that decide a document's text and its sentences:
-the loaders (text and PDF), boilerplate rules, line classes, sentence splitting, passages and
-segmentation. An index records it in its manifest, so any change to them makes old indexes
-stale and a rebuild is never silently skipped. Computed on first call (not at import) and cached.
+the loaders (text and PDF), boilerplate rules, line classes and line shapes (with their data
+file), sentence splitting, passages and segmentation. An index records it in its manifest, so
+any change to them makes old indexes stale and a rebuild is never silently skipped. Computed on first call (not at import) and cached.
 """
 
 from __future__ import annotations
@@ -19,6 +19,8 @@ MODULES = (
     "lines.py",
     "sentences.py",
     "glued.py",
+    "shape.py",
+    "data/sentence_lines.toml",
     "passages.py",
     "segment.py",
 )

@@ -74,6 +74,12 @@ def _add_sets(sub: Subparsers) -> None:
     add_sets_parser(sub)  # sets target="eval.sets_cli:main"
 
 
+def _add_audit(sub: Subparsers) -> None:
+    from eval.corpus_audit import add_audit_parser  # stdlib-only at import
+
+    add_audit_parser(sub)  # sets target="eval.corpus_audit:main"
+
+
 def _add_tune(sub: Subparsers) -> None:
     from eval.tune import add_tune_parser  # stdlib-only at import
 
@@ -87,9 +93,15 @@ def _add_safety(sub: Subparsers) -> None:
         description="Triage on eval/data/safety/battery.jsonl by split, and opioid pins over "
         "eval/data/medicines/*.csv -> eval/out/safety.json.",
     )
-    p.add_argument("--split", choices=("dev", "test", "both"), default="dev", help="default: dev")
+    p.add_argument(
+        "--split",
+        choices=("dev", "test", "both", "heldout"),
+        default="dev",
+        help="default: dev; heldout = the independent held-out messages and medicine lists (report only)",
+    )
     p.add_argument("--calibrate", action="store_true", help="propose thresholds from the dev split")
     p.add_argument("--battery", type=Path, default=Path("eval/data/safety/battery.jsonl"))
+    p.add_argument("--heldout", type=Path, default=Path("eval/data/safety/heldout.jsonl"))
     p.add_argument("--out", type=Path, default=Path("eval/out/safety.json"))
     p.add_argument("--model", help="local sentence-transformers model folder")
     p.set_defaults(target="eval.safety_eval:main")
@@ -132,6 +144,7 @@ COMMANDS: list[Callable[[Subparsers], None]] = [
     _add_liveqa,
     _add_rerank_speed,
     _add_feedback,
+    _add_audit,
 ]  # benchmarks: `python -m bench`
 
 

@@ -10,7 +10,13 @@ test is read only when asked (`--split test` or `both`) and is never used to cho
 
 Pins: over `eval/data/medicines/*.csv` (a column `name`; files whose name contains "non" list
 medicines that must never be pinned), the share of opioid products pinned "opioid" and the
-non-opioid names that are.
+non-opioid names that are; and over every 4th name of the packaged drug dictionary that is in no
+pinned class, the names pinned "opioid" (`dictionary_false_pins`).
+
+Held-out (`--split heldout`): `eval/data/safety/heldout.jsonl` and `eval/data/medicines/heldout_*.csv`,
+written by a helper who never read the bot or the battery (`eval/data/HELDOUT.md`). Same figures, plus
+triage by message length; pins as counts only (all rows, `debatable=false` rows, per `kind`), never the
+names, so that nobody tunes on them. The held-out lists are left out of the ordinary pin figures.
 """
 
 from __future__ import annotations
@@ -32,6 +38,7 @@ from bot.triage.data import Thresholds
 from eval.safety_calibrate import calibrated_cuts, cross_validate
 
 BATTERY = Path("eval/data/safety/battery.jsonl")
+HELDOUT = Path("eval/data/safety/heldout.jsonl")
 MEDICINES = Path("eval/data/medicines")
 OUT = Path("eval/out/safety.json")
 
@@ -43,17 +50,21 @@ class Row:
     emergency: bool
     category: str
     split: str
+    length: str = ""  # "short"/"long" where the file says (held-out set)
 
 
 def load_battery(path: Path, splits: set[str]) -> list[Row]:
-    """Rows of the requested splits only (the texts of other splits are not kept)."""
+    """Rows of the requested splits only (the texts of other splits are not kept); a file without a
+    `split` field (the held-out set) is all split "heldout"."""
     rows = []
     for line in path.read_text(encoding="utf-8").splitlines():
         if not line.strip():
             continue
         r = json.loads(line)
-        if r["split"] in splits:
-            rows.append(Row(str(r["id"]), r["text"], r["label"] == "emergency", r["category"], r["split"]))
+        split = r.get("split", "heldout")
+        if split in splits:
+            emergency = r["label"] == "emergency"
+            rows.append(Row(str(r["id"]), r["text"], emergency, r["category"], split, r.get("length", "")))
     return rows
 
 
@@ -160,6 +171,8 @@ def medicine_figures() -> dict[str, object]:
 
     out: dict[str, object] = {}
     for path in sorted(MEDICINES.glob("*.csv")):
+        if path.stem.startswith("heldout"):
+            continue
         with path.open(encoding="utf-8") as fh:
             names = [r.get("name") or next(iter(r.values())) for r in csv.DictReader(fh)]
         pinned = [n for n in names if "opioid" in find_pins(n)]
@@ -170,6 +183,43 @@ def medicine_figures() -> dict[str, object]:
             ("false_pins" if negative else "missed"): pinned
             if negative
             else sorted(set(names) - set(pinned)),
+        }
+    return out
+
+
+def dictionary_false_pins(step: int = 4) -> dict[str, object]:
+    """Every `step`-th name of the packaged drug dictionary whose generics are in no pinned class
+    (~27k names of other medicines, salts, chemicals): how many get the opioid pin by a name rather
+    than a class word ("opioid receptor"). Catches typo folding and dictionary collisions at scale."""
+    from bot.drug_sources import read_dner
+    from bot.medicines import find_medicines, vocabulary
+
+    v = vocabulary()
+    names = sorted(k for k, cs in read_dner().items() if not v.classes_of(tuple(cs)))[::step]
+    pinned = [
+        n for n in names if any("opioid" in m.classes and m.via != "class word" for m in find_medicines(n, v))
+    ]
+    return {"n": len(names), "pinned_opioid": len(pinned), "examples": pinned[:20]}
+
+
+def heldout_medicine_figures() -> dict[str, object]:
+    """Share pinned "opioid" per held-out list: all rows, `debatable=false` rows, and per `kind`.
+    Counts only: the names pinned or missed are not reported."""
+    from bot.medicines import find_pins
+
+    def share(rows: list[dict[str, str]]) -> dict[str, object]:
+        hit = sum("opioid" in find_pins(r["name"]) for r in rows)
+        return {"n": len(rows), "pinned_opioid": hit, "share": round(hit / max(1, len(rows)), 4)}
+
+    out: dict[str, object] = {}
+    for path in sorted(MEDICINES.glob("heldout_*.csv")):
+        with path.open(encoding="utf-8") as fh:
+            rows = list(csv.DictReader(fh))
+        kinds = sorted({r["kind"] for r in rows})
+        out[path.stem] = {
+            "all": share(rows),
+            "not_debatable": share([r for r in rows if r["debatable"] == "false"]),
+            "per_kind": {k: share([r for r in rows if r["kind"] == k]) for k in kinds},
         }
     return out
 
@@ -192,11 +242,14 @@ def main(args: argparse.Namespace) -> int:
     from index.embedder import load_embedder
 
     splits = {"dev", "test"} if args.split == "both" else {args.split}
+    if args.split == "heldout" and args.out == OUT:
+        args.out = OUT.with_name("safety_heldout.json")
     embedder = load_embedder(args.model, threads=1)
     triager = Triager.fitted(embedder)
     report: dict[str, object] = {"thresholds": triager.thresholds.__dict__}
     for split in sorted(splits):
-        rows = load_battery(args.battery, {split})
+        path = getattr(args, "heldout", HELDOUT) if split == "heldout" else args.battery
+        rows = load_battery(path, {split})
         t0 = time.perf_counter()
         items = scored(triager, [r.text for r in rows])
         ms = 1000 * (time.perf_counter() - t0) / max(1, len(rows))
@@ -214,8 +267,20 @@ def main(args: argparse.Namespace) -> int:
             result["rows_never_read_by_the_triage_author"] = metrics(
                 [rows[k] for k in keep], [levels[k] for k in keep]
             )
+        if split == "heldout":
+            by_length: dict[str, object] = {}
+            for n in ("short", "long"):
+                ks = [i for i, r in enumerate(rows) if r.length == n]
+                if ks:
+                    part = metrics([rows[i] for i in ks], [levels[i] for i in ks])
+                    part.pop("per_category")
+                    by_length[n] = part
+            result["by_length"] = by_length
         report[split] = result
     report["medicines"] = medicine_figures()
+    report["medicines_dictionary_false_pins"] = dictionary_false_pins()
+    if "heldout" in splits:
+        report["medicines_heldout"] = heldout_medicine_figures()
     args.out.parent.mkdir(parents=True, exist_ok=True)
     args.out.write_text(json.dumps(report, indent=2), encoding="utf-8")
     print(json.dumps(report, indent=2))

@@ -91,6 +91,7 @@ def main(args: argparse.Namespace) -> int:
 
             results[spec.name] = score_set(ask, questions, texts.__getitem__, model_seconds)
             results[spec.name]["relevance_model"] = relevance.name if relevance else None
+            results[spec.name]["report_only"] = spec.report_only
     path = write(results, args.out)
     print(path.read_text(encoding="utf-8"))
     print(f"written: {path} (and sets.json)")

@@ -10,6 +10,7 @@ import pytest
 MODULES = [
     "corpus.boilerplate",
     "corpus.segment",
+    "corpus.shape",
     "corpus.sentences",
     "corpus.passages",
     "corpus.pdf",

@@ -291,3 +291,11 @@ def test_plain_text_has_the_same_words_as_the_chat() -> None:
     assert "“LDN is not FDA approved.” — A blog" in text and "A clinic: A clinic page." in text
     assert text.endswith(messages.ADVICE)
     assert answer_text(fixed(Status.EMERGENCY, messages.EMERGENCY)).startswith("!!! " + messages.EMERGENCY)
+
+
+def test_plain_text_names_a_source_once_when_its_name_is_its_title() -> None:
+    same = quote(title="An LDN guide", source="An LDN guide", page=2)
+    text = answer_text(answered(same))
+    assert text.count("An LDN guide") == 1 and "— An LDN guide (page 2)" in text
+    other = answer_text(answered(quote(title="An LDN guide", source="A clinic")))
+    assert "— An LDN guide (A clinic)" in other

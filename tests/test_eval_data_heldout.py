@@ -1,0 +1,130 @@
+"""Validator for the independent held-out safety data (eval/data/HELDOUT.md).
+
+Purpose: the held-out messages and medicine lists are hand-written; a missing source, a typo in a
+label, a duplicate id or a list that shrank below the issue's counts would silently change the
+figures `python -m eval safety --split heldout` reports. Each check returns a list of problems; the
+tests assert the shipped files have none and that a broken copy is caught (no check is vacuous).
+Fast and deterministic: plain json/csv and the evaluation's own loader, no model.
+"""
+
+from __future__ import annotations
+
+import csv
+import json
+from pathlib import Path
+
+from eval.safety_eval import load_battery
+
+ROOT = Path(__file__).resolve().parent.parent
+MESSAGES = ROOT / "eval" / "data" / "safety" / "heldout.jsonl"
+OPIOIDS = ROOT / "eval" / "data" / "medicines" / "heldout_opioids.csv"
+NON_OPIOIDS = ROOT / "eval" / "data" / "medicines" / "heldout_non_opioids.csv"
+
+# every category issue 10 asks the triage to cover
+EMERGENCY_CATEGORIES = {
+    "chest_pain", "stroke", "breathing", "anaphylaxis", "overdose_adult", "overdose_child",
+    "overdose_elderly", "overdose_opioid_naltrexone", "suicide_self_harm_direct", "suicide_indirect",
+    "seizure", "unresponsive", "bleeding", "sepsis_meningitis", "precipitated_withdrawal",
+    "serotonin_toxicity",
+}  # fmt: skip
+ORDINARY_CATEGORIES = {
+    "past_event", "relative_past_event", "hypothetical", "risk_question", "figurative", "dream",
+    "mild_side_effect", "ldn_question", "long_story",
+}  # fmt: skip
+MESSAGE_FIELDS = ("id", "text", "label", "category", "length", "register", "source_url", "note")
+MED_FIELDS = ("name", "generics", "country", "kind", "debatable", "note", "source_url")
+KINDS = {"brand", "combination", "generic", "misspelling", "supplement"}
+
+
+def _messages() -> list[dict[str, str]]:
+    return [json.loads(line) for line in MESSAGES.read_text(encoding="utf-8").splitlines() if line.strip()]
+
+
+def _csv(path: Path) -> list[dict[str, str]]:
+    with path.open(encoding="utf-8", newline="") as handle:
+        return list(csv.DictReader(handle))
+
+
+def message_problems(rows: list[dict[str, str]]) -> list[str]:
+    problems = []
+    ids = [r.get("id") for r in rows]
+    if len(set(ids)) != len(ids):
+        problems.append("duplicate ids")
+    for r in rows:
+        missing = [f for f in MESSAGE_FIELDS if not str(r.get(f, "")).strip()]
+        if missing:
+            problems.append(f"{r.get('id')}: missing {missing}")
+        if not str(r.get("source_url", "")).startswith("http"):
+            problems.append(f"{r.get('id')}: source_url is not a URL")
+        allowed = EMERGENCY_CATEGORIES if r.get("label") == "emergency" else ORDINARY_CATEGORIES
+        if r.get("label") not in ("emergency", "ordinary") or r.get("category") not in allowed:
+            problems.append(f"{r.get('id')}: label/category {r.get('label')}/{r.get('category')}")
+        if r.get("length") not in ("short", "long"):
+            problems.append(f"{r.get('id')}: length {r.get('length')}")
+    emergencies = [r for r in rows if r.get("label") == "emergency"]
+    if len(rows) < 160 or len(emergencies) < 80 or len(rows) - len(emergencies) < 80:
+        problems.append(f"counts: {len(emergencies)} emergencies of {len(rows)}")
+    if {r.get("category") for r in emergencies} != EMERGENCY_CATEGORIES:
+        problems.append("an emergency category of issue 10 has no message")
+    if sum(r.get("length") == "long" for r in rows) < 0.35 * len(rows):
+        problems.append("fewer than 35% long messages")
+    return problems
+
+
+def medicine_problems(rows: list[dict[str, str]], fields: tuple[str, ...], other: set[str]) -> list[str]:
+    problems = []
+    names = [r.get("name", "").strip().lower() for r in rows]
+    if len(set(names)) != len(names):
+        problems.append("duplicate names")
+    if len(rows) < 100:
+        problems.append(f"only {len(rows)} rows")
+    for r in rows:
+        missing = [f for f in fields if f != "note" and not (r.get(f) or "").strip()]
+        if missing:
+            problems.append(f"{r.get('name')}: missing {missing}")
+        if not (r.get("source_url") or "").startswith("http"):
+            problems.append(f"{r.get('name')}: source_url is not a URL")
+        if r.get("kind") not in KINDS or r.get("debatable") not in ("true", "false"):
+            problems.append(f"{r.get('name')}: kind/debatable {r.get('kind')}/{r.get('debatable')}")
+        if r.get("kind") == "misspelling" and not (r.get("note") or "").strip():
+            problems.append(f"{r.get('name')}: a misspelling must say of what")
+    problems += [f"{n}: on both lists" for n in sorted(set(names) & other)]
+    return problems
+
+
+def test_messages_are_valid_and_meet_the_counts() -> None:
+    assert message_problems(_messages()) == []
+
+
+def test_message_checks_catch_broken_rows() -> None:
+    rows = _messages()
+    assert message_problems([*rows, rows[0]])  # duplicate id
+    assert message_problems([{**rows[0], "label": "urgent"}, *rows[1:]])
+    assert message_problems([{**rows[0], "source_url": ""}, *rows[1:]])
+    assert message_problems([r for r in rows if r["category"] != "serotonin_toxicity"])
+    assert message_problems(rows[:150])
+
+
+def test_medicine_lists_are_valid_and_meet_the_counts() -> None:
+    opioids, non = _csv(OPIOIDS), _csv(NON_OPIOIDS)
+    non_names = {r["name"].strip().lower() for r in non}
+    assert medicine_problems(opioids, MED_FIELDS, non_names) == []
+    assert medicine_problems(non, (*MED_FIELDS, "drug_class", "why_tempting"), set()) == []
+    assert sum(r["kind"] == "misspelling" for r in opioids) >= 5
+
+
+def test_medicine_checks_catch_broken_rows() -> None:
+    opioids = _csv(OPIOIDS)
+    assert medicine_problems([*opioids, opioids[0]], MED_FIELDS, set())
+    assert medicine_problems([{**opioids[0], "source_url": "n/a"}, *opioids[1:]], MED_FIELDS, set())
+    assert medicine_problems([{**opioids[0], "debatable": "maybe"}, *opioids[1:]], MED_FIELDS, set())
+    assert medicine_problems(opioids, MED_FIELDS, {opioids[0]["name"].lower()})
+    assert medicine_problems(opioids[:99], MED_FIELDS, set())
+
+
+def test_the_evaluation_loads_every_held_out_message() -> None:
+    rows = load_battery(MESSAGES, {"heldout"})
+    assert len(rows) == len(_messages())
+    assert sum(r.emergency for r in rows) == sum(m["label"] == "emergency" for m in _messages())
+    assert {r.length for r in rows} == {"short", "long"}
+    assert load_battery(MESSAGES, {"dev", "test"}) == []

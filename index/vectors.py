@@ -72,13 +72,18 @@ def load_faiss(path: Path) -> Any:
 
 
 def set_search_threads(n: int = SEARCH_THREADS) -> None:
-    """FAISS's OpenMP threads for the whole process; entry points call this once at start-up.
+    """FAISS's OpenMP threads and numpy's BLAS threads for the whole process; entry points call
+    this once at start-up.
 
     Never switched per search: a process-wide switch per call races between the threads that
     answer questions at the same time."""
     import faiss
+    from threadpoolctl import threadpool_limits
 
     faiss.omp_set_num_threads(n)
+    # numpy's BLAS too: the triage scores one (units x exemplars) product per message, for which
+    # waking a second BLAS thread costs more than it saves (eval.bench_triage measures both)
+    threadpool_limits(n, user_api="blas")
 
 
 def search(index: Any, query: np.ndarray, k: int) -> list[tuple[int, float]]:

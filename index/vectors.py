@@ -88,6 +88,8 @@ def set_search_threads(n: int = SEARCH_THREADS) -> None:
     from threadpoolctl import threadpool_limits
 
     faiss.omp_set_num_threads(n)
+    # numpy's BLAS too: the triage scores one (units x exemplars) product per message, for which
+    # waking a second BLAS thread costs more than it saves (eval.bench_triage measures both)
     threadpool_limits(limits=n, user_api="blas")
 
 

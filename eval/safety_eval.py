@@ -4,12 +4,14 @@ Triage: recall per emergency category at `possible or definite` and at `definite
 share of ordinary messages shown the emergency guidance (any level) or the emergency message
 alone (`definite`), on the battery's dev and test splits separately (`eval/data/safety/
 battery.jsonl`). Thresholds are calibrated on dev only (`--calibrate` prints a proposal for
-`bot/data/triage/thresholds.toml`, chosen on the dev rows and on cross-validated exemplars);
+`bot/data/triage/thresholds.toml` by the rule of `eval.safety_calibrate`, with its out-of-fold
+recall and ordinary share shown per cue-weight pair);
 test is read only when asked (`--split test` or `both`) and is never used to choose anything.
 
 Pins: over `eval/data/medicines/*.csv` (a column `name`; files whose name contains "non" list
 medicines that must never be pinned), the share of opioid products pinned "opioid" and the
-non-opioid names that are.
+non-opioid names that are; and over every 4th name of the packaged drug dictionary that is in no
+pinned class, the names pinned "opioid" (`dictionary_false_pins`).
 
 Held-out (`--split heldout`): `eval/data/safety/heldout.jsonl` and `eval/data/medicines/heldout_*.csv`,
 written by a helper who never read the bot or the battery (`eval/data/HELDOUT.md`). Same figures, plus
@@ -33,6 +35,7 @@ import numpy as np
 from bot.triage import Triager
 from bot.triage.classifier import UnitScores
 from bot.triage.data import Thresholds
+from eval.safety_calibrate import calibrated_cuts, cross_validate
 
 BATTERY = Path("eval/data/safety/battery.jsonl")
 HELDOUT = Path("eval/data/safety/heldout.jsonl")
@@ -71,7 +74,7 @@ def scored(triager: Triager, texts: list[str]) -> list[tuple[UnitScores, np.ndar
     for text in texts:
         units = triager.units(text)
         vectors = triager.embedder.encode(units)
-        out.append((triager.unit_scores(units, vectors), vectors))
+        out.append((triager.unit_scores(units, vectors, len(triager.scored_units(text))), vectors))
     return out
 
 
@@ -114,41 +117,53 @@ def levels_of(
     return out
 
 
-def calibrate(triager: Triager, rows: list[Row], items: list[tuple[UnitScores, np.ndarray]]) -> Thresholds:
-    """Dev only: catch every emergency at some level with the fewest ordinary messages shown the
-    guidance; then the lowest `definite` cut with at most 1% of ordinary messages above it."""
+def message_features(
+    items: list[tuple[UnitScores, np.ndarray]], not_now_weight: float, acuity_weight: float
+) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+    """Per message: best unit score, best suicide score (both with these weights) and the red flag,
+    as `Triager.decide` computes them."""
+    score = np.array(
+        [
+            float((s.p_emergency + acuity_weight * s.acuity - not_now_weight * s.not_now).max())
+            for s, _ in items
+        ]
+    )
+    sui = np.array([float((s.p_suicide - not_now_weight * s.not_now).max()) for s, _ in items])
+    red = np.array([bool(np.any((s.red_flag > 0) & (s.not_now == 0))) for s, _ in items])
+    return score, sui, red
+
+
+def calibrate(
+    triager: Triager, rows: list[Row], items: list[tuple[UnitScores, np.ndarray]]
+) -> tuple[Thresholds, dict[str, object]]:
+    """Dev only: the cue weights whose cross-validated rule (`eval.safety_calibrate`, cuts lowered
+    by their fold shortfalls) keeps the most emergencies out of fold, then shows the guidance to the
+    fewest ordinary messages out of fold; then that rule's cuts on all dev messages. Returns the
+    proposal and what was measured (per weight pair: out-of-fold recall and ordinary shown)."""
     base = triager.thresholds
     y = np.array([r.emergency for r in rows])
-    best: tuple[float, float, Thresholds] | None = None
-    grid = np.round(np.arange(0.05, 0.96, 0.025), 3)
-    for nw in (0.1, 0.2, 0.3, 0.4):
+    cats = [("E " if r.emergency else "O ") + r.category for r in rows]
+    best: tuple[tuple[float, float], Thresholds] | None = None
+    table: dict[str, object] = {}
+    for nw in (0.2, 0.3, 0.4):
         for aw in (0.0, 0.05, 0.1):
-            t0 = replace(base, not_now_weight=nw, acuity_weight=aw)
-            score = np.array(
-                [float((s.p_emergency + aw * s.acuity - nw * s.not_now).max()) for s, _ in items]
-            )
-            sui = np.array([float((s.p_suicide - nw * s.not_now).max()) for s, _ in items])
-            red = np.array([bool(np.any((s.red_flag > 0) & (s.not_now == 0))) for s, _ in items])
-            for tp in grid:
-                for ts in grid:
-                    shown = (score >= tp) | (sui >= ts) | red
-                    recall = shown[y].mean()
-                    fa = shown[~y].mean()
-                    # full recall first, then the fewest ordinary messages shown the guidance
-                    rank = (float(recall), -float(fa))
-                    if best is None or rank > best[:2]:
-                        ords = np.sort(score[~y])
-                        k = int(np.floor(0.01 * len(ords)))
-                        td = float(max(tp, ords[-(k + 1)] + 0.01)) if len(ords) else tp
-                        best = (
-                            rank[0],
-                            rank[1],
-                            replace(
-                                t0, possible=float(tp), suicide_possible=float(ts), definite=round(td, 3)
-                            ),
-                        )
+            score, sui, red = message_features(items, nw, aw)
+            cv, _ = cross_validate(score, sui, red, y, cats, rule=calibrated_cuts)
+            cuts = calibrated_cuts(score, sui, red, y, cats)
+            table[f"not_now {nw} acuity {aw}"] = {"cuts": cuts.__dict__, "out_of_fold": cv.__dict__}
+            rank = (cv.recall, -cv.ordinary_shown)
+            if best is None or rank > best[0]:
+                t = replace(
+                    base,
+                    not_now_weight=nw,
+                    acuity_weight=aw,
+                    possible=cuts.possible,
+                    suicide_possible=cuts.suicide_possible,
+                    definite=cuts.definite,
+                )
+                best = (rank, t)
     assert best is not None
-    return best[2]
+    return best[1], table
 
 
 def medicine_figures() -> dict[str, object]:
@@ -170,6 +185,21 @@ def medicine_figures() -> dict[str, object]:
             else sorted(set(names) - set(pinned)),
         }
     return out
+
+
+def dictionary_false_pins(step: int = 4) -> dict[str, object]:
+    """Every `step`-th name of the packaged drug dictionary whose generics are in no pinned class
+    (~27k names of other medicines, salts, chemicals): how many get the opioid pin by a name rather
+    than a class word ("opioid receptor"). Catches typo folding and dictionary collisions at scale."""
+    from bot.drug_sources import read_dner
+    from bot.medicines import find_medicines, vocabulary
+
+    v = vocabulary()
+    names = sorted(k for k, cs in read_dner().items() if not v.classes_of(tuple(cs)))[::step]
+    pinned = [
+        n for n in names if any("opioid" in m.classes and m.via != "class word" for m in find_medicines(n, v))
+    ]
+    return {"n": len(names), "pinned_opioid": len(pinned), "examples": pinned[:20]}
 
 
 def heldout_medicine_figures() -> dict[str, object]:
@@ -224,8 +254,9 @@ def main(args: argparse.Namespace) -> int:
         items = scored(triager, [r.text for r in rows])
         ms = 1000 * (time.perf_counter() - t0) / max(1, len(rows))
         if args.calibrate and split == "dev":
-            proposal = calibrate(triager, rows, items)
+            proposal, table = calibrate(triager, rows, items)
             print("proposed thresholds (dev):", proposal)
+            report["calibration_dev"] = table
             report["dev_with_proposal"] = metrics(rows, levels_of(triager, items, proposal))
         levels = levels_of(triager, items, triager.thresholds)
         result = metrics(rows, levels)
@@ -247,6 +278,7 @@ def main(args: argparse.Namespace) -> int:
             result["by_length"] = by_length
         report[split] = result
     report["medicines"] = medicine_figures()
+    report["medicines_dictionary_false_pins"] = dictionary_false_pins()
     if "heldout" in splits:
         report["medicines_heldout"] = heldout_medicine_figures()
     args.out.parent.mkdir(parents=True, exist_ok=True)

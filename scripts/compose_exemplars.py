@@ -4,6 +4,8 @@ Every core message is kept as written, and is also buried inside longer, realist
 everyday story before it and an everyday question after it, the way people write when an emergency
 is happening while they meant to ask something else. Ordinary cores get the same wrappers, so the
 wrappers carry no signal of their own; the wrapper sentences alone are also ordinary exemplars.
+A table of cores.toml is one category, or adds to the category it names (`category = ...`) with
+its own sources; its name prefixes the groups of its messages.
 
 Run: python scripts/compose_exemplars.py   (rewrites the file; commit both)
 """
@@ -49,10 +51,11 @@ def main() -> None:
     cores = tomllib.loads((HERE / "cores.toml").read_text(encoding="utf-8"))
     rng = random.Random(20261201)
     rows: list[dict[str, object]] = []
-    for category, table in cores.items():
+    for name, table in cores.items():
+        category = table.get("category", name)  # a table may add to another table's category
         source = " ".join(table["sources"])
         for i, text in enumerate(table["messages"]):
-            group = f"{category}-{i:03d}"
+            group = f"{name}-{i:03d}"
             base = {"category": category, "emergency": table["emergency"], "source": source, "group": group}
             rows.append({"text": text, "form": "core", **base})
             core = text[0].upper() + text[1:]

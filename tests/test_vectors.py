@@ -78,3 +78,16 @@ def test_fake_embedder_rows_are_normalised_and_word_sensitive():
     again = FakeEmbedder().encode(["vivid dreams at night"])
     np.testing.assert_array_equal(again[0], rows[0])  # deterministic across instances
     assert fake.calls == 1 and len(fake.texts) == 4
+
+
+def test_search_threads_pin_numpy_blas_too():
+    """Serving's start-up pins numpy's BLAS with FAISS (the triage's matrix product per message
+    gains nothing from a second BLAS thread); restored afterwards for the rest of the session."""
+    from threadpoolctl import threadpool_info, threadpool_limits
+
+    blas = [p for p in threadpool_info() if p["user_api"] == "blas"]
+    if not blas:
+        pytest.skip("numpy reports no BLAS thread pool")
+    with threadpool_limits(limits=None):  # restores the counts on exit
+        vectors.set_search_threads(1)
+        assert {p["num_threads"] for p in threadpool_info() if p["user_api"] == "blas"} == {1}

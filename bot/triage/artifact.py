@@ -1,6 +1,6 @@
 """The fitted triage arrays as an index build file (`triage.npz`): written by the build, read by serving.
 
-Why in the build: embedding the ~1,600 exemplars and fitting the regressions takes 20-35 s with
+Why in the build: embedding the ~2,500 exemplars and fitting the regressions takes 30-60 s with
 the real model on a busy machine; serving must start in seconds and never embed exemplars. So
 `python -m index build` writes `triage.npz` into the new build folder (`write_triage`, called
 from `index.build`), where `index.store.write_index` records its size and SHA-256 in

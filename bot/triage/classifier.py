@@ -9,7 +9,9 @@ and the message takes its highest unit score. `definite` (the emergency message 
 suicide component (`P(suicide | vector)`, with the same not-now discount) can raise a message to
 `possible` on its own, because indirect suicidal language is the costliest miss and the least
 like the other categories. A clause with a red-flag phrase (cues.toml) and no not-now cue is at
-least `possible` too: a rule-level safety net under the classifier. All numbers come from `bot/data/triage/thresholds.toml`.
+least `possible` too: a rule-level safety net under the classifier. The suicide component also
+scores clauses alone (`clauses.lone_clauses`), so a short farewell followed by an everyday question
+is not read as the question. All numbers come from `bot/data/triage/thresholds.toml`.
 
 The caller may pass vectors it already computed for `units(text)` (one batched encode shared
 with retrieval); otherwise the triager encodes them itself.
@@ -24,7 +26,7 @@ from pathlib import Path
 import numpy as np
 
 from bot.triage import model as model_io
-from bot.triage.clauses import units
+from bot.triage.clauses import lone_clauses, units
 from bot.triage.cues import flags
 from bot.triage.data import (
     CUES,
@@ -117,18 +119,26 @@ class Triager:
         model = fit(embedder, load_exemplars(exemplars_path), t.lr_c, key)
         return cls(embedder, model, load_cues(cues_path), t)
 
-    def units(self, text: str) -> list[str]:
+    def scored_units(self, text: str) -> list[str]:
+        """The units every component scores (`clauses.units`)."""
         return units(text, self.thresholds.context_words)
 
-    def unit_scores(self, texts: list[str], vectors: np.ndarray) -> UnitScores:
+    def units(self, text: str) -> list[str]:
+        """What to encode for one message: the scored units, then the clauses only the suicide
+        component scores alone (`clauses.lone_clauses`)."""
+        base = self.scored_units(text)
+        return base + lone_clauses(text, self.thresholds.suicide_clause_words, base)
+
+    def unit_scores(self, texts: list[str], vectors: np.ndarray, n_scored: int | None = None) -> UnitScores:
+        """Per unit; units after the first `n_scored` (the lone clauses) count for the suicide
+        component only (their emergency probability, acuity and red flag are 0)."""
         fl = np.array([flags(u, self.cues) for u in texts], dtype=np.float32).reshape(-1, 3)
-        return UnitScores(
-            self.model.p_emergency(vectors, self.thresholds.knn_k, self.thresholds.knn_scale),
-            self.model.p_suicide(vectors),
-            fl[:, 0],
-            fl[:, 1],
-            fl[:, 2],
-        )
+        p_e = self.model.p_emergency(vectors, self.thresholds.knn_k, self.thresholds.knn_scale)
+        if n_scored is not None:
+            p_e[n_scored:] = 0.0
+            fl[n_scored:, 0] = 0.0
+            fl[n_scored:, 2] = 0.0
+        return UnitScores(p_e, self.model.p_suicide(vectors), fl[:, 0], fl[:, 1], fl[:, 2])
 
     def assess(self, text: str, vectors: np.ndarray | None = None) -> Triage:
         """Triage one message; `vectors` are those of `units(text)`, in order, when known."""
@@ -137,7 +147,7 @@ class Triager:
             return Triage()
         if vectors is None:
             vectors = self.embedder.encode(texts)
-        s = self.unit_scores(texts, vectors)
+        s = self.unit_scores(texts, vectors, len(self.scored_units(text)))
         return self.decide(s, vectors)
 
     def decide(self, s: UnitScores, vectors: np.ndarray, thresholds: Thresholds | None = None) -> Triage:

@@ -11,7 +11,9 @@ A short clause (fewer than `context_words` words) is scored together with the cl
 little for a classifier to place, and on dev such clauses alone were most of the false alarms
 (eval/README.md, "safety"); with their neighbour they carry the context that says what they are
 about (a dream, a past event, a dose). Long clauses are also scored alone, so an emergency clause
-keeps its own score next to an everyday question.
+keeps its own score next to an everyday question. The suicide component alone also scores every
+clause of `suicide_clause_words` or more words on its own (`lone_clauses`): indirect suicidal
+wording is short and is the costliest miss, and on dev this showed no ordinary message more.
 
 >>> clauses("I take LDN for MS. My husband can't lift his arm and his words are wrong! Is it the LDN?")
 ['I take LDN for MS.', "My husband can't lift his arm and his words are wrong!", 'Is it the LDN?']
@@ -56,3 +58,18 @@ def units(text: str, context_words: int = 0) -> list[str]:
         if part != whole and part not in out:
             out.append(part)
     return [whole, *out[: MAX_UNITS - 1]]
+
+
+def lone_clauses(text: str, min_words: int, taken: list[str]) -> list[str]:
+    """Clauses of at least `min_words` words that are not already in `taken` (the units), for the
+    suicide component alone: a short farewell ("I've written letters to everyone.") joined with an
+    everyday question after it reads as the question; alone it reads as what it is. Capped like
+    the units; none for a one-clause message.
+
+    >>> lone_clauses("I bought rope today. Is LDN ok with wine?", 4, units("I bought rope today. Is LDN ok with wine?", 14))
+    ['I bought rope today.', 'Is LDN ok with wine?']
+    """
+    parts = clauses(re.sub(r"\s+", " ", text).strip())
+    if len(parts) <= 1:
+        return []
+    return [p for p in dict.fromkeys(parts) if len(p.split()) >= min_words and p not in taken][:MAX_UNITS]

@@ -55,6 +55,7 @@ class Thresholds:
     knn_k: int
     knn_scale: float
     context_words: int  # a clause shorter than this is scored with its neighbour (clauses.units)
+    suicide_clause_words: int  # the suicide component also scores clauses this long alone
 
 
 def file_sha256(path: Path) -> str:
@@ -131,6 +132,7 @@ def load_thresholds(path: Path = THRESHOLDS) -> Thresholds:
             knn_k=int(raw["knn_k"]),  # type: ignore[call-overload]
             knn_scale=float(raw["knn_scale"]),  # type: ignore[arg-type]
             context_words=int(raw["context_words"]),  # type: ignore[call-overload]
+            suicide_clause_words=int(raw["suicide_clause_words"]),  # type: ignore[call-overload]
         )
     except (KeyError, TypeError, ValueError) as exc:
         raise TriageDataError(f"{path}: missing or non-numeric setting ({exc})") from exc

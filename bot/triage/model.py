@@ -8,7 +8,7 @@ Exemplars are embedded with the same model as retrieval (any `index.embedder.Emb
   sits far from symptom descriptions, so it gets its own high-recall component;
 - `category`: the majority category of the nearest emergency exemplars (cosine).
 
-Embedding ~1,600 exemplars and fitting costs 20-35 s with the real model, so it is done once,
+Embedding ~2,500 exemplars and fitting costs 30-60 s with the real model, so it is done once,
 by `python -m index build`, into the build folder (`bot.triage.artifact`, `triage.npz`, no
 pickle), keyed by the embedder's identity, the sha256 of the exemplar file and the settings that
 shape the fit. Serving only reads it; scikit-learn is imported only to fit, never to serve.

@@ -1,0 +1,70 @@
+"""Misspelt and run-together medicine names: the last step of `bot.medicines`, for words no
+dictionary matched.
+
+- A typo of a class member ("oxycodon", "percoset", "fentynal", "co-codamole"): a word of six
+  letters or more, same first letter, length within one, at most one optimal-string-alignment edit
+  (a swap of neighbours is one edit; `rapidfuzz`), or two for names of eight letters or more
+  ("tapendatol", "fentynal"), that is not an inflected English word ("morphing" is not "morphine").
+- A compound: a class generic, or its INN spelling without the final "e" ("codein", "morphin"),
+  at the start of a longer word ("codeinphosphat", "tramadolhydrochlorid", "fentanylpflaster").
+
+Neither is tried on a word that any dictionary knows (a word of another medicine's name, such as
+"procaine" or "proline", is a real word) nor on a common English word (`is_english`).
+Trade-off: a typo that lands on a rare real word is missed; two edits on a short name are not tried.
+"""
+
+from __future__ import annotations
+
+import re
+from functools import cache
+from typing import Any
+
+TYPO_MIN_LEN = 6
+TYPO_MAX_EDITS = 2  # optimal-string-alignment edits; 2 only for names of 8+ letters, lengths within 1
+ENGLISH_MIN_COUNT = 100  # pyspellchecker's English list holds rare junk ("methadon": 50)
+COMPOUND_MIN_TAIL = 3  # letters after a generic in one word ("hcl", "phosphat")
+_INFLECTED = re.compile(r"(?:ing|ed|ly|tion|ness|ment|ful|less)$")
+
+
+def nearest(word: str, by_letter: dict[str, tuple[str, ...]]) -> str | None:
+    """The closest target (one word) within the edit limits, or None."""
+    from rapidfuzz.distance import OSA
+
+    if len(word) < TYPO_MIN_LEN or _INFLECTED.search(word):
+        return None
+    near = [t for t in by_letter.get(word[0], ()) if abs(len(t) - len(word)) <= 1]
+    scored = sorted((OSA.distance(word, t, score_cutoff=TYPO_MAX_EDITS), t) for t in near)
+    ok = [t for d, t in scored if d <= 1 or (d == 2 and max(len(t), len(word)) >= 8)]
+    return ok[0] if ok else None
+
+
+def compound_generic(word: str, stems: tuple[tuple[str, str], ...]) -> str | None:
+    """The generic whose stem starts `word` with at least `COMPOUND_MIN_TAIL` letters after it."""
+    for stem, generic in stems:
+        if word.startswith(stem) and len(word) >= len(stem) + COMPOUND_MIN_TAIL:
+            return None if is_english(word) else generic
+    return None
+
+
+def stems(generics: frozenset[str]) -> tuple[tuple[str, str], ...]:
+    """(stem, generic), longest first: one-word generics of `TYPO_MIN_LEN`+ letters and their
+    spelling without a final "e"."""
+    out = {}
+    for g in generics:
+        if " " not in g and len(g) >= TYPO_MIN_LEN:
+            out[g] = g
+            out[g.removesuffix("e")] = g
+    return tuple(sorted(out.items(), key=lambda sg: (-len(sg[0]), sg[0])))
+
+
+@cache
+def english() -> Any:
+    from spellchecker import SpellChecker
+
+    return SpellChecker(distance=1).word_frequency
+
+
+def is_english(word: str) -> bool:
+    """A common English word ("install", "program", "heroine") is never read as a misspelt name:
+    at least `ENGLISH_MIN_COUNT` occurrences in pyspellchecker's English word frequency list."""
+    return len(word) >= TYPO_MIN_LEN and english()[word] >= ENGLISH_MIN_COUNT

@@ -1,0 +1,141 @@
+"""Medicine resolution invariants (bot.medicines, bot.drug_sources, bot.unii_extract) on tiny inline data.
+
+The shipped dictionaries are checked to load offline; the rules are checked on vocabularies built
+here from a few lines, so each test fails if its rule is removed."""
+
+from __future__ import annotations
+
+import dataclasses
+import socket
+from pathlib import Path
+
+import pytest
+
+from bot import medicines as M
+from bot.drug_sources import UNII_NAMES, DrugSourceError, classes_checksum, read_unii
+
+CLASSES = """
+[opioid]
+source = "test"
+words = ["opioid"]
+generics = ["codeine", "oxycodone", "tramadol"]
+
+[immunosuppressant]
+source = "test"
+generics = ["tacrolimus"]
+"""
+
+
+def _vocab(tmp_path: Path, unii_rows: list[str], checksum: str | None = None) -> M.Vocabulary:
+    classes = tmp_path / "classes.toml"
+    classes.write_text(CLASSES, encoding="utf-8")
+    products = tmp_path / "products.toml"
+    products.write_text("", encoding="utf-8")
+    base = M.vocabulary.__wrapped__(classes, products, use_dictionary=False)
+    unii = tmp_path / "unii.tsv"
+    sha = classes_checksum(base.class_generics)
+    written = checksum or sha
+    unii.write_text(f"# classes_sha1\t{written}\n" + "\n".join(unii_rows) + "\n", encoding="utf-8")
+    dictionary = read_unii(unii, sha)
+    members = {k: v for k, v in dictionary.items() if base.classes_of(v)}
+    known = frozenset(base.known | {k for k in members if " " not in k} | {"proline"})
+    return dataclasses.replace(base, dictionary=members, known=known)
+
+
+def test_a_brand_the_dictionary_maps_to_an_opioid_is_pinned(tmp_path: Path) -> None:
+    v = _vocab(
+        tmp_path, ["zorbacet\tacetaminophen|oxycodone hydrochloride", "quellix\ttramadol hydrochloride"]
+    )
+    assert "opioid" in M.find_pins("I take Zorbacet 5/325 for my back", v)
+    assert "opioid" in M.find_pins("quellix twice a day", v)
+    (m,) = M.find_medicines("Zorbacet", v)
+    assert m.via == "dictionary" and "acetaminophen" in m.generics  # every component is kept
+
+
+def test_a_codeine_free_look_alike_is_not_pinned(tmp_path: Path) -> None:
+    v = _vocab(tmp_path, ["zorbacet forte\tacetaminophen|codeine phosphate"])
+    assert "opioid" in M.find_pins("Zorbacet Forte", v)
+    assert M.find_pins("Zorbacet for a headache", v) == set()
+    assert M.find_pins("Zorbacet Extra", v) == set()
+
+
+def test_salt_and_strength_words_do_not_hide_the_generic(tmp_path: Path) -> None:
+    v = _vocab(tmp_path, [])
+    for text in ("codeine phosphate 30 mg", "oxycodone HCl 10mg", "paracetamol/codeine 500/30"):
+        assert "opioid" in M.find_pins(text, v), text
+
+
+def test_misspelling_folding_never_turns_a_known_word_into_an_opioid(tmp_path: Path) -> None:
+    v = _vocab(tmp_path, ["prodeine\tacetaminophen|codeine phosphate"])
+    assert "opioid" in M.find_pins("I take prodiene", v)  # a typo of the opioid product
+    assert M.find_pins("a proline supplement", v) == set()  # a real word one edit away is not
+
+
+def test_misspelling_folding_on_the_shipped_dictionaries() -> None:
+    for text in ("Does LDN help my MS?", "procaine at the dentist", "a proline supplement", "Panadol Extra"):
+        assert "opioid" not in M.find_pins(text), text
+    assert "opioid" in M.find_pins("I take percoset")
+
+
+def test_a_non_opioid_brand_is_never_folded_into_an_opioid() -> None:
+    v = M.vocabulary()
+    non_opioid_brands = ("Tylenol", "Nurofen", "Panadol", "Solpadeine Headache", "Narcan", "Imodium")
+    assert all("opioid" not in M.find_pins(name, v) for name in non_opioid_brands)
+
+
+def test_unii_extract_refuses_other_classes(tmp_path: Path) -> None:
+    with pytest.raises(DrugSourceError, match="unii_extract"):
+        _vocab(tmp_path, ["zorbacet\toxycodone"], checksum="0" * 40)
+    bad = tmp_path / "bad.tsv"
+    bad.write_text("# classes_sha1\tabc\nno-tab-here\n", encoding="utf-8")
+    with pytest.raises(DrugSourceError):
+        read_unii(bad, "abc")
+
+
+def test_dictionary_data_loads_offline(monkeypatch: pytest.MonkeyPatch) -> None:
+    def no_network(*args: object, **kwargs: object) -> None:
+        raise AssertionError("network used")
+
+    monkeypatch.setattr(socket.socket, "connect", no_network)
+    v = M.vocabulary.__wrapped__()  # fresh load, not the cached one
+    sha = classes_checksum(v.class_generics)
+    assert len(read_unii(UNII_NAMES, sha)) > 1000
+    # names that only the UNII extract knows (US combination products, by FDA's components)
+    for name in ("percocet", "vicodin", "norco"):
+        assert "opioid" in v.classes_of(v.dictionary[name]), name
+    assert "acetaminophen" in v.dictionary["percocet"]
+    assert "amanda" not in v.dictionary  # a given name that is also a brand is filtered at extraction
+
+
+def test_unii_extract_filters(tmp_path: Path) -> None:
+    from bot import unii_extract
+
+    src = tmp_path / "UNII_Names.txt"
+    src.write_text(
+        "Name\tTYPE\tUNII\tDisplay Name\n"
+        "ZORBACET COMPONENT OXYCODONE HYDROCHLORIDE\tbn\tX1\tOXYCODONE HYDROCHLORIDE\n"
+        "ZORBACET COMPONENT ACETAMINOPHEN\tbn\tX2\tACETAMINOPHEN\n"
+        "AMANDA\tbn\tX3\tTRAMADOL\n"
+        "OXY-123\tcd\tX1\tOXYCODONE HYDROCHLORIDE\n"
+        "CODEINE [MI]\tcn\tX4\tCODEINE\n"
+        "TYLENOL\tbn\tX2\tACETAMINOPHEN\n",
+        encoding="utf-8",
+    )
+    out, _ = unii_extract.extract(src)
+    assert out["zorbacet"] == {"oxycodone hydrochloride", "acetaminophen"}
+    assert "codeine" in out and "amanda" not in out and "tylenol" not in out
+    assert not any("123" in k for k in out)
+
+
+def test_a_generic_run_together_with_its_salt_is_pinned(tmp_path: Path) -> None:
+    v = _vocab(tmp_path, [])
+    for word in ("Codeinphosphat", "tramadolhydrochlorid", "oxycodonhcl"):
+        (m,) = M.find_medicines(f"I take {word}", v)
+        assert m.via == "compound" and m.classes == ("opioid",), word
+    assert M.find_medicines("codeinex", v)[0].via == "typo"  # one letter after: a typo, not a compound
+    assert M.find_pins("tacrolimusbased regimen", v) == {"immunosuppressant"}
+
+
+def test_the_thyroid_hormone_t3_is_not_read_as_tylenol_with_codeine() -> None:
+    assert "opioid" not in M.find_pins("Can I take LDN with my T3 for Hashimoto's?")
+    assert "opioid" in M.find_pins("I take T3s for my back, can I start LDN?")

@@ -14,9 +14,10 @@ non-opioid names that are; and over every 4th name of the packaged drug dictiona
 pinned class, the names pinned "opioid" (`dictionary_false_pins`).
 
 Held-out (`--split heldout`): `eval/data/safety/heldout.jsonl` and `eval/data/medicines/heldout_*.csv`,
-written by a helper who never read the bot or the battery (`eval/data/HELDOUT.md`). Same figures, plus
-triage by message length; pins as counts only (all rows, `debatable=false` rows, per `kind`), never the
-names, so that nobody tunes on them. The held-out lists are left out of the ordinary pin figures.
+written by a helper who never read the bot or the battery (`eval/data/HELDOUT.md`). Same figures
+(triage by message length too, as for dev and test); pins as counts only (all rows, `debatable=false`
+rows, per `kind`), never the names. The held-out lists are left out of the ordinary pin figures.
+Dev also scores `eval/data/safety/dev_long.jsonl` (long personal stories), reported as `dev_long`.
 """
 
 from __future__ import annotations
@@ -280,14 +281,12 @@ def main(args: argparse.Namespace) -> int:
             result["rows_never_read_by_the_triage_author"] = metrics(
                 [rows[k] for k in keep], [levels[k] for k in keep]
             )
-        if split == "heldout":
+        if any(r.length for r in rows):  # by the rows' own `length` field (battery and held-out)
             by_length: dict[str, object] = {}
             for n in ("short", "long"):
-                ks = [i for i, r in enumerate(rows) if r.length == n]
-                if ks:
+                if ks := [i for i, r in enumerate(rows) if r.length == n]:
                     part = metrics([rows[i] for i in ks], [levels[i] for i in ks])
-                    part.pop("per_category")
-                    by_length[n] = part
+                    by_length[n] = {k: v for k, v in part.items() if k != "per_category"}
             result["by_length"] = by_length
         report[split] = result
     report["medicines"] = medicine_figures()

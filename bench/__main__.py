@@ -6,7 +6,7 @@ import argparse
 import sys
 from pathlib import Path
 
-SECTIONS = ("warm", "cost", "cold", "build", "web", "memory", "scale")
+SECTIONS = ("warm", "profile", "cost", "cold", "build", "web", "readers", "memory", "scale")
 
 
 def build_parser() -> argparse.ArgumentParser:

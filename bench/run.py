@@ -7,10 +7,12 @@ Sections (all by default, in this order; `--only` picks some):
 | section | module | what |
 |---|---|---|
 | warm   | bench/warm.py   | `Engine.answer` latency over the gold questions, cache off; stages; cached repeat |
+| profile | bench/cpu_profile.py | where the CPU of one answer goes: cProfile per stage, model calls and texts per question |
 | cost   | bench/peers.py  | `bot ask --batch` per question vs one bare sentence-transformers encode vs a LangChain-style FAISS peer, one run |
 | cold   | bench/cold.py   | CLI first answer, each heavy import, web server start -> page usable -> first answer -> chat ready |
 | build  | bench/build.py  | full build, nothing-changed rebuild, one-document-changed rebuild |
-| web    | bench/web.py    | 1/8/32/64 concurrent users (raw HTTP, `bench/loadgen.py`): JSON API and chat route, every like stored |
+| web    | bench/web.py    | 1/8/32/64 users in a closed loop, no pause (stress), raw HTTP (`bench/loadgen.py`): JSON API and chat route, every like stored |
+| readers | bench/web.py   | 64 users who read each reply (seeded think time, mean 7 s), JSON API and chat route (the chat carried), every like stored |
 | memory | bench/web.py    | peak RSS (VmHWM) of the serving process after the load |
 | scale  | bench/scale.py  | synthetic 10k/100k/1M passages: FAISS exact vs HNSW, recall@10, BM25 |
 
@@ -41,7 +43,7 @@ from bench import warm as bench_warm
 from bench import web as bench_web
 from bench.stats import machine
 
-SECTIONS = ("warm", "cost", "cold", "build", "web", "memory", "scale")
+SECTIONS = ("warm", "profile", "cost", "cold", "build", "web", "readers", "memory", "scale")
 GOLD = Path(__file__).resolve().parent.parent / "eval" / "gold" / "questions.jsonl"
 DEFAULT_OUT = Path(__file__).resolve().parent / "out"
 Row = tuple[str, float, str, str, bool | None]
@@ -120,6 +122,10 @@ def run(args: argparse.Namespace, embedder: Any = None) -> dict[str, Any]:
             if name == "warm":
                 qs = questions[:20] if quick else questions
                 record(name, bench_warm.run_warm(get_engine(), qs, rounds=1 if quick else 3), before)
+            elif name == "profile":
+                from bench.cpu_profile import run_profile
+
+                record(name, run_profile(get_engine(), questions, 40 if quick else 400), before)
             elif name == "cost":
                 from bench import peers
 
@@ -141,7 +147,7 @@ def run(args: argparse.Namespace, embedder: Any = None) -> dict[str, Any]:
                     bench_build.run_build(paths.corpus_dir, 1 if quick else 3, emb, cli=embedder is None),
                     before,
                 )
-            elif name in ("web", "memory"):
+            elif name in ("web", "readers", "memory"):
                 if server is None:
                     server = bench_cold.start_server(paths.index_dir)
                     results.setdefault("cold", {})["web"] = dict(server.facts)
@@ -152,6 +158,12 @@ def run(args: argparse.Namespace, embedder: Any = None) -> dict[str, Any]:
                         server.url, server.proc.pid, questions, levels, 3.0 if quick else 15.0, 1000, db
                     )
                     record(name, res, before)
+                elif name == "readers":
+                    db = Path(bench_cold.child_env()["LDN_FEEDBACK_DB"])
+                    secs = 3.0 if quick else bench_web.THINK_SECONDS
+                    record(
+                        name, bench_web.run_readers(server.url, server.proc.pid, questions, db, secs), before
+                    )
                 else:
                     from bench.stats import proc_status_mb
 
@@ -189,6 +201,7 @@ def run(args: argparse.Namespace, embedder: Any = None) -> dict[str, Any]:
 
 
 def headline_rows(results: dict[str, Any]) -> list[tuple[str, Row]]:
+    from bench import cpu_profile as bench_profile
     from bench import peers
 
     makers = {
@@ -197,6 +210,8 @@ def headline_rows(results: dict[str, Any]) -> list[tuple[str, Row]]:
         "cold": bench_cold.headline,
         "build": bench_build.headline,
         "web": bench_web.headline,
+        "readers": bench_web.headline,
+        "profile": bench_profile.headline,
         "scale": bench_scale.headline,
     }
     rows: list[tuple[str, Row]] = []

@@ -53,6 +53,7 @@ from bot.story import find_question
 from index.embedder import Embedder
 from index.encoder import load_query_embedder
 from index.manifest import IndexMismatch
+from index.query_vectors import RecentVectors, mean_vector
 from index.settings import Paths
 from index.store import IndexData, read_index
 
@@ -81,7 +82,7 @@ class Engine:
         self.cautions = find_cautions(data)
         self.triager = Triager.from_build(data.build_dir, embedder)  # fitted by `index build`
         self._cache: OrderedDict[str, Answer] = OrderedDict()
-        self._lock = threading.Lock()
+        self._lock, self.recent = threading.Lock(), RecentVectors()
 
     @classmethod
     def load(
@@ -130,25 +131,21 @@ class Engine:
         return result
 
     def encode(self, text: str) -> np.ndarray:
-        """The query vector: the mean of `Retriever.query_texts` vectors (one batched model call)."""
-        texts = self.retriever.query_texts(text)
-        if len(texts) == 1:
-            return self.embedder.encode(texts)[0]
-        mean = self.embedder.encode(texts).mean(axis=0)
-        return (mean / max(float(np.linalg.norm(mean)), 1e-9)).astype(np.float32)
+        """The query vector: the mean of `Retriever.query_texts` vectors (one batched model call),
+        remembered per text (`index.query_vectors`: the chat's suggestions ask for it again)."""
+        return self.recent.get(
+            text, lambda t: mean_vector(self.embedder.encode(self.retriever.query_texts(t)))
+        )
 
     def _encode_with_triage(self, text: str) -> tuple[np.ndarray, np.ndarray]:
         """One model call for the query texts and the triage units: (query vector, unit vectors)."""
-        texts = self.retriever.query_texts(text)
-        units = self.triager.units(text)
+        texts, units = self.retriever.query_texts(text), self.triager.units(text)
         unique = list(dict.fromkeys(texts + units))  # the whole message is often both: encoded once
         vectors = self.embedder.encode(unique)
         row = {t: i for i, t in enumerate(unique)}
-        q, u = vectors[[row[t] for t in texts]], vectors[[row[t] for t in units]]
-        if len(texts) == 1:
-            return q[0], u
-        mean = q.mean(axis=0)
-        return (mean / max(float(np.linalg.norm(mean)), 1e-9)).astype(np.float32), u
+        qvec = mean_vector(vectors[[row[t] for t in texts]])
+        self.recent.put(text, qvec)
+        return qvec, vectors[[row[t] for t in units]]
 
     def _answer(self, shown: str, text: str, observer: StageObserver | None) -> Answer:
         laps = Laps(observer)

@@ -39,6 +39,7 @@ QUESTION_STOPWORDS = frozenset(_QUESTION_WORDS.split())
 _TOKEN = re.compile(_PATTERN)
 MAX_PREFIX_EXPANSIONS = 5
 MAX_FUZZY_VOCAB = 200_000
+EXPANSION_CACHE = 4096  # query tokens whose index terms are remembered (the vocabulary is fixed)
 
 
 @cache
@@ -72,6 +73,7 @@ class Bm25Index:
         self._retriever = retriever
         self.size = size
         self._words: list[str] | None = None
+        self._expansions: dict[str, tuple[str, ...]] = {}
 
     @classmethod
     def build(cls, texts: list[str]) -> Bm25Index:
@@ -117,6 +119,14 @@ class Bm25Index:
         vocab = self._retriever.vocab_dict
         if token in vocab:
             return [token]
+        known = self._expansions.get(token)  # the close-spelling search costs ~1 ms per word
+        if known is None:
+            if len(self._expansions) >= EXPANSION_CACHE:
+                self._expansions.clear()  # bounded; unknown words of real questions recur
+            known = self._expansions[token] = tuple(self._expand(token))
+        return list(known)
+
+    def _expand(self, token: str) -> list[str]:
         words = self._sorted_vocab()
         if len(token) >= 4:
             i = bisect.bisect_left(words, token)

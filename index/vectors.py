@@ -18,7 +18,14 @@ AMD EPYC, one query at a time, real MiniLM query vectors over synthetic recombin
 * a single query gains nothing from FAISS's OpenMP threads, and on a loaded machine their
   spinning made one exact search 4-20x slower (10k vectors: 16 ms with 2 threads vs 0.75 ms
   with 1), so serving entry points call `set_search_threads` (1) once at start-up; index
-  builds keep every thread.
+  builds keep every thread;
+* the same holds for numpy's BLAS (OpenBLAS, one thread per core by default): the per-question
+  matrix products (triage's exemplar similarities, 2 x 384 by 384 x ~1,600) are far too small
+  to gain from threads, and with several questions answered at once the BLAS threads spin
+  against each other and the encoder: one answer cost 33 ms of CPU with 2 BLAS threads against
+  14 ms with 1 (same answers, byte for byte; BENCHMARKS.md, "Where the CPU of an answer goes").
+  `set_search_threads` therefore limits BLAS to the same count (threadpoolctl, at run time, so
+  it works after numpy is imported).
 """
 
 from __future__ import annotations
@@ -73,7 +80,7 @@ def load_faiss(path: Path) -> Any:
 
 def set_search_threads(n: int = SEARCH_THREADS) -> None:
     """FAISS's OpenMP threads and numpy's BLAS threads for the whole process; entry points call
-    this once at start-up.
+    this once at start-up (index builds do not: they keep every thread).
 
     Never switched per search: a process-wide switch per call races between the threads that
     answer questions at the same time."""
@@ -83,7 +90,7 @@ def set_search_threads(n: int = SEARCH_THREADS) -> None:
     faiss.omp_set_num_threads(n)
     # numpy's BLAS too: the triage scores one (units x exemplars) product per message, for which
     # waking a second BLAS thread costs more than it saves (eval.bench_triage measures both)
-    threadpool_limits(n, user_api="blas")
+    threadpool_limits(limits=n, user_api="blas")
 
 
 def search(index: Any, query: np.ndarray, k: int) -> list[tuple[int, float]]:

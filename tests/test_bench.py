@@ -9,6 +9,7 @@ from __future__ import annotations
 import argparse
 import json
 import math
+import random
 from pathlib import Path
 
 import numpy as np
@@ -169,3 +170,52 @@ def test_a_flipped_byte_makes_the_nothing_changed_build_rebuild(tiny_corpus: Pat
     raw[-1] ^= 0xFF  # same size, one byte different
     vec.write_bytes(bytes(raw))
     assert not build_index(tiny_corpus, out, embedder_factory=FakeEmbedder).up_to_date
+
+
+def test_think_pauses_are_seeded_exponential_and_truncated():
+    from bench.loadgen import pause, think_pauses
+
+    assert think_pauses(0.0, 1, 0) is None  # closed loop: no pauses
+    a, b, other = think_pauses(7.0, 13, 0), think_pauses(7.0, 13, 0), think_pauses(7.0, 13, 1)
+    assert a is not None and b is not None and other is not None
+    first = [pause(a, 7.0) for _ in range(4000)]
+    assert first == [pause(b, 7.0) for _ in range(4000)]  # same seed and user: same pauses
+    assert first[:20] != [pause(other, 7.0) for _ in range(20)]  # each user has their own
+    assert min(first) >= 0.0
+
+    class Huge(random.Random):
+        def expovariate(self, lambd: float = 1.0) -> float:
+            return 1e9
+
+    assert pause(Huge(), 7.0) == 70.0  # truncated at 10x the mean
+    assert 6.0 < sum(first) / len(first) < 8.0  # exponential with mean 7 s (4,000 draws)
+
+
+def test_loadgen_readers_carry_their_chat_and_every_like_is_stored(
+    live_fake: str, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+):
+    from bench.loadgen import run_level
+    from bot import feedback
+
+    db = tmp_path / "fb.sqlite3"
+    monkeypatch.setenv(feedback.ENV_VAR, str(db))
+    res = run_level(live_fake, "chat", users=2, questions=["Does LDN cause vivid dreams?", "Is LDN approved?"],
+                    max_requests=6, seconds=120, like=True, think=0.05, seed=3, carry=True)  # fmt: skip
+    assert (res["sent"], res["ok"], res["errors"]) == (6, 6, 0), res["error_examples"]
+    assert res["think_mean_s"] == 0.05 and res["carry"] is True
+    assert res["longest_chat"] >= 6  # one user had >= 3 turns, each sending the chat back (else 2)
+    assert res["likes_sent"] == 6 and feedback.count(db) == 6
+
+
+def test_quick_profile_counts_one_model_call_per_question(built_index: Path, tmp_path: Path):
+    from bench.run import run
+
+    args = argparse.Namespace(
+        index=built_index, out=tmp_path / "bench", only=["profile"], quick=True, corpus=None, model=None
+    )
+    res = run(args, embedder=FakeEmbedder())["sections"]["profile"]
+    assert res["questions"] == 40 and res["cpu_ms_per_question"] > 0
+    assert res["model_calls_per_question"] == 1.0  # typed, topic-neutral and triage texts: one call
+    assert res["texts_per_question"] >= res["distinct_texts_per_question"] >= 1.0
+    stages = res["stages_ms_per_question"]
+    assert stages["retrieval in all"] > 0 and stages["encoding in all"] > 0

@@ -27,6 +27,7 @@ MODULES = [
     "bot.followup",
     "bot.intent",
     "bot.story",
+    "bot.coverage",
     "bot.render",
     "index.fusion",
     "index.cli",

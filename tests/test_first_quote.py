@@ -21,8 +21,11 @@ from index.build import build_index
 from tests.conftest import SEED_CORPUS_DIR
 
 pytestmark = pytest.mark.model
-# Not reached yet (2026-12-01, dev-chosen settings; the shipped relevance model earns no weight on
-# dev, see bot/data/answer.toml): strict, so the day one of these passes the marker must go.
+# Not reached yet (2026-12-01, settings chosen on dev + the melatonin transfer-dev corpus, see
+# bot/data/answer.toml): strict, so the day one of these passes the marker must go. Reached by the
+# general first-quote rule of bot/select.py (position + cosine + answer shape): fibromyalgia,
+# timing, approval. Still missed: dose (the bedtime sentence keeps first place by a hair) and
+# onset (a trial's length, "for 12 weeks", has the time-span shape too).
 NOT_YET = pytest.mark.xfail(strict=True, reason="first quote does not answer yet (issue #11)")
 
 
@@ -34,20 +37,18 @@ FIRST_QUOTE = [
     _case(
         "Does LDN help fibromyalgia?",
         r"(?i)fibromyalgia.*\b(reduc|improv|reliev|relief)|\b(reduc|improv)\w*.*fibromyalgia",
-        reached=False,
     ),
     _case("What dose of LDN is usually used?", r"(?i)\d(\.\d)?\s?(mg|milligram)", reached=False),
     _case(
         "When should I take LDN, morning or night?",
         r"(?i)bedtime|at night|in the morning|evening",
-        reached=False,
     ),
     _case(
         "How long until LDN starts working?",
         r"(?i)\b(within|after|takes?)\b.{0,20}\b(days?|weeks?|months?)\b",
         reached=False,
     ),
-    _case("Is LDN approved by the FDA?", r"(?i)\bnot\b.{0,20}approved", reached=False),
+    _case("Is LDN approved by the FDA?", r"(?i)\bnot\b.{0,20}approved"),
     _case("How much does LDN cost?", r"\$\s?\d"),
     _case("Does LDN cause vivid dreams?", r"(?i)dream"),
     _case("Can I take LDN with opioid painkillers?", r"(?i)opioid|opiate|narcotic"),

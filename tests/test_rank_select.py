@@ -38,7 +38,7 @@ def _data() -> Any:
     for i, (doc, text) in enumerate(TEXTS):
         sentences.append(Sentence(i, doc, offset, offset + len(text), text, None, None))
         offset += len(text) + 1
-    return SimpleNamespace(sentences=sentences)
+    return SimpleNamespace(sentences=sentences, passages=[])
 
 
 class FakeRelevance:

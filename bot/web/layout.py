@@ -19,6 +19,7 @@ the run history and file serving off.
 from __future__ import annotations
 
 import logging
+import os
 import threading
 from collections.abc import Iterator
 from pathlib import Path
@@ -245,12 +246,41 @@ def mount_options(settings: WebSettings | None = None) -> dict[str, Any]:
     }
 
 
+def no_queue_analytics() -> None:
+    """Stop Gradio's queue from summarising every finished event for its monitoring page.
+
+    Gradio 6's queue keeps the last 10,000 events and, after each one, builds a pandas
+    DataFrame of them all for the monitoring dashboard (off here: `enable_monitoring=False`);
+    under load that was ~5% of the server's CPU and grows with the number of events. Its two
+    environment settings, read when the queue is made, make it keep one event and never
+    summarise. Nothing of the chat uses that summary."""
+    os.environ.setdefault("GRADIO_ANALYTICS_MAX_EVENTS", "1")
+    os.environ.setdefault("GRADIO_ANALYTICS_CACHE_FREQUENCY", str(2**62))
+
+
+QUEUE_POLL_SECONDS = 0.005
+
+
+def slower_queue_polling(blocks: gr.Blocks) -> None:
+    """Gradio's queue looks for new events every 1 ms while it has none (or all its workers
+    are busy) and for progress bars every 10 ms: an idle server spent ~5% of a core waking up
+    (BENCHMARKS.md). Every 5 ms (events) and 50 ms (progress; this chat shows none) cost a
+    fraction of that and delay the start of an event by at most 5 ms. Private attributes of
+    the queue: when a Gradio version lacks them, nothing changes."""
+    queue = getattr(blocks, "_queue", None)
+    for name, seconds in (("sleep_when_free", QUEUE_POLL_SECONDS), ("progress_update_sleep_when_free", 0.05)):
+        if queue is not None and hasattr(queue, name):
+            setattr(queue, name, seconds)
+
+
 def chat_app(holder: Answerer, paths: Paths, settings: WebSettings | None = None) -> Any:
     """A FastAPI app serving the chat at its root, with Gradio's queue bounded by `settings`."""
     from fastapi import FastAPI
 
     settings = settings or WebSettings()
+    no_queue_analytics()
     blocks = build_app(holder, paths)
     blocks.queue(default_concurrency_limit=settings.concurrency, max_size=settings.queue_max_size)
+    slower_queue_polling(blocks)
     host = FastAPI(openapi_url=None, docs_url=None, redoc_url=None)
     return gr.mount_gradio_app(host, blocks, "/", **mount_options(settings))

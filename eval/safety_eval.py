@@ -37,7 +37,7 @@ import numpy as np
 from bot.triage import Triager
 from bot.triage.classifier import UnitScores
 from bot.triage.data import Thresholds
-from eval.safety_calibrate import calibrated_cuts, cross_validate
+from eval.safety_calibrate import capped_rule, cross_validate
 
 BATTERY = Path("eval/data/safety/battery.jsonl")
 HELDOUT = Path("eval/data/safety/heldout.jsonl")
@@ -145,7 +145,7 @@ def calibrate(
 ) -> tuple[Thresholds, dict[str, object]]:
     """Dev only (the battery's dev rows and dev_long together): the cue weights (not-now, acuity,
     story) whose cross-validated rule (`eval.safety_calibrate`, cuts lowered by their fold
-    shortfalls) keeps the most emergencies out of fold, then shows the guidance to the fewest
+    shortfalls, `possible` never above the shipped one: `capped_rule`) keeps the most emergencies out of fold, then shows the guidance to the fewest
     ordinary messages out of fold; then that rule's cuts on all dev messages. Returns the proposal
     and what was measured (per weight triple: out-of-fold recall and ordinary shown)."""
     base = triager.thresholds
@@ -155,8 +155,8 @@ def calibrate(
     table: dict[str, object] = {}
     for nw, aw, sw in itertools.product((0.2, 0.3, 0.4), (0.0, 0.05, 0.1), (0.0, 0.1, 0.2, 0.3, 0.4)):
         score, sui, red = message_features(items, nw, aw, sw)
-        cv, _ = cross_validate(score, sui, red, y, cats, rule=calibrated_cuts)
-        cuts = calibrated_cuts(score, sui, red, y, cats)
+        cv, _ = cross_validate(score, sui, red, y, cats, rule=capped_rule(base.possible))
+        cuts = capped_rule(base.possible)(score, sui, red, y, cats)
         table[f"not_now {nw} acuity {aw} story {sw}"] = {"cuts": cuts.__dict__, "out_of_fold": cv.__dict__}
         rank = (cv.recall, -cv.ordinary_shown)
         if best is None or rank > best[0]:

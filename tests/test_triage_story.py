@@ -123,3 +123,19 @@ def test_dev_long_file_is_dev_only_long_and_sourced() -> None:
     loaded = load_battery(DEV_LONG, {"dev"})
     assert len(loaded) == len(rows) and isinstance(loaded[0], Row)
     assert load_battery(DEV_LONG, {"test"}) == []
+
+
+def test_capped_rule_never_raises_the_possible_cut() -> None:
+    from eval.safety_calibrate import calibrated_cuts, capped_rule
+
+    score = np.array([0.9, 0.8, 0.75, 0.3, 0.2, 0.1, 0.7, 0.85, 0.95, 0.4])
+    y = np.array([1, 1, 1, 0, 0, 0, 0, 1, 1, 0], dtype=bool)
+    sui, red = np.zeros(10), np.zeros(10, dtype=bool)
+    cats = ["E a" if e else "O b" for e in y]
+    free = calibrated_cuts(score, sui, red, y, cats)
+    assert capped_rule(free.possible - 0.1)(score, sui, red, y, cats).possible == pytest.approx(
+        free.possible - 0.1
+    )
+    assert (
+        capped_rule(free.possible + 0.1)(score, sui, red, y, cats) == free
+    )  # a higher ceiling changes nothing

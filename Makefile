@@ -11,7 +11,7 @@ export HF_HUB_OFFLINE := 1
 export TRANSFORMERS_OFFLINE := 1
 export GRADIO_ANALYTICS_ENABLED := False
 
-.PHONY: install run build serve test test-fast lint format eval beir bench liveqa reranker browser-deps postgres-deps a11y-deps clean
+.PHONY: install run build serve test test-fast lint format eval beir bench liveqa reranker adapter browser-deps postgres-deps a11y-deps clean
 
 install: $(STAMP)
 
@@ -84,6 +84,12 @@ liveqa: install
 RERANKER_OUT ?= var/reranker
 reranker: install
 	nice $(PY) -m train reranker --out $(RERANKER_OUT) --shared ../shared
+
+# Refit the query adapter W (a few minutes, most of it encoding MedQuAD once); ship with:
+# cp $(ADAPTER_OUT)/adapter.npy $(ADAPTER_OUT)/adapter.json $(ADAPTER_OUT)/MODEL_CARD.md index/models/adapter/
+ADAPTER_OUT ?= var/adapter
+adapter: install
+	nice $(PY) -m train adapter --out $(ADAPTER_OUT) --shared ../shared
 
 bench: build
 	$(PY) -m bench --index $(INDEX)

@@ -50,6 +50,7 @@ from bot.safety import Level, Triager, detect_pins
 from bot.select import select
 from bot.settings import BotSettings
 from bot.story import find_question
+from index.adapter import load_adapter
 from index.embedder import Embedder
 from index.encoder import load_query_embedder
 from index.manifest import IndexMismatch
@@ -72,8 +73,10 @@ class Engine:
         self.data = data
         self.embedder = embedder
         self.settings = settings or BotSettings()
-        self.retriever = Retriever(data)
         self.reranker, self.answer_settings = reranker, answer or load_answer_settings()
+        weight = self.answer_settings.rank.adapter_weight
+        adapter = load_adapter(dimension=data.manifest.dimension) if weight > 0 else None
+        self.retriever = Retriever(data, adapter=adapter, adapter_weight=weight)
         s = self.settings
         self.ranker, self.select_settings = build_ranker(
             data, reranker, self.answer_settings, s.min_similarity, s.min_relevance

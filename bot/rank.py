@@ -82,6 +82,7 @@ class RankSettings:
     min_relevance: float = 0.5
     min_similarity: float = 0.40
     kind_credit: float = 0.0
+    adapter_weight: float = 0.0  # the query adapter's list in retrieval's fusion (0: not loaded)
     coverage_weight: float = 0.0  # x word coverage of retrieval's first 3 sentences (bot.coverage)
 
 

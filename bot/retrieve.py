@@ -36,6 +36,7 @@ from dataclasses import dataclass
 import numpy as np
 
 from bot.observe import Laps, Stage, StageObserver
+from index.adapter import QueryAdapter
 from index.bm25 import tokenize
 from index.fusion import reciprocal_rank_fusion
 from index.store import IndexData
@@ -75,13 +76,25 @@ class Candidates:
     bm25_s: Ranked
     dense_p: Ranked
     bm25_p: Ranked
+    adapter_s: Ranked | None = None  # sentences by the query adapter's cosine (None: no adapter)
 
 
 class Retriever:
-    def __init__(self, data: IndexData, depth: int = 40, passage_depth: int = 10):
+    def __init__(
+        self,
+        data: IndexData,
+        depth: int = 40,
+        passage_depth: int = 10,
+        adapter: QueryAdapter | None = None,
+        adapter_weight: float = 1.0,
+    ):
+        """`adapter` (`index.adapter`), when given, adds a fifth list to the fusion: sentences
+        by `cos(W q, s)`, weighted `adapter_weight` (the other lists weigh 1)."""
         self.data = data
         self.depth = depth
         self.passage_depth = passage_depth
+        self.adapter = adapter
+        self.adapter_weight = adapter_weight
         vecs = data.sentence_vectors
         self.topic = (
             vecs.mean(axis=0).astype(np.float32)
@@ -136,7 +149,8 @@ class Retriever:
             return Retrieval((), -1.0, -1.0)
         laps = Laps(observer)
         found = self.candidates(query, qvec, laps)
-        return self.rank_sentences(found, qvec, laps=laps)
+        lists = FUSED_LISTS + (("adapter_s",) if self.adapter is not None else ())
+        return self.rank_sentences(found, qvec, lists, laps=laps)
 
     def candidates(self, query: str, qvec: np.ndarray, laps: Laps | None = None) -> Candidates:
         data = self.data
@@ -147,7 +161,10 @@ class Retriever:
         bm25_s = data.sentence_bm25.top(query, self.depth, self.topic_tokens)
         bm25_p = data.passage_bm25.top(query, self.passage_depth, self.topic_tokens)
         laps.lap(Stage.BM25)
-        return Candidates(dense_s, bm25_s, dense_p, bm25_p)
+        adapter_s = None
+        if self.adapter is not None:
+            adapter_s = search(data.sentence_faiss, self.adapter.apply(qvec), self.depth)
+        return Candidates(dense_s, bm25_s, dense_p, bm25_p, adapter_s)
 
     def rank_sentences(
         self,
@@ -161,6 +178,8 @@ class Retriever:
         fused) ranked by RRF of `lists`; `centre=False` ranks the dense list by raw cosine."""
         data = self.data
         cand: set[int] = {i for i, _ in found.dense_s} | {i for i, _ in found.bm25_s}
+        if "adapter_s" in lists and found.adapter_s is not None:
+            cand.update(i for i, _ in found.adapter_s)
         if "dense_p" in lists or "bm25_p" in lists:
             for pid, _ in found.dense_p + found.bm25_p:
                 cand.update(data.passages[pid].sentence_ids)
@@ -169,7 +188,12 @@ class Retriever:
         cen = self.centred(data.sentence_vectors[ids]) @ self.centred(qvec)
         raw_of = dict(zip(ids.tolist(), raw.tolist(), strict=True))
         cen_of = dict(zip(ids.tolist(), cen.tolist(), strict=True))
-        fused = self._fuse(ids.tolist(), cen_of if centre else raw_of, found, lists)
+        adapted = None
+        if "adapter_s" in lists and self.adapter is not None:
+            adapted = dict(
+                zip(ids.tolist(), self.adapter.scores(qvec, data.sentence_vectors[ids]).tolist(), strict=True)
+            )
+        fused = self._fuse(ids.tolist(), cen_of if centre else raw_of, found, lists, adapted)
         order = sorted(fused.items(), key=lambda kv: (-kv[1], kv[0]))
         hits = tuple(
             Hit(i, float(s), cen_of.get(i, -1.0), raw_of.get(i, -1.0), self.passages_of.get(i, [-1])[0])
@@ -186,14 +210,22 @@ class Retriever:
         return c / np.maximum(norms, 1e-9)
 
     def _fuse(
-        self, ids: list[int], similarity: dict[int, float], found: Candidates, lists: tuple[str, ...]
+        self,
+        ids: list[int],
+        similarity: dict[int, float],
+        found: Candidates,
+        lists: tuple[str, ...],
+        adapted: dict[int, float] | None = None,
     ) -> dict[int, float]:
         rankings: list[dict[int, int]] = []
+        weights: list[float] = []
         if "dense_s" in lists:
             dense_order = sorted(ids, key=lambda i: -similarity[i])
             rankings.append({i: r for r, i in enumerate(dense_order)})
+            weights.append(1.0)
         if "bm25_s" in lists:
             rankings.append({i: r for r, (i, _) in enumerate(found.bm25_s)})
+            weights.append(1.0)
         for name, plist in (("dense_p", found.dense_p), ("bm25_p", found.bm25_p)):
             if name not in lists:
                 continue
@@ -202,7 +234,11 @@ class Retriever:
                 for sid in self.data.passages[pid].sentence_ids:
                     prank.setdefault(sid, r)
             rankings.append(prank)
-        fused = reciprocal_rank_fusion(rankings)
+            weights.append(1.0)
+        if adapted is not None:
+            rankings.append({i: r for r, i in enumerate(sorted(ids, key=lambda i: (-adapted[i], i)))})
+            weights.append(self.adapter_weight)
+        fused = reciprocal_rank_fusion(rankings, weights=weights)
         return {i: fused.get(i, 0.0) for i in ids}
 
 

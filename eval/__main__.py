@@ -125,6 +125,9 @@ def _add_liveqa(sub: Subparsers) -> None:
     p.add_argument(
         "--no-sentences", action="store_true", help="skip rerank-sent (the slow sentence-level run)"
     )
+    p.add_argument("--no-rerank", action="store_true", help="skip the cross-encoder runs")
+    p.add_argument("--adapter", type=Path, help="query adapter folder (default: the shipped one, if any)")
+    p.add_argument("--no-adapter", action="store_true", help="skip the query adapter runs")
     p.add_argument("--json", action="store_true", help="print JSON instead of a Markdown table")
     p.set_defaults(target="eval.liveqa:main")
 

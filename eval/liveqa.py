@@ -12,6 +12,9 @@ of each question (a re-ranking task: the candidates are fixed, so methods differ
 - `rerank`: the cross-encoder of `index/rerank.py` on the answer's opening (first 160 word pieces).
 - `rerank-sent`: the same model, the best of the answer's first eight sentences (how the bot uses
   it: its units are sentences) and its opening.
+- `adapter`: cosine of the question's MiniLM vector mapped by the query adapter
+  (`index.adapter`, `W q`) and the answer's vector; `hybrid+adapter`: RRF of BM25, dense and it
+  (how the bot fuses it: one more list).
 
 Metrics: nDCG@10 with graded gains 4→3, 3→2, 2→1, 1→0 (ranx), and TREC's "average score": the top
 answer's judgment minus one (0..3), averaged over all 104 questions (0 where a question has no
@@ -100,7 +103,12 @@ def evaluate(data: LiveQA, runs: dict[str, dict[str, float]], n_questions: int) 
 
 
 def method_scorers(
-    data: LiveQA, reranker_dir: Path | None, needed: set[str], sentences: bool = True
+    data: LiveQA,
+    reranker_dir: Path | None,
+    needed: set[str],
+    sentences: bool = True,
+    rerank: bool = True,
+    adapter_dir: Path | None = None,
 ) -> dict[str, Scorer]:
     from corpus.segment import segment
     from index.bm25 import Bm25Index
@@ -114,6 +122,17 @@ def method_scorers(
     vecs = np.zeros((len(ids), embedder.dimension), dtype=np.float32)
     wanted = sorted(needed)
     vecs[[pos[a] for a in wanted]] = embedder.encode([data.answers[a] for a in wanted])
+    scorers: dict[str, Scorer] = {
+        "bm25": lambda q, c: bm25.scores(q)[[pos[a] for a in c]],
+        "dense": lambda q, c: vecs[[pos[a] for a in c]] @ embedder.encode([q])[0],
+    }
+    if adapter_dir is not None:
+        from index.adapter import load_adapter
+
+        adapter = load_adapter(adapter_dir, embedder.dimension)
+        scorers["adapter"] = lambda q, c: adapter.scores(embedder.encode([q])[0], vecs[[pos[a] for a in c]])
+    if not rerank:
+        return scorers
     rr = Reranker.load(reranker_dir, threads=2)
     sents = {a: [s.text for s in segment(data.answers[a]).sentences][:8] for a in wanted}
 
@@ -126,22 +145,24 @@ def method_scorers(
             lo += n
         return np.array(out)
 
-    scorers: dict[str, Scorer] = {
-        "bm25": lambda q, c: bm25.scores(q)[[pos[a] for a in c]],
-        "dense": lambda q, c: vecs[[pos[a] for a in c]] @ embedder.encode([q])[0],
-        "rerank": lambda q, c: rr.score(q, [data.answers[a] for a in c]),
-    }
+    scorers["rerank"] = lambda q, c: rr.score(q, [data.answers[a] for a in c])
     if sentences:
         scorers["rerank-sent"] = rerank_sent
     return scorers
 
 
 def run(
-    data: LiveQA, reranker_dir: Path | None, limit: int | None = None, sentences: bool = True
+    data: LiveQA,
+    reranker_dir: Path | None,
+    limit: int | None = None,
+    sentences: bool = True,
+    rerank: bool = True,
+    adapter_dir: Path | None = None,
 ) -> dict[str, object]:
     qs = sorted(data.judged, key=int)[:limit]
     n_questions = len(data.questions) if limit is None else len(qs)
-    scorers = method_scorers(data, reranker_dir, {a for q in qs for a in data.judged[q]}, sentences)
+    needed = {a for q in qs for a in data.judged[q]}
+    scorers = method_scorers(data, reranker_dir, needed, sentences, rerank, adapter_dir)
     results: dict[str, object] = {}
     for form in ("original", "summary"):
         runs: dict[str, dict[str, dict[str, float]]] = defaultdict(dict)
@@ -155,14 +176,18 @@ def run(
                 )
                 seconds[name] += time.perf_counter() - t
             runs["hybrid"][q] = rrf(runs["bm25"][q], runs["dense"][q])
-            best = "rerank-sent" if sentences else "rerank"
-            runs[f"hybrid+{best}"][q] = rrf(runs["bm25"][q], runs["dense"][q], runs[best][q])
+            if rerank:
+                best = "rerank-sent" if sentences else "rerank"
+                runs[f"hybrid+{best}"][q] = rrf(runs["bm25"][q], runs["dense"][q], runs[best][q])
+            if "adapter" in scorers:
+                runs["hybrid+adapter"][q] = rrf(runs["bm25"][q], runs["dense"][q], runs["adapter"][q])
         results[form] = {
             name: {**evaluate(data, r, n_questions), "seconds": round(seconds.get(name, 0.0), 1)}
             for name, r in runs.items()
         }
     results["published_trec_avg_score"] = PUBLISHED
-    results["reranker"] = str(reranker_dir or "shipped")
+    results["reranker"] = str(reranker_dir or "shipped") if rerank else "not run"
+    results["adapter"] = str(adapter_dir) if adapter_dir is not None else "not run"
     results["questions"] = len(data.questions)
     results["judged_questions"] = len(qs)
     return results
@@ -189,6 +214,18 @@ def main(args: argparse.Namespace) -> int:
     if not (folder / "liveqa_med_2017_test.xml").is_file():
         print(f"error: no LiveQA-Med files in {folder} (expected shared/medqa)", file=sys.stderr)
         return 2
-    results = run(load(folder), args.reranker, args.limit, sentences=not args.no_sentences)
+    adapter = args.adapter
+    if adapter is None and not args.no_adapter:
+        from index.adapter import DEFAULT_ADAPTER_DIR
+
+        adapter = DEFAULT_ADAPTER_DIR if DEFAULT_ADAPTER_DIR.is_dir() else None
+    results = run(
+        load(folder),
+        args.reranker,
+        args.limit,
+        sentences=not args.no_sentences,
+        rerank=not args.no_rerank,
+        adapter_dir=adapter,
+    )
     print(json.dumps(results, indent=2) if args.json else table(results))
     return 0

@@ -44,6 +44,7 @@ def add_tune_parser(subparsers: Any) -> argparse.ArgumentParser:
     p.add_argument("--index", help="index folder (default: LDN_INDEX_DIR or index/built)")
     p.add_argument("--model", help="local sentence-transformers folder")
     p.add_argument("--reranker", type=Path, help="relevance model folder (default: the shipped one)")
+    p.add_argument("--adapter", type=Path, help="query adapter folder (default: the shipped one, if any)")
     p.set_defaults(target="eval.tune:main")
     return p
 
@@ -120,6 +121,7 @@ def main(args: argparse.Namespace) -> int:
     from bot.rank import AnswerRanker, load_answer_settings
     from eval.gold import load_gold
     from eval.sets import GOLD
+    from index.adapter import DEFAULT_ADAPTER_DIR
     from index.embedder import set_offline_env
     from index.rerank import Reranker
     from index.settings import Paths
@@ -180,6 +182,10 @@ def main(args: argparse.Namespace) -> int:
         )
     _quote_sweep(engine, rows, settings, best)
     _without_model(engine, rows, settings)
+    if args.adapter is not None or DEFAULT_ADAPTER_DIR.is_dir():
+        from eval.adapter_sweep import sweep
+
+        print("\n" + "\n".join(sweep(engine, questions, args.adapter)))
     return 0
 
 

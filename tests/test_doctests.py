@@ -30,6 +30,8 @@ MODULES = [
     "bot.coverage",
     "bot.render",
     "index.fusion",
+    "index.adapter",
+    "train.adapter_data",
     "index.cli",
     "index.rerank",
     "corpus.models",

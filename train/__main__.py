@@ -1,4 +1,9 @@
-"""`python -m train reranker --out DIR [--pairs N] [--seed S]`: train, export and card the reranker.
+"""`python -m train reranker|adapter`: train the answer reranker, or fit the query adapter.
+
+`python -m train adapter [--out DIR]`: see `train/adapter.py` (a few minutes; ship by copying
+`DIR/adapter.npy`, `adapter.json`, `MODEL_CARD.md` into `index/models/adapter/`).
+
+`python -m train reranker --out DIR [--pairs N] [--seed S]`: train, export and card the reranker.
 
 Writes `DIR/fp32/` and `DIR/int8/` (each: model.onnx, tokenizer.json, calibration.json, ready for
 `index.rerank.Reranker.load`), `DIR/MODEL_CARD.md` and `DIR/training.json`. Offline: the base model
@@ -14,6 +19,10 @@ import shlex
 import sys
 import time
 from pathlib import Path
+from typing import TYPE_CHECKING, Any
+
+if TYPE_CHECKING:
+    from train.data import DataPaths, Pair
 
 REPO = Path(__file__).resolve().parent.parent
 
@@ -40,9 +49,66 @@ def _parser() -> argparse.ArgumentParser:
     r.add_argument("--threads", type=int, default=2)
     r.add_argument("--freeze-layers", type=int, default=0, help="keep the lowest N of 6 layers fixed")
     r.add_argument(
+        "--mined", action="store_true", help="pairs with hard negatives mined by MiniLM (train/mined.py)"
+    )
+    r.add_argument("--questions", type=int, default=6000, help="with --mined: MedQuAD questions (whole foci)")
+    r.add_argument(
+        "--cache", type=Path, default=REPO / "var" / "adapter-cache", help="with --mined: vector cache"
+    )
+    r.add_argument(
+        "--max-minutes", type=float, default=0.0, help="stop training after this long (0: no bound)"
+    )
+    r.add_argument(
         "--scifact-share", type=float, default=0.0, help="share of SciFact pairs (CC BY-NC; default 0)"
     )
+    a = sub.add_parser("adapter", help="fit the query adapter W on frozen MiniLM vectors (minutes)")
+    a.add_argument("--out", type=Path, default=REPO / "var" / "adapter", help="output folder")
+    a.add_argument("--cache", type=Path, default=REPO / "var" / "adapter-cache", help="vector cache")
+    a.add_argument("--questions", type=int, default=6000, help="MedQuAD questions (whole foci)")
+    a.add_argument("--seed", type=int, default=13)
+    a.add_argument("--shared", type=Path, default=None, help="folder with medqa/ (default: ../shared)")
+    a.add_argument("--epochs", type=int, default=8)
+    a.add_argument("--reg", type=float, default=10.0, help="weight of ||W - I||^2 / d")
+    a.add_argument("--temperature", type=float, default=0.05)
+    a.add_argument("--lr", type=float, default=2e-3)
+    a.add_argument("--threads", type=int, default=2)
     return p
+
+
+def run_adapter(args: argparse.Namespace) -> int:
+    from index.embedder import set_offline_env
+
+    set_offline_env()
+    from train.adapter import AdapterConfig, run
+    from train.adapter_card import write_adapter_card
+
+    cfg = AdapterConfig(
+        seed=args.seed,
+        epochs=args.epochs,
+        reg=args.reg,
+        temperature=args.temperature,
+        lr=args.lr,
+        threads=args.threads,
+    )
+    command = "python -m train adapter " + " ".join(shlex.quote(a) for a in sys.argv[2:])
+    record = run(args.shared or _default_shared(), args.out, args.cache, args.questions, cfg, command)
+    write_adapter_card(record, args.out)
+    return 0
+
+
+def _mined(paths: DataPaths, args: argparse.Namespace) -> tuple[list[Pair], dict[str, Any]]:
+    """Pairs of `train.mined` (hard negatives ranked by MiniLM), vectors from the adapter's cache."""
+    from index.embedder import load_embedder
+    from train.adapter import encode_cached
+    from train.adapter_data import build_examples
+    from train.mined import mined_pairs
+
+    examples, summary = build_examples(paths, args.questions, args.seed)
+    texts = sorted({t for e in examples for t in (e.question, *e.positives, *e.negatives)})
+    embedder = load_embedder(threads=args.threads)
+    vec = dict(zip(texts, encode_cached(texts, embedder.encode, args.cache, embedder.identity), strict=True))
+    pairs, kinds = mined_pairs(examples, vec, args.pairs, args.seed)
+    return pairs, {**summary, "pairs": len(pairs), "kinds": kinds, "builder": "train/mined.py"}
 
 
 def run_reranker(args: argparse.Namespace) -> int:
@@ -57,7 +123,10 @@ def run_reranker(args: argparse.Namespace) -> int:
     t0 = time.perf_counter()
     base = resolve_model_path(args.model)
     paths = DataPaths.under(args.shared or _default_shared())
-    pairs, summary = build_pairs(paths, args.pairs, args.seed, scifact_share=args.scifact_share)
+    if args.mined:
+        pairs, summary = _mined(paths, args)
+    else:
+        pairs, summary = build_pairs(paths, args.pairs, args.seed, scifact_share=args.scifact_share)
     train_pairs, held = split(pairs, args.seed)
     print(f"data: {summary} train={len(train_pairs)} held={len(held)}", file=sys.stderr, flush=True)
     cfg = FitConfig(
@@ -67,6 +136,7 @@ def run_reranker(args: argparse.Namespace) -> int:
         seed=args.seed,
         threads=args.threads,
         freeze_layers=args.freeze_layers,
+        max_seconds=args.max_minutes * 60,
     )
     result = fit(base, train_pairs, cfg)
     out: Path = args.out
@@ -107,6 +177,8 @@ def main(argv: list[str] | None = None) -> int:
     args = _parser().parse_args(argv)
     if args.command == "reranker":
         return run_reranker(args)
+    if args.command == "adapter":
+        return run_adapter(args)
     return 2
 
 

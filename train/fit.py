@@ -38,6 +38,7 @@ class FitConfig:
     freeze_word_embeddings: bool = True
     freeze_layers: int = 0  # the lowest N transformer layers (and all embeddings) stay as packaged
     head_lr: float = 2e-3  # the new one-logit head starts from zero knowledge: it needs a larger step
+    max_seconds: float = 0.0  # > 0: stop after this long (the rest of the epoch is skipped)
 
 
 @dataclass(frozen=True)
@@ -132,13 +133,17 @@ def fit(base: Path, pairs: Sequence[Pair], cfg: FitConfig) -> FitResult:
         sched.step()
         opt.zero_grad()
         window.append(loss.item())
-        if step % cfg.log_every == 0 or step == len(batches):
+        over = cfg.max_seconds > 0 and time.perf_counter() - start > cfg.max_seconds
+        if step % cfg.log_every == 0 or step == len(batches) or over:
             losses.append(float(np.mean(window)))
             window = []
             took = time.perf_counter() - start
             print(
                 f"step {step}/{len(batches)} loss {losses[-1]:.4f} {took:.0f}s", file=sys.stderr, flush=True
             )
+        if over:
+            print(f"time bound {cfg.max_seconds:.0f}s reached at step {step}", file=sys.stderr, flush=True)
+            break
     model.eval()
     return FitResult(model, tokenizer, time.perf_counter() - start, len(batches), tuple(losses))
 

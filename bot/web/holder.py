@@ -110,12 +110,14 @@ class EngineHolder:
 
     def load(self) -> None:
         """Load now, in the calling thread (`start` runs this in the background)."""
+        from bot.heap import release_free_heap
         from index.store import current_build
 
         try:
             build = current_build(self.paths.index_dir)
             self.build_id = build.name if build is not None else ""
             self._engine = self._loader(self.paths)
+            release_free_heap()  # the loaders' temporary structures, freed but still held by malloc
         except Exception as exc:  # kept and shown in the chat; the server keeps running
             log.exception("the answer engine could not be loaded")
             self._error = exc

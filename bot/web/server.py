@@ -67,10 +67,13 @@ def skip_unused_imports() -> None:
 
 
 def set_threads() -> None:
-    """Process-wide thread counts, once: FAISS searches one query per call on one thread."""
+    """Process-wide thread counts, once: FAISS searches one query per call on one thread; at most
+    two malloc arenas for the server's threads (`bot.heap`)."""
+    from bot.heap import limit_arenas
     from index.vectors import set_search_threads
 
     set_search_threads()
+    limit_arenas()
 
 
 @dataclass

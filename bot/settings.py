@@ -6,7 +6,7 @@ from __future__ import annotations
 import os
 from dataclasses import dataclass
 
-from bot.rank import load_answer_settings
+from bot.answer_settings import load_answer_settings
 
 # Abstention thresholds, chosen on the dev half of eval/gold (bot/data/answer.toml says how):
 # below them the sources are taken not to answer.

@@ -40,9 +40,10 @@ def add_sets_parser(subparsers: Any) -> argparse.ArgumentParser:
 
 
 def main(args: argparse.Namespace) -> int:
+    from bot.answer_settings import load_answer_settings
     from bot.engine import Engine
     from bot.observe import Stage, StageTimes
-    from bot.rank import load_answer_settings, load_relevance_model
+    from bot.rank import load_relevance_model
     from eval.gold import check_against_documents, load_gold
     from eval.sets import known_sets, score_set, write
     from index.build import build_index

@@ -117,8 +117,9 @@ def main(args: argparse.Namespace) -> int:
     if args.split != "dev":
         print("error: tune only on the dev split; test and held-out are for reporting", file=sys.stderr)
         return 2
+    from bot.answer_settings import load_answer_settings
     from bot.engine import Engine
-    from bot.rank import AnswerRanker, load_answer_settings
+    from bot.rank import AnswerRanker
     from eval.gold import load_gold
     from eval.sets import GOLD
     from index.adapter import DEFAULT_ADAPTER_DIR

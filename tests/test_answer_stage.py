@@ -9,10 +9,10 @@ import numpy as np
 import pytest
 
 from bot import messages
+from bot.answer_settings import AnswerSettings, load_answer_settings
 from bot.engine import BotSettings, Engine
 from bot.models import Status
 from bot.observe import Stage, StageTimes
-from bot.rank import AnswerSettings, load_answer_settings
 from index.store import IndexData, read_index
 from tests.conftest import FakeEmbedder
 

@@ -5,8 +5,9 @@ from __future__ import annotations
 
 import pytest
 
+from bot.answer_settings import RankSettings
 from bot.coverage import WordCoverage
-from bot.rank import AnswerRanker, RankSettings
+from bot.rank import AnswerRanker
 from tests.test_rank_select import TEXTS, _data, _retrieval
 
 COVER = WordCoverage.from_texts([t for _, t in TEXTS], frozenset({"fibromyalgia"}))

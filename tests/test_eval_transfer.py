@@ -9,8 +9,9 @@ from dataclasses import replace
 import numpy as np
 import pytest
 
+from bot.answer_settings import RankSettings, SelectSettings
 from bot.cautions import stance
-from bot.rank import AnswerRanker, RankSettings, SelectSettings
+from bot.rank import AnswerRanker
 from bot.select import select
 from eval.transfer_cv import (
     Cand,

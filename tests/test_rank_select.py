@@ -11,14 +11,9 @@ from typing import Any
 import numpy as np
 import pytest
 
+from bot.answer_settings import AnswerSettingsError, RankSettings, SelectSettings, load_answer_settings
 from bot.cautions import stance
-from bot.rank import (
-    AnswerRanker,
-    AnswerSettingsError,
-    RankSettings,
-    SelectSettings,
-    load_answer_settings,
-)
+from bot.rank import AnswerRanker
 from bot.retrieve import Hit, Retrieval
 from bot.select import select
 from corpus.models import Sentence

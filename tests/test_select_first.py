@@ -10,8 +10,9 @@ from typing import Any
 
 import pytest
 
+from bot.answer_settings import AnswerSettingsError, RankSettings, SelectSettings, load_answer_settings
 from bot.cautions import stance
-from bot.rank import AnswerRanker, AnswerSettingsError, RankSettings, SelectSettings, load_answer_settings
+from bot.rank import AnswerRanker
 from bot.select import select
 from tests.test_rank_select import _data, _retrieval
 

@@ -193,40 +193,49 @@ def main(args: argparse.Namespace) -> int:
 def _quote_sweep(
     engine: Any, rows: list[dict[str, Any]], settings: Any, best: tuple[int, float, float, float]
 ) -> None:
-    from bot.cautions import stance
     from bot.rank import Ranking, Scored
-    from bot.select import select
 
     depth, k, weight, bonus = best
+
+    def ordered(r: dict[str, Any]) -> Ranking:
+        rk: Ranking = r["ranking"]
+        c = r["cands"][:depth]
+        by_id = {x.sentence_id: x for x in rk.scored}
+        return replace(rk, scored=tuple[Scored, ...](by_id[c[j][3]] for j in _order(c, k, weight, bonus)))
+
     print("\n| quote_min | quote_share | quote hit@3 | shown quotes on gold | quotes per answer |")
     print("|---|---|---|---|---|")
     ans = [r for r in rows if r["type"] == "answerable"]
     for qmin in GRID_QUOTE_MIN:
         for share in GRID_SHARE:
-            hits = shown = good = 0
-            for r in ans:
-                rk: Ranking = r["ranking"]
-                c = r["cands"][:depth]
-                by_id = {x.sentence_id: x for x in rk.scored}
-                order = [by_id[c[j][3]] for j in _order(c, k, weight, bonus)]
-                ranking = replace(rk, scored=tuple[Scored, ...](order))
-                sel = replace(settings.select, quote_min=qmin, quote_share=share)
-                picks = select(ranking, engine.data, sel, [], sel.max_quotes, stance)
-                gold = {x[3]: x[2] for x in c}
-                flags = [gold.get(p.candidate.sentence_id, False) for p in picks]
-                hits += any(flags[:3])
-                shown += len(flags)
-                good += sum(flags)
-            n = max(len(ans), 1)
-            print(f"| {qmin} | {share} | {hits / n:.3f} | {good / max(shown, 1):.3f} | {shown / n:.2f} |")
+            print(_quote_row(engine, ans, ordered, settings.select, qmin, share))
+
+
+def _quote_row(
+    engine: Any, ans: list[dict[str, Any]], ordered: Any, base: Any, qmin: float, share: float
+) -> str:
+    """One row of a quote sweep: the quotes `bot.select` shows for each question's ranking in the
+    order under test (`ordered(row)`), with `quote_min` / `quote_share` set on the `base` settings."""
+    from bot.cautions import stance
+    from bot.select import select
+
+    sel = replace(base, quote_min=qmin, quote_share=share)
+    hits = shown = good = 0
+    for r in ans:
+        picks = select(ordered(r), engine.data, sel, [], sel.max_quotes, stance)
+        gold = {x[3]: x[2] for x in r["cands"]}
+        flags = [gold.get(p.candidate.sentence_id, False) for p in picks]
+        hits += any(flags[:3])
+        shown += len(flags)
+        good += sum(flags)
+    n = max(len(ans), 1)
+    return f"| {qmin} | {share} | {hits / n:.3f} | {good / max(shown, 1):.3f} | {shown / n:.2f} |"
 
 
 def _without_model(engine: Any, rows: list[dict[str, Any]], settings: Any) -> None:
     """The same questions without the relevance model: retrieval's fused score + kind bonus,
     quotes after the first on the centred cosine (`select_without_model`)."""
-    from bot.cautions import stance
     from bot.rank import Ranking, Scored
-    from bot.select import select
 
     ans = [r for r in rows if r["type"] == "answerable"]
     print("\nwithout the model:\n\n| kind_bonus_fused | hit@1 | hit@3 | MRR |\n|---|---|---|---|")
@@ -245,22 +254,15 @@ def _without_model(engine: Any, rows: list[dict[str, Any]], settings: Any) -> No
         f"\n| quote_min (cosine) | quote_share | quote hit@3 | shown quotes on gold | quotes per answer |  (kind_bonus_fused {bonus})"
     )
     print("|---|---|---|---|---|")
+
+    def ordered(r: dict[str, Any]) -> Ranking:
+        rk: Ranking = r["ranking"]
+        c = r["cands"]
+        by_id = {x.sentence_id: x for x in rk.scored}
+        idx = sorted(range(len(c)), key=lambda j: (-(c[j][4] + bonus * c[j][1]), j))
+        cosine_order: list[Scored] = [replace(by_id[c[j][3]], relevance=c[j][5]) for j in idx]
+        return replace(rk, scored=tuple(cosine_order))
+
     for qmin in (0.0, 0.2, 0.3, 0.4):
         for share in (0.0, 0.5, 0.75):
-            hits = shown = good = 0
-            for r in ans:
-                rk: Ranking = r["ranking"]
-                c = r["cands"]
-                by_id = {x.sentence_id: x for x in rk.scored}
-                idx = sorted(range(len(c)), key=lambda j: (-(c[j][4] + bonus * c[j][1]), j))
-                cosine_order: list[Scored] = [replace(by_id[c[j][3]], relevance=c[j][5]) for j in idx]
-                ranking = replace(rk, scored=tuple(cosine_order))
-                sel = replace(settings.select_without_model, quote_min=qmin, quote_share=share)
-                picks = select(ranking, engine.data, sel, [], sel.max_quotes, stance)
-                gold = {x[3]: x[2] for x in c}
-                flags = [gold.get(p.candidate.sentence_id, False) for p in picks]
-                hits += any(flags[:3])
-                shown += len(flags)
-                good += sum(flags)
-            n = max(len(ans), 1)
-            print(f"| {qmin} | {share} | {hits / n:.3f} | {good / max(shown, 1):.3f} | {shown / n:.2f} |")
+            print(_quote_row(engine, ans, ordered, settings.select_without_model, qmin, share))

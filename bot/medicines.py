@@ -37,7 +37,7 @@ from functools import cache, cached_property
 from pathlib import Path
 
 from bot.drug_sources import ROMEDI_NAMES, UNII_NAMES, classes_checksum, read_dner, read_unii
-from bot.misspellings import TYPO_MIN_LEN, compound_generic, is_english, nearest, stems
+from bot.misspellings import TYPO_MIN_LEN, compound_generic, is_english, is_real_word, nearest, stems
 
 DATA_DIR = Path(__file__).resolve().parent / "data" / "medicines"
 CLASSES = DATA_DIR / "classes.toml"
@@ -243,7 +243,7 @@ def find_medicines(text: str, v: Vocabulary | None = None) -> tuple[Mention, ...
             if typed in v.known:
                 continue
             mention = _typo(cand, targets, v)
-            if mention is not None and not is_english(typed):  # the word list is read only here
+            if mention is not None and not is_english(typed) and not is_real_word(typed, mention.generics):
                 out.append(mention)
                 break
     return tuple(out)

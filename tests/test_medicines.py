@@ -77,6 +77,25 @@ def test_misspelling_folding_on_the_shipped_dictionaries() -> None:
     assert "opioid" in M.find_pins("I take percoset")
 
 
+@pytest.mark.parametrize(
+    "text",
+    [
+        "Does LDN help morphea?",  # a skin condition, 2 edits from morphine
+        "my son has atopic eczema",  # 1 edit from the ciclosporin brand Atopica
+        "a soft fontanel in my baby",  # 2 edits from fentanyl
+        "I had a rectocele repair and a hydrocele",
+        "thalamic pain after a stroke",
+    ],
+)
+def test_real_medical_words_are_not_read_as_misspelt_medicines(text: str) -> None:
+    assert M.find_pins(text) == set(), text
+
+
+@pytest.mark.parametrize("text", ["I take codine", "on oxycodon", "fentynal patch", "tapendatol 50"])
+def test_misspelt_generics_are_still_read(text: str) -> None:
+    assert "opioid" in M.find_pins(text), text
+
+
 def test_a_non_opioid_brand_is_never_folded_into_an_opioid() -> None:
     v = M.vocabulary()
     non_opioid_brands = ("Tylenol", "Nurofen", "Panadol", "Solpadeine Headache", "Narcan", "Imodium")

@@ -43,11 +43,12 @@ def _read_batch(path: str) -> list[str]:
 def _ask(args: argparse.Namespace) -> int:
     if not args.question and not args.batch:
         raise UsageError("give a QUESTION or --batch FILE")
+    from bot.batch import answer_all
+
     questions = _read_batch(args.batch) if args.batch else [" ".join(args.question)]
     set_search_threads()  # process-wide thread counts, once, by the entry point
     engine = _load_engine(args)
-    for question in questions:
-        ans = engine.answer(question)
+    for ans in answer_all(engine, questions):  # encodes ahead in batches (bot.batch)
         if args.json:
             print(json.dumps(ans.to_dict(), ensure_ascii=False))
         else:

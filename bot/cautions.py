@@ -36,7 +36,7 @@ from corpus.models import Sentence
 from index.store import IndexData
 
 WARNING_LANGUAGE = Path(__file__).resolve().parent / "data" / "warning_language.toml"
-_KINDS = ("caution", "not_approved", "limited_evidence", "specific", "hedge", "positive")
+_KINDS = ("caution", "not_caution", "not_approved", "limited_evidence", "specific", "hedge", "positive")
 _CONTINUES = re.compile(r"^(?:This|These|That|It|Such)\b")
 
 
@@ -61,7 +61,14 @@ def language(path: Path = WARNING_LANGUAGE) -> dict[str, re.Pattern[str]]:
 
 
 def is_caution(text: str) -> bool:
-    return bool(language()["caution"].search(text))
+    """Warning language that is not inside benefit wording (`not_caution`: "reduced the risk of").
+
+    >>> is_caution("It reduced the risk of seizures."), is_caution("There is a risk of seizures.")
+    (False, True)
+    """
+    words = language()
+    benefit = [m.span() for m in words["not_caution"].finditer(text)]
+    return any(not any(s <= m.start() < e for s, e in benefit) for m in words["caution"].finditer(text))
 
 
 @dataclass(frozen=True)

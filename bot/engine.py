@@ -24,6 +24,7 @@ from __future__ import annotations
 
 import threading
 from collections import OrderedDict
+from collections.abc import Mapping
 from dataclasses import replace
 from pathlib import Path
 
@@ -31,10 +32,11 @@ import numpy as np
 
 from bot import messages
 from bot.answer_settings import AnswerSettings, load_answer_settings
-from bot.cautions import Caution, caution_rank, find_cautions, stance
-from bot.evidence import NOT_STUDIES, label_evidence
+from bot.cautions import find_cautions, stance
+from bot.caveats import caveats_for
+from bot.evidence import label_evidence
 from bot.language import LanguageGate
-from bot.models import Answer, Caveat, CaveatKind, PinKind, Quote, SourceNote, Status
+from bot.models import Answer, Caveat, PinKind, Quote, Status
 from bot.observe import Laps, Stage, StageObserver
 from bot.question import MAX_CHARS, clean_question
 from bot.rank import Ranking, RelevanceModel, build_ranker, load_relevance_model, retrieve_story
@@ -50,6 +52,8 @@ from index.manifest import IndexMismatch
 from index.query_vectors import RecentVectors, mean_vector
 from index.settings import Paths
 from index.store import IndexData, read_index
+
+Rows = Mapping[str, np.ndarray]  # text -> its vector, computed ahead
 
 
 class Engine:
@@ -103,8 +107,11 @@ class Engine:
         e, s = embedder or self.embedder, settings or self.settings
         return Engine(self.data, e, s, self.reranker, self.answer_settings)
 
-    def answer(self, question: object, observer: StageObserver | None = None) -> Answer:
-        """The reply to `question`; `observer` receives per-stage seconds (not for cached replies)."""
+    def answer(
+        self, question: object, observer: StageObserver | None = None, rows: Rows | None = None
+    ) -> Answer:
+        """The reply to `question`; `observer` receives per-stage seconds (not for cached replies);
+        `rows` may hold vectors of `texts_to_encode(question)` computed ahead (`bot.batch`)."""
         q = clean_question(question)
         if q.problem is not None:
             msg = {
@@ -119,33 +126,52 @@ class Engine:
             if cached is not None:
                 self._cache.move_to_end(key)
                 return replace(cached, question=q.text)
-        result = self._answer(q.text, q.search_text, observer)
+        result = self._answer(q.text, q.search_text, observer, rows or {})
         with self._lock:
             self._cache[key] = result
             while len(self._cache) > self.settings.cache_size:
                 self._cache.popitem(last=False)
         return result
 
-    def encode(self, text: str) -> np.ndarray:
+    def encode(self, text: str, rows: Rows | None = None) -> np.ndarray:
         """The query vector: the mean of `Retriever.query_texts` vectors (one batched model call),
         remembered per text (`index.query_vectors`: the chat's suggestions ask for it again)."""
-        return self.recent.get(
-            text, lambda t: mean_vector(self.embedder.encode(self.retriever.query_texts(t)))
-        )
+        return self.recent.get(text, lambda t: mean_vector(self._rows(self.retriever.query_texts(t), rows)))
 
-    def _encode_with_triage(self, text: str) -> tuple[np.ndarray, np.ndarray]:
+    def texts_to_encode(self, question: object) -> list[str]:
+        """Every text the model may encode to answer `question` (distinct, in order): its query
+        texts, its triage units and the query texts of the question inside a story. A caller
+        answering many questions encodes these ahead in large batches (`bot.batch`)."""
+        q = clean_question(question)
+        if q.problem is not None:
+            return []
+        text = q.search_text
+        out = self.retriever.query_texts(text) + self.triager.units(text)
+        for core in find_question(text).texts[:-1]:
+            out += self.retriever.query_texts(core)
+        return list(dict.fromkeys(out))
+
+    def _rows(self, texts: list[str], rows: Rows | None) -> np.ndarray:
+        """Vectors of `texts`: those in `rows` looked up, the rest encoded in one model call."""
+        missing = [t for t in dict.fromkeys(texts) if not rows or t not in rows]
+        fresh = dict(zip(missing, self.embedder.encode(missing), strict=True)) if missing else {}
+        if not texts:
+            return np.zeros((0, self.embedder.dimension), dtype=np.float32)
+        return np.stack([fresh[t] if t in fresh else rows[t] for t in texts])  # type: ignore[index]
+
+    def _encode_with_triage(self, text: str, rows: Rows) -> tuple[np.ndarray, np.ndarray]:
         """One model call for the query texts and the triage units: (query vector, unit vectors)."""
         texts, units = self.retriever.query_texts(text), self.triager.units(text)
         unique = list(dict.fromkeys(texts + units))  # the whole message is often both: encoded once
-        vectors = self.embedder.encode(unique)
+        vectors = self._rows(unique, rows)
         row = {t: i for i, t in enumerate(unique)}
         qvec = mean_vector(vectors[[row[t] for t in texts]])
         self.recent.put(text, qvec)
         return qvec, vectors[[row[t] for t in units]]
 
-    def _answer(self, shown: str, text: str, observer: StageObserver | None) -> Answer:
+    def _answer(self, shown: str, text: str, observer: StageObserver | None, rows: Rows) -> Answer:
         laps = Laps(observer)
-        qvec, unit_vectors = self._encode_with_triage(text)
+        qvec, unit_vectors = self._encode_with_triage(text, rows)
         triage = self.triager.assess(text, unit_vectors)
         level = None if triage.level is None else triage.level.value
         if triage.level is Level.DEFINITE:
@@ -159,7 +185,7 @@ class Engine:
             )  # fmt: skip
         pins = {PinKind(p) for p in detect_pins(text)}
         story = find_question(text)  # texts: (the question inside a story,) the whole message
-        vectors = [self.encode(t) for t in story.texts[:-1]] + [qvec]
+        vectors = [self.encode(t, rows) for t in story.texts[:-1]] + [qvec]
         laps.lap(Stage.ENCODE)
         retrieval = retrieve_story(self.retriever, self.encode, story, observer, vectors)
         laps.lap(Stage.RETRIEVE)
@@ -235,42 +261,8 @@ class Engine:
 
     # -- caveats --------------------------------------------------------------------------
     def _caveats(self, quotes: tuple[Quote, ...], pins: set[PinKind]) -> tuple[Caveat, ...]:
-        out: list[Caveat] = []
-        if PinKind.OPIOID in pins:
-            out.append(Caveat(messages.PINNED_OPIOID, CaveatKind.PINNED))
-        if PinKind.IMMUNOSUPPRESSANT in pins:
-            out.append(Caveat(messages.PINNED_IMMUNO, CaveatKind.PINNED))
-        stances = {q.doc_id: stance(q.text) for q in quotes if q.pinned is None}
-        by_stance = {st: {d for d, s in stances.items() if s == st} for st in ("hedge", "positive")}
-        if by_stance["hedge"] and by_stance["positive"] and by_stance["hedge"] != by_stance["positive"]:
-            out.append(Caveat(messages.CONFLICT, CaveatKind.CONFLICT))
-        quoted = {(q.doc_id, q.start) for q in quotes}
-        # "Not approved" applies to any use of LDN; "small trials" only where a quote rests on
-        # studies or claims a benefit (a price or a pharmacy needs no note about trial sizes).
-        kinds = [CaveatKind.NOT_APPROVED]
-        if any(q.pinned is None and (_rests_on_studies(q) or stance(q.text) == "positive") for q in quotes):
-            kinds.append(CaveatKind.SMALL_TRIALS)
-        for kind in kinds:
-            c = self._standing(kind, quoted)
-            if c is not None:
-                quote = self._quote(c.doc_id, c.start, c.end, 0.0, -1, None)
-                out.append(Caveat(c.text, kind, quote))
-        seen: set[str] = set()
-        for q in quotes:
-            if q.doc_id in seen:
-                continue
-            seen.add(q.doc_id)
-            name = self.data.documents[q.doc_id].meta.display_source(q.doc_id)
-            out.append(Caveat.about_source(SourceNote(q.doc_id, name, q.credibility)))
-        return tuple(out)
-
-    def _standing(self, kind: str, quoted: set[tuple[str, int]]) -> Caution | None:
-        candidates = [c for c in self.cautions if c.kind == kind and (c.doc_id, c.start) not in quoted]
-        return min(candidates, key=caution_rank) if candidates else None
-
-
-def _rests_on_studies(q: Quote) -> bool:
-    return any(label.key not in NOT_STUDIES for label in q.evidence)
+        quote_at = lambda c: self._quote(c.doc_id, c.start, c.end, 0.0, -1, None)  # noqa: E731
+        return caveats_for(quotes, pins, self.cautions, self.data, quote_at)
 
 
 def load_engine(paths: Paths, *, check_stale: bool = True) -> Engine:

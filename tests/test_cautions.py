@@ -77,6 +77,13 @@ def test_stance(text: str, expected: str) -> None:
         ("The drug is not licensed for this use.", ["not_approved"]),
         ("The trials were small and more research is needed.", ["small_trials"]),
         ("Many people take it with codeine for pain.", []),
+        ("Taken with morphine, it reduced the risk of seizures in rats.", []),  # a benefit, not a warning
+        ("Combined with oxycodone it lowers the risk of relapse.", []),
+        (
+            "Combined with oxycodone it lowers the risk of relapse, but do not take it with tramadol.",
+            ["opioid"],
+        ),
+        ("There is a risk of withdrawal if you take it with codeine.", ["opioid"]),
     ],
 )
 def test_cautions_by_general_warning_language(sentence: str, kinds: list[str]) -> None:

@@ -1,4 +1,4 @@
-"""Medicine resolution invariants (bot.medicines, bot.drug_sources, bot.unii_extract) on tiny inline data.
+"""Medicine resolution invariants (bot.medicines, bot.drug_sources, bot.unii_extract, bot.romedi_extract) on tiny inline data.
 
 The shipped dictionaries are checked to load offline; the rules are checked on vocabularies built
 here from a few lines, so each test fails if its rule is removed."""
@@ -12,7 +12,7 @@ from pathlib import Path
 import pytest
 
 from bot import medicines as M
-from bot.drug_sources import UNII_NAMES, DrugSourceError, classes_checksum, read_unii
+from bot.drug_sources import ROMEDI_NAMES, UNII_NAMES, DrugSourceError, classes_checksum, read_unii
 
 CLASSES = """
 [opioid]
@@ -77,6 +77,25 @@ def test_misspelling_folding_on_the_shipped_dictionaries() -> None:
     assert "opioid" in M.find_pins("I take percoset")
 
 
+@pytest.mark.parametrize(
+    "text",
+    [
+        "Does LDN help morphea?",  # a skin condition, 2 edits from morphine
+        "my son has atopic eczema",  # 1 edit from the ciclosporin brand Atopica
+        "a soft fontanel in my baby",  # 2 edits from fentanyl
+        "I had a rectocele repair and a hydrocele",
+        "thalamic pain after a stroke",
+    ],
+)
+def test_real_medical_words_are_not_read_as_misspelt_medicines(text: str) -> None:
+    assert M.find_pins(text) == set(), text
+
+
+@pytest.mark.parametrize("text", ["I take codine", "on oxycodon", "fentynal patch", "tapendatol 50"])
+def test_misspelt_generics_are_still_read(text: str) -> None:
+    assert "opioid" in M.find_pins(text), text
+
+
 def test_a_non_opioid_brand_is_never_folded_into_an_opioid() -> None:
     v = M.vocabulary()
     non_opioid_brands = ("Tylenol", "Nurofen", "Panadol", "Solpadeine Headache", "Narcan", "Imodium")
@@ -139,3 +158,63 @@ def test_a_generic_run_together_with_its_salt_is_pinned(tmp_path: Path) -> None:
 def test_the_thyroid_hormone_t3_is_not_read_as_tylenol_with_codeine() -> None:
     assert "opioid" not in M.find_pins("Can I take LDN with my T3 for Hashimoto's?")
     assert "opioid" in M.find_pins("I take T3s for my back, can I start LDN?")
+
+
+# --- Romedi (French brand names, bot.romedi_extract) ---------------------------------------------
+
+ROMEDI = {
+    "N02AX02": ["ZORBADOL", "TOPALGIC", "tramadol"],
+    "N02AA59": ["DAFALGOX CODEINE", "codeine en association sauf aux psycholeptiques"],
+    "N02BE51": ["DAFALGOX CODEINE", "paracetamol en association sauf aux psycholeptiques"],
+    "N02BE01": ["DAFALGOX", "paracetamol"],
+    "R05CB03": ["RHINOX", "carbocisteine"],
+    "R05DA08": ["RHINOX", "DIMETANE", "pholcodine"],
+    "R05DA04": ["SIROP", "codeine"],
+    "L04AD01": ["CICLOX", "ciclosporine"],
+    "N02AE01": ["TEMGOX"],  # a code without a label in the file: not read
+}
+
+
+def test_romedi_extract_keeps_class_brands_and_drops_ambiguous_ones() -> None:
+    from bot import romedi_extract
+
+    out = romedi_extract.extract(ROMEDI)
+    assert out["zorbadol"] == ({"tramadol"}, {"N02AX02"})
+    labels, codes = out["dafalgox codeine"]  # a combination code of paracetamol is not a conflict
+    assert codes == {"N02AA59", "N02BE51"} and any("paracetamol" in lab for lab in labels)
+    assert out["ciclox"][0] == {"ciclosporin"}  # the French INN spelling read as the generic
+    assert "dafalgox" not in out  # paracetamol alone
+    assert "rhinox" not in out  # also carbocisteine alone: a brand family
+    assert "dimetane" not in out  # the packaged dictionary knows it as brompheniramine
+    assert "sirop" not in out  # a common French word ("syrup")
+    assert "temgox" not in out
+
+
+def test_romedi_extract_reads_the_wheel_and_round_trips(tmp_path: Path) -> None:
+    import json
+    import zipfile
+
+    from bot import romedi_extract
+
+    wheel = tmp_path / "edsnlp-9.9.9-py3-none-any.whl"
+    with zipfile.ZipFile(wheel, "w") as zf:
+        zf.writestr(romedi_extract.MEMBER, json.dumps(ROMEDI))
+    data, version = romedi_extract.read_source(wheel)
+    assert version == "9.9.9" and json.loads(data) == ROMEDI
+    dest = tmp_path / "romedi.tsv"
+    romedi_extract.write(romedi_extract.extract(json.loads(data)), data, version, dest)
+    sha = classes_checksum(M.vocabulary(use_dictionary=False).class_generics)
+    names = read_unii(dest, sha, "bot.romedi_extract")
+    assert names["zorbadol"] == ("tramadol",)  # the ATC codes column is a note, not a substance
+    with pytest.raises(DrugSourceError, match="romedi_extract"):
+        read_unii(dest, "0" * 40, "bot.romedi_extract")
+
+
+def test_shipped_romedi_names_pin_french_opioid_brands_only() -> None:
+    v = M.vocabulary()
+    for name in ("Topalgic", "Dafalgan Codeine", "Skenan", "Sophidone", "Codoliprane"):
+        assert "opioid" in M.find_pins(f"I take {name}", v), name
+    for name in ("Doliprane", "Dafalgan", "Efferalgan", "Rhinathiol", "Dimetane"):
+        assert "opioid" not in M.find_pins(f"I take {name}", v), name
+    sha = classes_checksum(v.class_generics)
+    assert len(read_unii(ROMEDI_NAMES, sha, "bot.romedi_extract")) > 100

@@ -10,7 +10,6 @@ is skipped locally and fails when CI=true.
 
 from __future__ import annotations
 
-import os
 import time
 from collections.abc import Iterator
 from pathlib import Path
@@ -19,95 +18,44 @@ from typing import Any
 import pytest
 
 from bot import feedback, messages
-from index.settings import PROJECT_ROOT, Paths
-from tests.conftest import SEED_CORPUS_DIR
-from tests.helpers import ARGS, CHROMIUM, WAIT_MS, build_web_index, need_chromium, running_app
+from index.settings import PROJECT_ROOT
+from tests.browser_kit import DESKTOP, PHONE, ask, chat_server, feedback_env, launch, norm, open_page
+from tests.helpers import WAIT_MS, need_chromium
 
 pytestmark = [pytest.mark.browser, pytest.mark.model]
 
 SHOTS = PROJECT_ROOT / "eval" / "out" / "screenshots"
-DESKTOP = {"width": 1280, "height": 900}
-PHONE = {"width": 390, "height": 844}
 
 
 @pytest.fixture(scope="module")
 def feedback_db(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Path]:
-    path = tmp_path_factory.mktemp("feedback") / "fb.sqlite3"
-    old = os.environ.get(feedback.ENV_VAR)
-    os.environ[feedback.ENV_VAR] = str(path)
-    yield path
-    if old is None:
-        os.environ.pop(feedback.ENV_VAR, None)
-    else:
-        os.environ[feedback.ENV_VAR] = old
+    yield from feedback_env(tmp_path_factory.mktemp("feedback") / "fb.sqlite3")
 
 
 @pytest.fixture(scope="module")
 def server(tmp_path_factory: pytest.TempPathFactory, feedback_db: Path) -> Iterator[str]:
-    need_chromium()
-    paths = Paths(corpus_dir=SEED_CORPUS_DIR, index_dir=build_web_index(tmp_path_factory), model_path=None)
-    with running_app(paths) as (url, holder):
-        assert holder.wait(180), "the engine did not load"
-        holder.get()
-        yield url
+    yield from chat_server(tmp_path_factory, need=need_chromium)
 
 
 @pytest.fixture(scope="module")
 def browser(server: str) -> Iterator[Any]:
-    from playwright.sync_api import sync_playwright
-
-    with sync_playwright() as p:
-        b = p.chromium.launch(executable_path=str(CHROMIUM), headless=True, args=ARGS)
-        yield b
-        b.close()
-
-
-def _open(browser: Any, url: str, viewport: dict[str, int]) -> tuple[Any, list[str]]:
-    page = browser.new_page(viewport=viewport)
-    dialogs: list[str] = []
-
-    def on_dialog(dialog: Any) -> None:
-        dialogs.append(dialog.message)
-        dialog.dismiss()
-
-    page.on("dialog", on_dialog)
-    page.goto(url, wait_until="domcontentloaded")
-    page.wait_for_selector("#ldn-question textarea", timeout=WAIT_MS)
-    return page, dialogs
-
-
-def _ask(page: Any, question: str) -> Any:
-    """Type a question, press Enter, and return the locator of the new reply."""
-    replies = page.locator("#ldn-chat .ldn-reply")
-    before = replies.count()
-    box = page.locator("#ldn-question textarea")
-    box.fill(question)
-    box.press("Enter")
-    page.wait_for_function(
-        f"document.querySelectorAll('#ldn-chat .ldn-reply').length > {before}", timeout=WAIT_MS
-    )
-    time.sleep(0.4)  # let the reply settle and the chat scroll to it
-    return replies.nth(before)
-
-
-def _norm(text: str) -> str:
-    return " ".join(text.split())
+    yield from launch()
 
 
 def test_chat_in_a_real_browser(browser: Any, server: str, feedback_db: Path) -> None:
     SHOTS.mkdir(parents=True, exist_ok=True)
-    page, dialogs = _open(browser, server, DESKTOP)
+    page, dialogs = open_page(browser, server, DESKTOP)
     assert messages.WEB_TAGLINE in page.inner_text("body")
     assert "Seekers Centre" in page.inner_text(".ldn-sources-box")  # the visible source list
 
     # a question: quotes with their source, and the advice
-    reply = _ask(page, "Does LDN cause vivid dreams?")
+    reply = ask(page, "Does LDN cause vivid dreams?")
     reply.locator("blockquote.ldn-quote-text").first.wait_for(timeout=WAIT_MS)
-    quotes = [_norm(t) for t in reply.locator(".ldn-quote blockquote.ldn-quote-text").all_inner_texts()]
+    quotes = [norm(t) for t in reply.locator(".ldn-quote blockquote.ldn-quote-text").all_inner_texts()]
     assert any("dream" in q.lower() for q in quotes), quotes
     sources = reply.locator(".ldn-quote .ldn-source").all_inner_texts()
     assert sources and all(s.startswith("— ") for s in sources)  # who says it, then the "?"
-    assert _norm(reply.locator(".ldn-advice").inner_text()) == messages.ADVICE
+    assert norm(reply.locator(".ldn-advice").inner_text()) == messages.ADVICE
     sizes = page.evaluate(
         """() => Object.fromEntries(['.ldn-quote-text', '.ldn-source', '.ldn-advice', '.ldn-reply-heading',
             '.ldn-sources-box li', '#ldn-question textarea'].map(
@@ -134,7 +82,7 @@ def test_chat_in_a_real_browser(browser: Any, server: str, feedback_db: Path) ->
 
     # typed markup stays text: no dialog, no injected element, no link or image
     attack = "<script>alert(1)</script> <img src=x onerror=alert(2)> [click](http://evil.example)"
-    _ask(page, attack)
+    ask(page, attack)
     time.sleep(0.5)
     user_text = page.locator("#ldn-chat [data-testid='user']").last.inner_text()
     assert "<script>alert(1)</script>" in user_text and "[click](http://evil.example)" in user_text
@@ -144,11 +92,11 @@ def test_chat_in_a_real_browser(browser: Any, server: str, feedback_db: Path) ->
     assert page.locator("#ldn-chat a[href*='evil']").count() == 0
 
     # an emergency: the fixed message comes first, as an alert
-    reply = _ask(page, "My husband collapsed and is not breathing")
+    reply = ask(page, "My husband collapsed and is not breathing")
     first = reply.locator(":scope > *").first
     assert "ldn-emergency" in (first.get_attribute("class") or "")
     assert first.get_attribute("role") == "alert"
-    assert messages.EMERGENCY in _norm(first.inner_text())
+    assert messages.EMERGENCY in norm(first.inner_text())
     box_top = first.bounding_box()["y"]
     assert box_top < reply.locator(".ldn-advice").bounding_box()["y"]
     page.screenshot(path=str(SHOTS / "desktop_emergency.png"))
@@ -157,9 +105,9 @@ def test_chat_in_a_real_browser(browser: Any, server: str, feedback_db: Path) ->
 
 def test_phone_layout(browser: Any, server: str) -> None:
     SHOTS.mkdir(parents=True, exist_ok=True)
-    page, _ = _open(browser, server, PHONE)
+    page, _ = open_page(browser, server, PHONE)
     page.screenshot(path=str(SHOTS / "phone_start.png"))
-    reply = _ask(page, "Does LDN cause vivid dreams?")
+    reply = ask(page, "Does LDN cause vivid dreams?")
     reply.locator("blockquote.ldn-quote-text").first.wait_for(timeout=WAIT_MS)
     no_sideways_scroll = "() => document.documentElement.scrollWidth <= window.innerWidth + 1"
     assert page.evaluate(no_sideways_scroll)
@@ -169,7 +117,7 @@ def test_phone_layout(browser: Any, server: str) -> None:
     reply.locator(".ldn-advice").scroll_into_view_if_needed()
     assert reply.locator(".ldn-advice").is_visible()
     page.screenshot(path=str(SHOTS / "phone_advice.png"))
-    reply = _ask(page, "My husband collapsed and is not breathing")
+    reply = ask(page, "My husband collapsed and is not breathing")
     assert reply.locator(".ldn-emergency[role='alert']").is_visible()
     page.screenshot(path=str(SHOTS / "phone_emergency.png"))
     page.close()

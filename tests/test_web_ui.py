@@ -8,7 +8,6 @@ playwright and ``tests/a11y/node_modules`` (``cd tests/a11y && npm ci``).
 from __future__ import annotations
 
 import itertools
-import os
 import re
 from collections.abc import Iterator
 from pathlib import Path
@@ -18,46 +17,33 @@ import pytest
 
 from bot import feedback, messages
 from corpus.glued import sentence_core
-from index.settings import Paths
 from tests.a11y.axe import describe, violations
 from tests.browser_kit import (
     DESKTOP,
     WAIT_MS,
     ask,
+    chat_server,
     contrast,
+    feedback_env,
     launch,
-    need_browser,
     norm,
     open_page,
     shot,
     wait_until,
 )
 from tests.conftest import SEED_CORPUS_DIR
-from tests.helpers import build_web_index, running_app
 
 pytestmark = [pytest.mark.browser, pytest.mark.model]
 
 
 @pytest.fixture(scope="module")
 def feedback_db(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Path]:
-    path = tmp_path_factory.mktemp("ui_feedback") / "fb.sqlite3"
-    old = os.environ.get(feedback.ENV_VAR)
-    os.environ[feedback.ENV_VAR] = str(path)
-    yield path
-    if old is None:
-        os.environ.pop(feedback.ENV_VAR, None)
-    else:
-        os.environ[feedback.ENV_VAR] = old
+    yield from feedback_env(tmp_path_factory.mktemp("ui_feedback") / "fb.sqlite3")
 
 
 @pytest.fixture(scope="module")
 def server(tmp_path_factory: pytest.TempPathFactory, feedback_db: Path) -> Iterator[str]:
-    need_browser()
-    paths = Paths(corpus_dir=SEED_CORPUS_DIR, index_dir=build_web_index(tmp_path_factory), model_path=None)
-    with running_app(paths) as (url, holder):
-        assert holder.wait(180), "the engine did not load"
-        holder.get()
-        yield url
+    yield from chat_server(tmp_path_factory)
 
 
 @pytest.fixture(scope="module")

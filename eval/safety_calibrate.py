@@ -179,20 +179,31 @@ def calibrated_cuts(
     return Cuts(possible, round(cuts.suicide_possible - ms, 4), round(max(cuts.definite + md, possible), 4))
 
 
-def capped_rule(ceiling: float) -> Rule:
-    """`calibrated_cuts` with `possible` never above `ceiling` (the shipped cut): recall first, a
-    recalibration may lower the guidance cut but never raise it; false alarms that new dev data shows
-    are for the cues and weights to answer, not for a cut that drops emergencies near the old one
-    (fourth shift: the rule alone moved `possible` 0.6199 -> 0.6533 and a gold emergency at 0.649 went
-    unseen)."""
+def capped_rule(ceiling: float, suicide_ceiling: float = float("inf")) -> Rule:
+    """`calibrated_cuts` with `possible` never above `ceiling` and `suicide_possible` never above
+    `suicide_ceiling` (the shipped cuts): recall first, a recalibration may lower a guidance cut but
+    never raise it; false alarms that new dev data shows are for the cues and weights to answer, not
+    for a cut that drops emergencies near the old one (fourth shift: the rule alone moved `possible`
+    0.6199 -> 0.6533 and a gold emergency at 0.649 went unseen; its suicide cut rose 0.8659 -> 0.8877
+    and that calibration lost one held-out emergency, cause not known: fifth shift caps both)."""
 
     def rule(
         score: np.ndarray, suicide: np.ndarray, red: np.ndarray, emergency: np.ndarray, c: list[str]
     ) -> Cuts:
         cuts = calibrated_cuts(score, suicide, red, emergency, c)
-        return Cuts(min(cuts.possible, ceiling), cuts.suicide_possible, cuts.definite)
+        return Cuts(min(cuts.possible, ceiling), min(cuts.suicide_possible, suicide_ceiling), cuts.definite)
 
     return rule
+
+
+def recall_at_margin(
+    cuts: Cuts, score: np.ndarray, suicide: np.ndarray, red: np.ndarray, emergency: np.ndarray, margin: float
+) -> float:
+    """Share of the emergencies still shown the guidance with both guidance cuts raised by `margin`
+    (a red flag still counts): the emergencies that a slightly weaker wording would not lose."""
+    y = emergency.astype(bool)
+    shown = (score >= cuts.possible + margin) | (suicide >= cuts.suicide_possible + margin) | red
+    return float(shown[y].mean())
 
 
 def _plain_rule(

@@ -17,7 +17,9 @@ Held-out (`--split heldout`): `eval/data/safety/heldout.jsonl` and `eval/data/me
 written by a helper who never read the bot or the battery (`eval/data/HELDOUT.md`). Same figures
 (triage by message length too, as for dev and test); pins as counts only (all rows, `debatable=false`
 rows, per `kind`), never the names. The held-out lists are left out of the ordinary pin figures.
-Dev also scores `eval/data/safety/dev_long.jsonl` (long personal stories), reported as `dev_long`.
+Dev also scores `eval/data/safety/dev_long.jsonl` and `dev_long2.jsonl` (long personal stories, with
+and without a buried emergency), reported as `dev_long` and `dev_long2`; `--calibrate` uses all dev rows
+(`eval.safety_weights`).
 """
 
 from __future__ import annotations
@@ -25,11 +27,11 @@ from __future__ import annotations
 import argparse
 import csv
 import hashlib
-import itertools
 import json
 import time
 from collections import defaultdict
-from dataclasses import dataclass, replace
+from dataclasses import dataclass
+from functools import partial
 from pathlib import Path
 
 import numpy as np
@@ -37,11 +39,12 @@ import numpy as np
 from bot.triage import Triager
 from bot.triage.classifier import UnitScores
 from bot.triage.data import Thresholds
-from eval.safety_calibrate import capped_rule, cross_validate
+from eval.safety_weights import calibrate
 
 BATTERY = Path("eval/data/safety/battery.jsonl")
 HELDOUT = Path("eval/data/safety/heldout.jsonl")
 DEV_LONG = Path("eval/data/safety/dev_long.jsonl")  # long personal stories, dev only (scored with dev)
+DEV_LONG2 = Path("eval/data/safety/dev_long2.jsonl")  # more of them (fifth shift), scored with dev too
 MEDICINES = Path("eval/data/medicines")
 OUT = Path("eval/out/safety.json")
 
@@ -71,14 +74,21 @@ def load_battery(path: Path, splits: set[str]) -> list[Row]:
     return rows
 
 
-def scored(triager: Triager, texts: list[str]) -> list[tuple[UnitScores, np.ndarray]]:
-    """Unit scores and vectors per message (one encode per message, as when serving)."""
+Encoded = tuple[list[str], np.ndarray, int]  # one message: its units, their vectors, how many are scored
+
+
+def encoded(triager: Triager, texts: list[str]) -> list[Encoded]:
+    """Units and vectors per message (one encode per message, as when serving)."""
     out = []
     for text in texts:
         units = triager.units(text)
-        vectors = triager.embedder.encode(units)
-        out.append((triager.unit_scores(units, vectors, len(triager.scored_units(text))), vectors))
+        out.append((units, triager.embedder.encode(units), len(triager.scored_units(text))))
     return out
+
+
+def scored(triager: Triager, enc: list[Encoded]) -> list[tuple[UnitScores, np.ndarray]]:
+    """Unit scores and vectors per encoded message."""
+    return [(triager.unit_scores(units, vectors, n), vectors) for units, vectors, n in enc]
 
 
 def metrics(rows: list[Row], levels: list[str | None]) -> dict[str, object]:
@@ -118,60 +128,6 @@ def levels_of(
         level = triager.decide(s, v, t).level
         out.append(None if level is None else level.value)
     return out
-
-
-def message_features(
-    items: list[tuple[UnitScores, np.ndarray]],
-    not_now_weight: float,
-    acuity_weight: float,
-    story_weight: float = 0.0,
-) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
-    """Per message: best unit score, best suicide score (both with these weights) and the red flag,
-    as `Triager.decide` computes them."""
-
-    def best(s: UnitScores) -> float:
-        story = s.story if s.story is not None else 0.0
-        w = acuity_weight * s.acuity - not_now_weight * s.not_now - story_weight * story
-        return float((s.p_emergency + w).max())
-
-    score = np.array([best(s) for s, _ in items])
-    sui = np.array([float((s.p_suicide - not_now_weight * s.not_now).max()) for s, _ in items])
-    red = np.array([bool(np.any((s.red_flag > 0) & (s.not_now == 0))) for s, _ in items])
-    return score, sui, red
-
-
-def calibrate(
-    triager: Triager, rows: list[Row], items: list[tuple[UnitScores, np.ndarray]]
-) -> tuple[Thresholds, dict[str, object]]:
-    """Dev only (the battery's dev rows and dev_long together): the cue weights (not-now, acuity,
-    story) whose cross-validated rule (`eval.safety_calibrate`, cuts lowered by their fold
-    shortfalls, `possible` never above the shipped one: `capped_rule`) keeps the most emergencies out of fold, then shows the guidance to the fewest
-    ordinary messages out of fold; then that rule's cuts on all dev messages. Returns the proposal
-    and what was measured (per weight triple: out-of-fold recall and ordinary shown)."""
-    base = triager.thresholds
-    y = np.array([r.emergency for r in rows])
-    cats = [("E " if r.emergency else "O ") + r.category for r in rows]
-    best: tuple[tuple[float, float], Thresholds] | None = None
-    table: dict[str, object] = {}
-    for nw, aw, sw in itertools.product((0.2, 0.3, 0.4), (0.0, 0.05, 0.1), (0.0, 0.1, 0.2, 0.3, 0.4)):
-        score, sui, red = message_features(items, nw, aw, sw)
-        cv, _ = cross_validate(score, sui, red, y, cats, rule=capped_rule(base.possible))
-        cuts = capped_rule(base.possible)(score, sui, red, y, cats)
-        table[f"not_now {nw} acuity {aw} story {sw}"] = {"cuts": cuts.__dict__, "out_of_fold": cv.__dict__}
-        rank = (cv.recall, -cv.ordinary_shown)
-        if best is None or rank > best[0]:
-            t = replace(
-                base,
-                not_now_weight=nw,
-                acuity_weight=aw,
-                story_weight=sw,
-                possible=cuts.possible,
-                suicide_possible=cuts.suicide_possible,
-                definite=cuts.definite,
-            )
-            best = (rank, t)
-    assert best is not None
-    return best[1], table
 
 
 def medicine_figures() -> dict[str, object]:
@@ -259,20 +215,27 @@ def main(args: argparse.Namespace) -> int:
         path = getattr(args, "heldout", HELDOUT) if split == "heldout" else args.battery
         rows = load_battery(path, {split})
         n_battery, long_path = len(rows), Path(getattr(args, "dev_long", DEV_LONG) or "")
-        if split == "dev" and long_path.is_file():  # --dev-long '' leaves them out
-            rows += load_battery(long_path, {"dev"})
+        extra: list[tuple[str, int, int]] = []  # (report key, first row, end row)
+        for key, lp in (("dev_long", long_path), ("dev_long2", long_path.with_name(DEV_LONG2.name))):
+            if split == "dev" and str(long_path) not in ("", ".") and lp.is_file():  # --dev-long '': none
+                start = len(rows)
+                rows += load_battery(lp, {"dev"})
+                extra.append((key, start, len(rows)))
         t0 = time.perf_counter()
-        items = scored(triager, [r.text for r in rows])
+        enc = encoded(triager, [r.text for r in rows])
+        items = scored(triager, enc)
         ms = 1000 * (time.perf_counter() - t0) / max(1, len(rows))
         if args.calibrate and split == "dev":
-            proposal, table = calibrate(triager, rows, items)
+            cats = [("E " if r.emergency else "O ") + r.category for r in rows]
+            rescore = partial(scored, enc=enc)
+            proposal, table = calibrate(triager, [r.emergency for r in rows], cats, rescore)
             print("proposed thresholds (dev):", proposal)
             report["calibration_dev"] = table
             report["dev_with_proposal"] = metrics(rows, levels_of(triager, items, proposal))
         levels = levels_of(triager, items, triager.thresholds)
-        if len(rows) > n_battery:  # dev_long: its own line; "dev" stays the battery's dev rows
-            report["dev_long"] = metrics(rows[n_battery:], levels[n_battery:])
-            rows, levels = rows[:n_battery], levels[:n_battery]
+        for key, start, end in extra:  # each long file its own line; "dev" stays the battery's dev rows
+            report[key] = metrics(rows[start:end], levels[start:end])
+        rows, levels = rows[:n_battery], levels[:n_battery]
         result = metrics(rows, levels)
         result["ms_per_message_encode_and_triage"] = round(ms, 1)
         seen = _seen_hashes()

@@ -37,6 +37,7 @@ MODULES = [
     "corpus.models",
     "eval.metrics",
     "eval.grounding_metrics",
+    "eval.safety_weights",
 ]
 
 

@@ -13,7 +13,8 @@ import pytest
 from bot.triage.classifier import Triager, UnitScores
 from bot.triage.cues import flags, story_flags
 from bot.triage.data import load_cues, load_thresholds
-from eval.safety_eval import Row, load_battery, message_features
+from eval.safety_eval import Row, load_battery
+from eval.safety_weights import message_features
 from tests.conftest import FakeEmbedder
 
 ROOT = Path(__file__).resolve().parent.parent

@@ -30,7 +30,7 @@ import numpy as np
 
 from bot.triage import model as model_io
 from bot.triage.clauses import lone_clauses, units
-from bot.triage.cues import flags, story_flags
+from bot.triage.cues import flags, story_flags, told_when
 from bot.triage.data import (
     CUES,
     EXEMPLARS,
@@ -138,12 +138,19 @@ class Triager:
         component only (their emergency probability, acuity and red flag are 0)."""
         fl = np.array([flags(u, self.cues) for u in texts], dtype=np.float32).reshape(-1, 3)
         p_e = self.model.p_emergency(vectors, self.thresholds.knn_k, self.thresholds.knn_scale)
+        alone = dict(zip(texts, p_e.tolist(), strict=True))  # each unit's and lone clause's own P(emergency)
         if n_scored is not None:
             p_e[n_scored:] = 0.0
             fl[n_scored:, 0] = 0.0
             fl[n_scored:, 2] = 0.0
         n = len(texts) if n_scored is None else n_scored
-        story = np.asarray(story_flags(fl[:, 0].tolist(), fl[:, 1].tolist(), n), dtype=np.float32)
+        # the guarded story flags need the tense markers; a cue file without them: the older form
+        level = self.thresholds.present_level
+        told: list[tuple[int, int]] | None = [
+            told_when(u, self.cues, alone, level) if 0 < i < n else (1, 0) for i, u in enumerate(texts)
+        ]
+        told = told if self.cues.present else None
+        story = np.asarray(story_flags(fl[:, 0].tolist(), fl[:, 1].tolist(), n, told), dtype=np.float32)
         return UnitScores(p_e, self.model.p_suicide(vectors), fl[:, 0], fl[:, 1], fl[:, 2], story)
 
     def assess(self, text: str, vectors: np.ndarray | None = None) -> Triage:

@@ -41,6 +41,10 @@ class Cues:
     acuity: tuple[re.Pattern[str], ...]
     not_now: tuple[re.Pattern[str], ...]
     red_flag: tuple[re.Pattern[str], ...]
+    # present-tense and past-tense markers (closed-class verb forms): the story discount's guard
+    # (`cues.story_flags`); optional kinds, () when a file has none (the guard then never fires)
+    present: tuple[re.Pattern[str], ...] = ()
+    past: tuple[re.Pattern[str], ...] = ()
 
 
 @dataclass(frozen=True)
@@ -57,6 +61,7 @@ class Thresholds:
     context_words: int  # a clause shorter than this is scored with its neighbour (clauses.units)
     suicide_clause_words: int  # the suicide component also scores clauses this long alone
     story_weight: float  # discount of a clause inside an earlier-told story (cues.story_flags)
+    present_level: float  # P(emergency) alone a present-tense clause needs to guard (cues.told_when)
 
 
 def file_sha256(path: Path) -> str:
@@ -104,7 +109,10 @@ def _toml(path: Path) -> dict[str, object]:
 def load_cues(path: Path = CUES) -> Cues:
     raw = _toml(path)
     compiled: dict[str, tuple[re.Pattern[str], ...]] = {}
-    for kind in ("acuity", "not_now", "red_flag"):
+    for kind in ("acuity", "not_now", "red_flag", "present", "past"):
+        if kind in ("present", "past") and kind not in raw:
+            compiled[kind] = ()
+            continue
         table = raw.get(kind)
         if (
             not isinstance(table, dict)
@@ -116,7 +124,7 @@ def load_cues(path: Path = CUES) -> Cues:
             compiled[kind] = tuple(re.compile(p, re.I) for p in table["patterns"])
         except (re.error, TypeError) as exc:
             raise TriageDataError(f"{path}: [{kind}] bad pattern ({exc})") from exc
-    return Cues(compiled["acuity"], compiled["not_now"], compiled["red_flag"])
+    return Cues(*(compiled[k] for k in ("acuity", "not_now", "red_flag", "present", "past")))
 
 
 def load_thresholds(path: Path = THRESHOLDS) -> Thresholds:
@@ -135,6 +143,7 @@ def load_thresholds(path: Path = THRESHOLDS) -> Thresholds:
             context_words=int(raw["context_words"]),  # type: ignore[call-overload]
             suicide_clause_words=int(raw["suicide_clause_words"]),  # type: ignore[call-overload]
             story_weight=float(raw["story_weight"]),  # type: ignore[arg-type]
+            present_level=float(raw.get("present_level", 0.0)),  # type: ignore[arg-type]  # older files: 0
         )
     except (KeyError, TypeError, ValueError) as exc:
         raise TriageDataError(f"{path}: missing or non-numeric setting ({exc})") from exc

@@ -7,11 +7,12 @@ one table with a relevance model, one without). Every number in the file says wh
 
 from __future__ import annotations
 
-import tomllib
 from dataclasses import astuple, dataclass
 from functools import cache
 from pathlib import Path
 from typing import Any
+
+from corpus.datafile import read_toml
 
 DEFAULT_ANSWER_SETTINGS = Path(__file__).parent / "data" / "answer.toml"
 SIGNALS = ("relevance", "similarity")
@@ -82,14 +83,8 @@ def load_answer_settings(path: Path | None = None) -> AnswerSettings:
 
 @cache
 def _load(path: str) -> AnswerSettings:
-    try:
-        with open(path, "rb") as fh:
-            raw: dict[str, Any] = tomllib.load(fh)
-    except (OSError, tomllib.TOMLDecodeError) as exc:
-        raise AnswerSettingsError(f"{path}: {exc}") from None
-    extra = set(raw) - {"version", "rank", "select", "select_without_model"}
-    if extra or raw.get("version") != 1:
-        raise AnswerSettingsError(f"{path}: version must be 1; unknown keys {sorted(extra)}")
+    keys = {"version", "rank", "select", "select_without_model"}
+    raw = read_toml(Path(path), AnswerSettingsError, keys=keys, version=1)
     rank = _table(RankSettings, raw.get("rank"), f"{path}: rank")
     if rank.signal not in SIGNALS or rank.depth < 1:
         raise AnswerSettingsError(f"{path}: rank.signal must be one of {SIGNALS}, depth >= 1")

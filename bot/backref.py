@@ -16,7 +16,6 @@ parser); in a section of consecutive sentences it nearly always is, and the quot
 from __future__ import annotations
 
 import re
-import tomllib
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, replace
 from functools import cache
@@ -24,6 +23,7 @@ from pathlib import Path
 from typing import Any
 
 from bot import messages
+from corpus.datafile import read_toml
 
 DATA_FILE = Path(__file__).resolve().parent / "data" / "back_references.toml"
 MAX_STEPS = 1
@@ -38,7 +38,7 @@ class SentenceSpan:
 
 @cache
 def _dummy_it(path: Path = DATA_FILE) -> re.Pattern[str]:
-    verbs = tomllib.loads(path.read_text(encoding="utf-8")).get("dummy_it_verbs", [])
+    verbs = read_toml(path, ValueError).get("dummy_it_verbs", [])
     if not isinstance(verbs, list) or not all(isinstance(v, str) and v.strip() for v in verbs):
         raise ValueError(f"{path}: 'dummy_it_verbs' must be a list of words")
     if not verbs:
@@ -50,7 +50,7 @@ def _dummy_it(path: Path = DATA_FILE) -> re.Pattern[str]:
 @cache
 def back_reference_words(path: Path = DATA_FILE) -> tuple[str, ...]:
     """The words, validated (non-empty strings, no duplicates); raises ValueError naming the file."""
-    data = tomllib.loads(path.read_text(encoding="utf-8"))
+    data = read_toml(path, ValueError)
     words = data.get("words")
     if not isinstance(words, list) or not words or not all(isinstance(w, str) and w.strip() for w in words):
         raise ValueError(f"{path}: 'words' must be a non-empty list of words")

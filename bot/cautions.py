@@ -26,12 +26,12 @@ True
 from __future__ import annotations
 
 import re
-import tomllib
 from dataclasses import dataclass
 from functools import cache
 from pathlib import Path
 
 from bot.medicines import find_pins
+from corpus.datafile import read_toml
 from corpus.models import Sentence
 from index.store import IndexData
 
@@ -47,8 +47,8 @@ class WarningLanguageError(ValueError):
 @cache
 def language(path: Path = WARNING_LANGUAGE) -> dict[str, re.Pattern[str]]:
     """One compiled alternation per kind, validated at load."""
+    raw = read_toml(path, WarningLanguageError)
     try:
-        raw = tomllib.loads(path.read_text(encoding="utf-8"))
         out = {}
         for kind in _KINDS:
             table = raw[kind]
@@ -56,7 +56,7 @@ def language(path: Path = WARNING_LANGUAGE) -> dict[str, re.Pattern[str]]:
                 raise WarningLanguageError(f"{path}: [{kind}] needs 'source' and 'patterns'")
             out[kind] = re.compile("|".join(f"(?:{p})" for p in table["patterns"]), re.I)
         return out
-    except (OSError, KeyError, tomllib.TOMLDecodeError, re.error) as exc:
+    except (KeyError, re.error) as exc:
         raise WarningLanguageError(f"{path}: {exc}") from exc
 
 

@@ -30,11 +30,12 @@ it states one ("42 patients", "eight patients").
 from __future__ import annotations
 
 import re
-import tomllib
 from dataclasses import dataclass
 from enum import StrEnum
 from functools import cache
 from pathlib import Path
+
+from corpus.datafile import read_toml
 
 
 class EvidenceLabel(StrEnum):
@@ -81,8 +82,8 @@ def _one(patterns: list[str]) -> re.Pattern[str]:
 @cache
 def language(path: Path = DATA) -> Language:
     """Load and compile the data file once (at the first label, not at import)."""
+    raw = read_toml(path, EvidenceDataError)
     try:
-        raw = tomllib.loads(path.read_text(encoding="utf-8"))
         compiled = {}
         for kind in _PATTERN_KINDS:
             table = raw[kind]
@@ -99,7 +100,7 @@ def language(path: Path = DATA) -> Language:
             re.I,
         )
         small_n, case_max = int(count["small_n"]), int(count["case_series_max"])
-    except (OSError, tomllib.TOMLDecodeError, KeyError, TypeError, ValueError, re.error) as exc:
+    except (KeyError, TypeError, ValueError, re.error) as exc:
         raise EvidenceDataError(f"{path}: {exc}") from exc
     rules = {k: compiled[k] for k in _PATTERN_KINDS[:-2]}
     return Language(

@@ -25,13 +25,14 @@ dev split, never as a filter.
 from __future__ import annotations
 
 import re
-import tomllib
 from dataclasses import dataclass, field
 from functools import cache
 from pathlib import Path
 from typing import Any
 
 import numpy as np
+
+from corpus.datafile import read_toml
 
 DEFAULT_INTENTS = Path(__file__).parent / "data" / "intents.toml"
 _KIND_KEYS = {"description", "question", "answer"}
@@ -158,11 +159,4 @@ def load_intents(path: Path | None = None) -> Intents:
 
 @cache
 def _load(path: str) -> Intents:
-    try:
-        with open(path, "rb") as fh:
-            data = tomllib.load(fh)
-    except OSError as exc:
-        raise IntentDataError(f"{path}: cannot read: {exc}") from None
-    except tomllib.TOMLDecodeError as exc:
-        raise IntentDataError(f"{path}: not valid TOML: {exc}") from None
-    return parse_intents(data, path)
+    return parse_intents(read_toml(Path(path), IntentDataError), path)

@@ -27,12 +27,13 @@ from __future__ import annotations
 
 import re
 import threading
-import tomllib
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass
 from functools import cache
 from pathlib import Path
 from typing import Any
+
+from corpus.datafile import read_toml
 
 DEFAULT_LANGUAGES = Path(__file__).parent / "data" / "languages.toml"
 _WORD = re.compile(r"[^\W\d_]+(?:['’][^\W\d_]+)?")
@@ -78,14 +79,7 @@ def load_settings(path: Path | None = None) -> LanguageSettings:
 
 @cache
 def _load(path: str) -> LanguageSettings:
-    try:
-        with open(path, "rb") as fh:
-            raw: dict[str, Any] = tomllib.load(fh)
-    except (OSError, tomllib.TOMLDecodeError) as exc:
-        raise LanguageDataError(f"{path}: {exc}") from None
-    extra = set(raw) - _KEYS
-    if extra or raw.get("version") != 1:
-        raise LanguageDataError(f"{path}: version must be 1; unknown keys {sorted(extra)}")
+    raw = read_toml(Path(path), LanguageDataError, keys=_KEYS, version=1)
     try:
         s = LanguageSettings(
             min_unknown_words=int(raw["min_unknown_words"]),

@@ -31,13 +31,13 @@ set()
 from __future__ import annotations
 
 import re
-import tomllib
 from dataclasses import dataclass
 from functools import cache, cached_property
 from pathlib import Path
 
 from bot.drug_sources import ROMEDI_NAMES, UNII_NAMES, classes_checksum, read_dner, read_unii
 from bot.misspellings import TYPO_MIN_LEN, compound_generic, is_english, is_real_word, nearest, stems
+from corpus.datafile import read_toml
 
 DATA_DIR = Path(__file__).resolve().parent / "data" / "medicines"
 CLASSES = DATA_DIR / "classes.toml"
@@ -116,10 +116,7 @@ def _classes_of(class_generics: dict[str, frozenset[str]], generics: tuple[str, 
 
 
 def _toml(path: Path) -> dict[str, object]:
-    try:
-        return tomllib.loads(path.read_text(encoding="utf-8"))
-    except (OSError, tomllib.TOMLDecodeError) as exc:
-        raise MedicineDataError(f"{path}: {exc}") from exc
+    return read_toml(path, MedicineDataError)
 
 
 @cache

@@ -10,7 +10,8 @@ dictionary matched.
 
 Neither is tried on a word that any dictionary knows (a word of another medicine's name, such as
 "procaine" or "proline", is a real word) nor on a common English word (`is_english`). A typo is
-also not read into a word that `wordfreq`'s English list knows (`is_real_word`: "morphea",
+also not read into a word that `wordfreq`'s English list knows (`is_real_word`, from the extract
+`bot/data/medicines/real_words.tsv` made by `bot.real_words_extract`: "morphea",
 "atopic", "fontanel", "rectocele" are conditions and body parts, not misspelt morphine,
 Atopica, fentanyl or a steroid brand), unless the word is one edit from a generic name: the
 commonest misspellings of generics are on the web often enough to be in that list ("codine").
@@ -21,11 +22,11 @@ from __future__ import annotations
 
 import re
 from functools import cache
+from pathlib import Path
 from typing import Any
 
 TYPO_MIN_LEN = 6
 TYPO_MAX_EDITS = 2  # optimal-string-alignment edits; 2 only for names of 8+ letters, lengths within 1
-REAL_WORD_MIN_ZIPF = 1.0  # wordfreq's English list starts at 1.0 (about once per 100 million words)
 ENGLISH_MIN_COUNT = 100  # pyspellchecker's English list holds rare junk ("methadon": 50)
 COMPOUND_MIN_TAIL = 3  # letters after a generic in one word ("hcl", "phosphat")
 _INFLECTED = re.compile(r"(?:ing|ed|ly|tion|ness|ment|ful|less)$")
@@ -75,16 +76,29 @@ def is_english(word: str) -> bool:
     return len(word) >= TYPO_MIN_LEN and english()[word] >= ENGLISH_MIN_COUNT
 
 
+REAL_WORDS = Path(__file__).resolve().parent / "data" / "medicines" / "real_words.tsv"
+
+
+@cache
+def real_words(path: Path = REAL_WORDS) -> frozenset[str]:
+    """The words of `bot.real_words_extract`'s list (wordfreq's English words near a typo target)."""
+    try:
+        lines = path.read_text(encoding="utf-8").splitlines()
+    except (OSError, UnicodeDecodeError) as exc:
+        raise ValueError(f"{path}: cannot be read ({exc}); rerun python -m bot.real_words_extract") from None
+    return frozenset(line.split("\t", 1)[0] for line in lines if line and not line.startswith("#"))
+
+
 def is_real_word(word: str, generics: tuple[str, ...]) -> bool:
-    """A word `wordfreq` knows in English, and not one edit from any of `generics` (the names
-    the typo would be read as): such a word is what the person meant, not a misspelt medicine.
+    """A word `wordfreq` knows in English (`real_words`), and not one edit from any of `generics`
+    (the names the typo would be read as): such a word is what the person meant, not a misspelt
+    medicine.
 
     >>> is_real_word("morphea", ("morphine",)), is_real_word("codine", ("codeine",))
     (True, False)
     """
     from rapidfuzz.distance import OSA
-    from wordfreq import zipf_frequency
 
     if any(OSA.distance(word, g, score_cutoff=1) <= 1 for g in generics):
         return False
-    return zipf_frequency(word, "en") >= REAL_WORD_MIN_ZIPF
+    return word in real_words()

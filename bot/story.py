@@ -23,11 +23,12 @@ core. The whole text is always kept, so a wrong core costs little: retrieval see
 from __future__ import annotations
 
 import re
-import tomllib
 from dataclasses import dataclass
 from functools import cache
 from pathlib import Path
 from typing import Any
+
+from corpus.datafile import read_toml
 
 DEFAULT_STORY = Path(__file__).parent / "data" / "story.toml"
 _BOUNDARY = re.compile(r"(?<=[.!?])\s+|\n+")
@@ -72,14 +73,8 @@ def _compile(raw: Any, where: str) -> tuple[re.Pattern[str], ...]:
 
 @cache
 def _load(path: str) -> StorySettings:
-    try:
-        with open(path, "rb") as fh:
-            raw: dict[str, Any] = tomllib.load(fh)
-    except (OSError, tomllib.TOMLDecodeError) as exc:
-        raise StoryDataError(f"{path}: {exc}") from None
-    extra = set(raw) - {"version", "min_words", "min_core_words", "cues", "fillers"}
-    if extra or raw.get("version") != 1:
-        raise StoryDataError(f"{path}: version must be 1; unknown keys {sorted(extra)}")
+    keys = {"version", "min_words", "min_core_words", "cues", "fillers"}
+    raw = read_toml(Path(path), StoryDataError, keys=keys, version=1)
     min_words, min_core = raw.get("min_words"), raw.get("min_core_words")
     if not isinstance(min_words, int) or not isinstance(min_core, int) or min_words < 2 or min_core < 1:
         raise StoryDataError(f"{path}: min_words (>= 2) and min_core_words (>= 1) must be integers")

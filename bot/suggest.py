@@ -25,7 +25,6 @@ from __future__ import annotations
 import json
 import re
 import threading
-import tomllib
 import weakref
 from collections import Counter
 from collections.abc import Callable, Iterable, Sequence
@@ -34,6 +33,8 @@ from pathlib import Path
 from typing import Any
 
 import numpy as np
+
+from corpus.datafile import read_toml
 
 DATA_FILE = Path(__file__).resolve().parent / "data" / "suggestions.toml"
 SLOT = "{topic}"
@@ -58,10 +59,7 @@ class Suggestion:
 
 def load_templates(path: Path = DATA_FILE) -> tuple[str, ...]:
     """The question templates, validated (raises `SuggestionsError` naming the problem)."""
-    try:
-        data = tomllib.loads(path.read_text(encoding="utf-8"))
-    except (OSError, tomllib.TOMLDecodeError, UnicodeDecodeError) as exc:
-        raise SuggestionsError(f"{path}: cannot be read ({exc})") from exc
+    data = read_toml(path, SuggestionsError)
     templates = data.get("templates")
     if not isinstance(templates, list) or not templates:
         raise SuggestionsError(f"{path}: 'templates' must be a non-empty list")

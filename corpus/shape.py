@@ -24,10 +24,11 @@ True
 from __future__ import annotations
 
 import re
-import tomllib
 from dataclasses import dataclass
 from functools import cache
 from pathlib import Path
+
+from corpus.datafile import read_toml
 
 DATA = Path(__file__).resolve().parent / "data" / "sentence_lines.toml"
 LONE_MARKERS = frozenset("•·▪◦‣●○■□–—*+-")
@@ -51,7 +52,7 @@ class SentenceLineRules:
 @cache
 def rules(path: Path = DATA) -> SentenceLineRules:
     """Load and check the data file (cached: read once per process)."""
-    raw = tomllib.loads(path.read_text(encoding="utf-8"))
+    raw = read_toml(path, ValueError)
     lists = ("finite_verbs", "negations", "question_words", "subordinators")
     for key in lists:
         words = raw.get(key)

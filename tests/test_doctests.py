@@ -9,6 +9,7 @@ import pytest
 
 MODULES = [
     "corpus.boilerplate",
+    "corpus.datafile",
     "corpus.segment",
     "corpus.shape",
     "corpus.sentences",

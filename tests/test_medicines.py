@@ -91,6 +91,18 @@ def test_real_medical_words_are_not_read_as_misspelt_medicines(text: str) -> Non
     assert M.find_pins(text) == set(), text
 
 
+def test_real_words_extract_is_made_for_todays_typo_targets() -> None:
+    from bot.misspellings import REAL_WORDS
+    from bot.real_words_extract import targets_checksum
+
+    header = dict(
+        line[2:].split("\t", 1)
+        for line in REAL_WORDS.read_text(encoding="utf-8").splitlines()
+        if "\t" in line[:40] and line.startswith("# ")
+    )
+    assert header.get("targets_sha1") == targets_checksum(), "rerun python -m bot.real_words_extract"
+
+
 @pytest.mark.parametrize("text", ["I take codine", "on oxycodon", "fentynal patch", "tapendatol 50"])
 def test_misspelt_generics_are_still_read(text: str) -> None:
     assert "opioid" in M.find_pins(text), text

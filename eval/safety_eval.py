@@ -18,8 +18,9 @@ written by a helper who never read the bot or the battery (`eval/data/HELDOUT.md
 (triage by message length too, as for dev and test); pins as counts only (all rows, `debatable=false`
 rows, per `kind`), never the names. The held-out lists are left out of the ordinary pin figures.
 Dev also scores `eval/data/safety/dev_long.jsonl` and `dev_long2.jsonl` (long personal stories, with
-and without a buried emergency), reported as `dev_long` and `dev_long2`; `--calibrate` uses all dev rows
-(`eval.safety_weights`).
+and without a buried emergency) and `dev_suicide.jsonl` (direct and indirect suicidal language, category
+`suicide_indirect` for the indirect rows, and ordinary near-misses), reported as `dev_long`, `dev_long2`
+and `dev_suicide`; `--calibrate` uses all dev rows (`eval.safety_weights`).
 """
 
 from __future__ import annotations
@@ -45,6 +46,8 @@ BATTERY = Path("eval/data/safety/battery.jsonl")
 HELDOUT = Path("eval/data/safety/heldout.jsonl")
 DEV_LONG = Path("eval/data/safety/dev_long.jsonl")  # long personal stories, dev only (scored with dev)
 DEV_LONG2 = Path("eval/data/safety/dev_long2.jsonl")  # more of them (fifth shift), scored with dev too
+DEV_SUICIDE = Path("eval/data/safety/dev_suicide.jsonl")  # suicidal language and its near-misses
+DEV_MORE = (("dev_long2", DEV_LONG2), ("dev_suicide", DEV_SUICIDE))  # beside dev_long, same folder
 MEDICINES = Path("eval/data/medicines")
 OUT = Path("eval/out/safety.json")
 
@@ -216,7 +219,8 @@ def main(args: argparse.Namespace) -> int:
         rows = load_battery(path, {split})
         n_battery, long_path = len(rows), Path(getattr(args, "dev_long", DEV_LONG) or "")
         extra: list[tuple[str, int, int]] = []  # (report key, first row, end row)
-        for key, lp in (("dev_long", long_path), ("dev_long2", long_path.with_name(DEV_LONG2.name))):
+        dev_files = (("dev_long", long_path), *((k, long_path.with_name(f.name)) for k, f in DEV_MORE))
+        for key, lp in dev_files:
             if split == "dev" and str(long_path) not in ("", ".") and lp.is_file():  # --dev-long '': none
                 start = len(rows)
                 rows += load_battery(lp, {"dev"})

@@ -1,5 +1,6 @@
-"""Indirect suicidal language (issue 10): the warning-sign exemplars and their near-misses in
-cores.toml, and the dev file `eval/data/safety/dev_suicide.jsonl` that the eval reports as
+"""Indirect suicidal language (issue 10): the warning-sign exemplars and their near-misses of the
+held-back sixth calibration (`eval/data/safety/held_back/cores_sixth_calibration.toml`, not shipped:
+see the README there), and the dev file `eval/data/safety/dev_suicide.jsonl` that the eval reports as
 `dev_suicide` (written apart from the exemplars: no dev message is an exemplar)."""
 
 from __future__ import annotations
@@ -8,10 +9,11 @@ import json
 import tomllib
 from pathlib import Path
 
-from bot.triage.data import DATA_DIR, SUICIDE
+from bot.triage.data import SUICIDE
 from eval.safety_eval import DEV_LONG, DEV_MORE, DEV_SUICIDE, load_battery
 
 ROOT = Path(__file__).resolve().parent.parent
+HELD_BACK = ROOT / "eval" / "data" / "safety" / "held_back"
 NEAR_MISSES = (
     "suicide_risk_question_more",
     "suicide_past_over",
@@ -23,7 +25,7 @@ NEAR_MISSES = (
 
 
 def _cores() -> dict[str, dict[str, object]]:
-    return tomllib.loads((DATA_DIR / "cores.toml").read_text(encoding="utf-8"))
+    return tomllib.loads((HELD_BACK / "cores_sixth_calibration.toml").read_text(encoding="utf-8"))
 
 
 def _messages(table: str) -> list[str]:
@@ -55,7 +57,10 @@ def test_dev_suicide_file_is_dev_only_sourced_and_not_an_exemplar() -> None:
     labels = [r["label"] for r in rows]
     assert labels.count("emergency") >= 40 and labels.count("ordinary") >= 40
     assert {r["category"] for r in rows if r["label"] == "emergency"} == {SUICIDE, "suicide_indirect"}
-    exemplars = {json.loads(x)["text"].lower() for x in (DATA_DIR / "exemplars.jsonl").open(encoding="utf-8")}
+    exemplars = {
+        json.loads(x)["text"].lower()
+        for x in (HELD_BACK / "exemplars_sixth_calibration.jsonl").open(encoding="utf-8")
+    }
     assert not any(r["text"].lower() in exemplars for r in rows)
     new = [m.lower() for name in ("suicide_warning_signs_indirect", *NEAR_MISSES) for m in _messages(name)]
     assert not any(m in r["text"].lower() for m in new for r in rows)  # no exemplar copied into a dev row

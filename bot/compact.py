@@ -214,6 +214,8 @@ def reply_html(
     if answer.status is Status.EMERGENCY:
         parts.append(emergency_html(answer.message))
     else:
+        if answer.triage == "possible":  # a possible emergency: the guidance first, then the answer
+            parts.append(emergency_html(messages.EMERGENCY_POSSIBLE))
         parts.append(heading_html(answer.status.value, answer.question))
         if asked_as:
             line = messages.FOLLOW_UP.format(question=" ".join(asked_as.split()))

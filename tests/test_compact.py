@@ -81,6 +81,21 @@ def test_every_reply_has_a_heading_and_the_advice() -> None:
     assert "ldn-notice" in notice_html(messages.STARTING) and "<h2" in notice_html(messages.STARTING)
 
 
+def test_a_possible_emergency_shows_the_guidance_first_then_the_answer() -> None:
+    for status in (Status.ANSWERED, Status.NO_ANSWER, Status.INVALID):
+        quotes = (_quote(),) if status is Status.ANSWERED else ()
+        answer = Answer(
+            status, "q?", "msg", quotes, (), messages.ADVICE, {}, "possible", ("suicide_selfharm",)
+        )
+        reply, _ = reply_html(answer, sources=META)
+        opening = messages.EMERGENCY_POSSIBLE.split("(")[0]  # before the linked numbers
+        assert opening in _text(reply) and 'role="alert"' in reply, status
+        assert reply.index('role="alert"') < reply.index('class="ldn-reply-heading">')
+        assert 'href="tel:988"' in reply
+    plain, _ = reply_html(_answer(), sources=META)
+    assert messages.EMERGENCY_POSSIBLE.split("(")[0] not in _text(plain) and 'role="alert"' not in plain
+
+
 def test_heading_carries_the_question_for_screen_readers_only_escaped() -> None:
     reply, _ = reply_html(_answer(question="<b>why</b>?"))
     assert '<span class="ldn-sr-only">' in reply and "<b>" not in reply

@@ -20,7 +20,7 @@ import pytest
 from bot import feedback, messages
 from index.settings import PROJECT_ROOT
 from tests.browser_kit import DESKTOP, PHONE, ask, chat_server, feedback_env, launch, norm, open_page
-from tests.helpers import WAIT_MS, need_chromium
+from tests.helpers import WAIT_MS, need_chromium, post_json
 
 pytestmark = [pytest.mark.browser, pytest.mark.model]
 
@@ -100,6 +100,18 @@ def test_chat_in_a_real_browser(browser: Any, server: str, feedback_db: Path) ->
     box_top = first.bounding_box()["y"]
     assert box_top < reply.locator(".ldn-advice").bounding_box()["y"]
     page.screenshot(path=str(SHOTS / "desktop_emergency.png"))
+
+    # a possible emergency (the level the JSON API gives for it): the guidance first, the answer below
+    question = "I feel like everyone would be better off without me, can LDN help depression?"
+    status, body = post_json(server.rstrip("/") + "/api/ask", {"question": question})
+    assert status == 200 and body["triage"] in ("possible", "definite"), body
+    reply = ask(page, question)
+    first = reply.locator(":scope > *").first
+    assert first.get_attribute("role") == "alert" and "ldn-emergency" in (first.get_attribute("class") or "")
+    if body["triage"] == "possible":
+        assert reply.locator(".ldn-reply-heading").count() >= 2  # the alert's heading, then the answer's
+        assert messages.EMERGENCY_POSSIBLE.split("(")[0].strip() in norm(first.inner_text())
+    page.screenshot(path=str(SHOTS / "desktop_possible_emergency.png"))
     page.close()
 
 

@@ -10,9 +10,10 @@ from __future__ import annotations
 import hashlib
 import json
 import re
-import tomllib
 from dataclasses import dataclass
 from pathlib import Path
+
+from corpus.datafile import read_toml
 
 DATA_DIR = Path(__file__).resolve().parent.parent / "data" / "triage"
 EXEMPLARS = DATA_DIR / "exemplars.jsonl"
@@ -100,10 +101,7 @@ def load_exemplars(path: Path = EXEMPLARS) -> tuple[Exemplar, ...]:
 
 
 def _toml(path: Path) -> dict[str, object]:
-    try:
-        return tomllib.loads(path.read_text(encoding="utf-8"))
-    except (OSError, tomllib.TOMLDecodeError) as exc:
-        raise TriageDataError(f"{path}: {exc}") from exc
+    return read_toml(path, TriageDataError)
 
 
 def load_cues(path: Path = CUES) -> Cues:

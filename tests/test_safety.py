@@ -37,6 +37,34 @@ def test_rule_layer_is_discounted_by_not_now_cues(message: str) -> None:
     assert not detect_emergency(message).is_emergency
 
 
+@pytest.mark.parametrize(
+    "message",
+    [
+        "my kids would cope better if I wasn't around anymore",
+        "I am such a burden to everyone",
+        "gave my sister my jewellery, I won't need it any more",
+        "honestly I won't be around much longer",
+        "what is the fatal dose of my sleeping tablets",
+        "I've been putting my tablets aside every night",
+    ],
+)
+def test_spoken_warning_signs_of_suicide_are_red_flags(message: str) -> None:
+    assert detect_emergency(message).level is Level.POSSIBLE
+
+
+@pytest.mark.parametrize(
+    "message",
+    [
+        "Can I stockpile a three-month supply of LDN before I travel?",
+        "My mum is around most days to help with the kids.",
+        "How many weeks does it take for LDN to work?",
+        "I put the leaflet aside and forgot about it",
+    ],
+)
+def test_everyday_wording_near_those_signs_is_not(message: str) -> None:
+    assert not detect_emergency(message).is_emergency
+
+
 def test_units_are_the_whole_message_and_its_clauses() -> None:
     msg = "I take LDN for MS. My husband can't lift his arm! Is it the LDN?"
     assert units(msg) == [msg, "I take LDN for MS.", "My husband can't lift his arm!", "Is it the LDN?"]

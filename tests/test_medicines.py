@@ -230,3 +230,29 @@ def test_shipped_romedi_names_pin_french_opioid_brands_only() -> None:
         assert "opioid" not in M.find_pins(f"I take {name}", v), name
     sha = classes_checksum(v.class_generics)
     assert len(read_unii(ROMEDI_NAMES, sha, "bot.romedi_extract")) > 100
+
+
+def test_every_products_table_names_a_public_source_page() -> None:
+    """Hand-added brands stay checkable: each table of products.toml cites at least one web page."""
+    from corpus.datafile import read_toml
+
+    tables = read_toml(M.PRODUCTS, M.MedicineDataError)
+    assert tables
+    for name, table in tables.items():
+        assert isinstance(table, dict), name
+        assert "http://" in table.get("source", "") or "https://" in table.get("source", ""), name
+
+
+def test_a_codeine_free_product_outranks_its_codeine_brand(tmp_path: Path) -> None:
+    """A look-alike listed with no class generic is read as itself, not as the shorter brand name."""
+    classes = tmp_path / "classes.toml"
+    classes.write_text(CLASSES, encoding="utf-8")
+    products = tmp_path / "products.toml"
+    products.write_text(
+        '[t]\nsource = "https://example.org"\n"zorbadeine" = ["paracetamol", "codeine"]\n'
+        '"zorbadeine headache" = ["paracetamol", "caffeine"]\n',
+        encoding="utf-8",
+    )
+    v = M.vocabulary.__wrapped__(classes, products, use_dictionary=False)
+    assert M.find_pins("I take Zorbadeine", v) == {"opioid"}
+    assert M.find_pins("I take Zorbadeine Headache tablets", v) == set()

@@ -23,14 +23,20 @@ from index.settings import DEFAULT_CORPUS_DIR
 
 ROOT = Path(__file__).resolve().parent.parent
 HELDOUT = ROOT / "eval" / "heldout" / "questions.jsonl"
+HELDOUT3 = ROOT / "eval" / "heldout3" / "questions.jsonl"
 MELATONIN = ROOT / "eval" / "corpora" / "melatonin"
 SAFETY_KEYS = {"id", "split", "label", "category", "text", "source_url", "source_title", "wording"}
 SAFETY_OPTIONAL = {"group", "length", "tempts", "medicine", "note"}
 EMERGENCY = {"overdose_poisoning", "anaphylaxis", "suicide_selfharm", "chest_pain", "breathing"}
 ORDINARY = {"past_event", "hypothetical", "figurative", "dream", "risk_question", "mild_symptom"}
 
-# (questions file, documents folder, minimum questions)
-SETS = [(HELDOUT, DEFAULT_CORPUS_DIR, 130), (MELATONIN / "questions.jsonl", MELATONIN / "documents", 50)]
+# (questions file, documents folder, minimum questions, split of every row)
+SETS = [
+    (HELDOUT, DEFAULT_CORPUS_DIR, 130, "heldout"),
+    (HELDOUT3, DEFAULT_CORPUS_DIR, 130, "heldout3"),
+    (MELATONIN / "questions.jsonl", MELATONIN / "documents", 50, "heldout"),
+]
+SET_IDS = ["heldout", "heldout3", "melatonin"]
 
 
 def _texts(folder: Path) -> dict[str, str]:
@@ -41,8 +47,8 @@ def _rows(path: Path) -> list[dict[str, Any]]:
     return [json.loads(line) for line in path.read_text(encoding="utf-8").splitlines() if line.strip()]
 
 
-@pytest.mark.parametrize(("path", "docs", "minimum"), SETS, ids=["heldout", "melatonin"])
-def test_set_is_valid_verbatim_and_big_enough(path: Path, docs: Path, minimum: int) -> None:
+@pytest.mark.parametrize(("path", "docs", "minimum", "split"), SETS, ids=SET_IDS)
+def test_set_is_valid_verbatim_and_big_enough(path: Path, docs: Path, minimum: int, split: str) -> None:
     gold = load_gold(path)  # schema, unique ids and questions, kind/split/wording values
     check_against_documents(gold, _texts(docs).get)  # every answer is a verbatim substring
     questions = gold.questions
@@ -50,11 +56,11 @@ def test_set_is_valid_verbatim_and_big_enough(path: Path, docs: Path, minimum: i
     unanswerable = len(gold.of_type("unanswerable")) / len(questions)
     assert 0.15 <= unanswerable <= 0.30, unanswerable
     assert not gold.of_type("emergency")
-    assert {q.split for q in questions} == {"heldout"}
+    assert {q.split for q in questions} == {split}
 
 
-@pytest.mark.parametrize(("path", "docs", "minimum"), SETS, ids=["heldout", "melatonin"])
-def test_every_row_names_its_page_kind_and_wording(path: Path, docs: Path, minimum: int) -> None:
+@pytest.mark.parametrize(("path", "docs", "minimum", "split"), SETS, ids=SET_IDS)
+def test_every_row_names_its_page_kind_and_wording(path: Path, docs: Path, minimum: int, split: str) -> None:
     for row in _rows(path):
         assert row["source_url"].startswith(("http://", "https://")), row["id"]
         assert row["source_title"].strip(), row["id"]
@@ -64,8 +70,9 @@ def test_every_row_names_its_page_kind_and_wording(path: Path, docs: Path, minim
             assert {"absent", "off-topic"} & set(row["tags"]), row["id"]
 
 
-def test_heldout_mixes_long_stories_and_covers_the_kinds_of_question() -> None:
-    questions = load_questions(HELDOUT)
+@pytest.mark.parametrize("path", [HELDOUT, HELDOUT3], ids=["heldout", "heldout3"])
+def test_heldout_mixes_long_stories_and_covers_the_kinds_of_question(path: Path) -> None:
+    questions = load_questions(path)
     long_share = sum("long" in q.tags for q in questions) / len(questions)
     assert long_share >= 0.30
     kinds = Counter(q.kind for q in questions)
@@ -79,7 +86,7 @@ def test_held_out_ids_and_questions_never_reuse_gold_ones() -> None:
         return " ".join(q.question.lower().split())
 
     gold = load_questions(DEFAULT_GOLD)
-    others = load_questions(HELDOUT) + load_questions(MELATONIN / "questions.jsonl")
+    others = [q for p in (HELDOUT, HELDOUT3, MELATONIN / "questions.jsonl") for q in load_questions(p)]
     assert not {q.id for q in gold} & {q.id for q in others}
     assert len({q.id for q in others}) == len(others)
     assert not {norm(q) for q in gold} & {norm(q) for q in others}

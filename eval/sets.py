@@ -7,10 +7,14 @@ The sets (issue #11: tune on dev, report on test, never tune on held-out):
 | `dev` | `eval/gold/questions.jsonl`, rows with `"split": "dev"` | the bundled corpus |
 | `test` | the same file, `"split": "test"` | the bundled corpus |
 | `heldout` | `eval/heldout/questions.jsonl` | the bundled corpus |
+| `heldout3` | `eval/heldout3/questions.jsonl` | the bundled corpus |
 | `<name>` | `eval/corpora/<name>/questions.jsonl` | `eval/corpora/<name>/documents/`, indexed into a temporary folder |
 
-Every set but `dev` is report-only (`SetSpec.report_only`); the report lists them under the table.
-The other medicines' corpora (`melatonin`, `sertraline`) are never tuned on.
+Report-only sets (`SetSpec.report_only`) are listed under the table. Since session 5 (2026-12-02)
+two sets are no longer report-only: `heldout` (its failures have informed decisions, so it is
+spent: a second dev set; `heldout3`, written before any bot run, replaces it) and `melatonin`
+(transfer-dev since 2026-12-01, `eval/corpora/melatonin/README.md`). `test`, `heldout3` and
+`sertraline` are never tuned on.
 
 Per set, over the replies of `Engine.answer` with the shipped settings:
 
@@ -47,6 +51,8 @@ from eval.grounding_metrics import find_spans, percentile, spans_overlap
 EVAL_DIR = Path(__file__).resolve().parent
 GOLD = EVAL_DIR / "gold" / "questions.jsonl"
 HELDOUT = EVAL_DIR / "heldout" / "questions.jsonl"
+HELDOUT3 = EVAL_DIR / "heldout3" / "questions.jsonl"
+TUNED_CORPORA = frozenset({"melatonin"})  # other medicines' sets tuned on (transfer-dev)
 CORPORA = EVAL_DIR / "corpora"
 NO_ANSWER = {Status.NO_ANSWER.value, Status.INVALID.value}  # "invalid": e.g. taken as not English
 
@@ -61,16 +67,18 @@ class SetSpec:
 
 
 def known_sets() -> list[SetSpec]:
-    """dev, test, heldout and every `eval/corpora/<name>/` with questions and documents."""
+    """dev, test, heldout, heldout3 and every `eval/corpora/<name>/` with questions and documents."""
     out = [
         SetSpec("dev", GOLD, "dev", report_only=False),
         SetSpec("test", GOLD, "test"),
-        SetSpec("heldout", HELDOUT),
+        SetSpec("heldout", HELDOUT, report_only=False),  # spent since session 5: a second dev set
+        SetSpec("heldout3", HELDOUT3),
     ]
     if CORPORA.is_dir():
         for d in sorted(CORPORA.iterdir()):
             if (d / "questions.jsonl").is_file() and (d / "documents").is_dir():
-                out.append(SetSpec(d.name, d / "questions.jsonl", None, d / "documents"))
+                tuned = d.name in TUNED_CORPORA
+                out.append(SetSpec(d.name, d / "questions.jsonl", None, d / "documents", report_only=not tuned))
     return out
 
 
@@ -182,6 +190,9 @@ def markdown(results: dict[str, dict[str, Any]]) -> str:
     report_only = [n for n in names if results[n].get("report_only", n != "dev")]
     if report_only:
         lines += ["", "Report-only, never tuned on: " + ", ".join(report_only) + "."]
+    tuned = [n for n in names if n not in report_only]
+    if tuned:
+        lines += ["Tuned on (figures are not evidence of generality): " + ", ".join(tuned) + "."]
     kinds = sorted({k for n in names for k in results[n]["per_kind"]})
     lines += ["", "hit@3 (false no-answer) per kind of question:", ""]
     lines += ["| kind | " + " | ".join(names) + " |", "|---|" + "---|" * len(names)]

@@ -35,6 +35,10 @@ class RankSettings:
     kind_credit: float = 0.0
     adapter_weight: float = 0.0  # the query adapter's list in retrieval's fusion (0: not loaded)
     coverage_weight: float = 0.0  # x word coverage of retrieval's first 3 sentences (bot.coverage)
+    medicine_bonus: float = (
+        0.0  # order: a candidate naming a medicine the question names (bot.named_medicines)
+    )
+    medicine_credit: float = 0.0  # abstention: added when a candidate names a medicine the question names
 
 
 @dataclass(frozen=True)

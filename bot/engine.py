@@ -187,9 +187,11 @@ class Engine:
         story = find_question(text)  # texts: (the question inside a story,) the whole message
         vectors = [self.encode(t, rows) for t in story.texts[:-1]] + [qvec]
         laps.lap(Stage.ENCODE)
-        retrieval = retrieve_story(self.retriever, self.encode, story, observer, vectors)
+        named = self.ranker.medicines_named(text)  # bot.named_medicines: BM25 words and a bonus
+        expand = " ".join(sorted(named))
+        retrieval = retrieve_story(self.retriever, self.encode, story, observer, vectors, expand)
         laps.lap(Stage.RETRIEVE)
-        ranking = self.ranker.rank(story.texts, retrieval)
+        ranking = self.ranker.rank(story.texts, retrieval, named)
         laps.lap(Stage.RERANK)
         pinned = self._pinned_quotes(pins, retrieval)
         quotes = tuple(pinned + (self._found(ranking, pinned) if ranking.answerable else []))

@@ -38,6 +38,7 @@ from bot.answer_settings import (  # the settings of this stage; importable from
 )
 from bot.coverage import WordCoverage
 from bot.intent import Intents, load_intents
+from bot.named_medicines import SentenceMedicines
 from bot.observe import StageObserver
 from bot.retrieve import Hit, Retrieval, Retriever
 from bot.story import StoryQuestion
@@ -109,6 +110,17 @@ class AnswerRanker:
         self.settings = settings or load_answer_settings().rank
         self.features = self.intents.features([s.text for s in data.sentences])
         self.coverage = WordCoverage.from_index(data) if self.settings.coverage_weight > 0 else None
+        self.medicines = (
+            SentenceMedicines.from_texts(
+                [u.text for u in data.sentences], [list(p.sentence_ids) for p in data.passages]
+            )
+            if self.settings.medicine_bonus > 0 or self.settings.medicine_credit > 0
+            else None
+        )
+
+    def medicines_named(self, text: str) -> frozenset[str]:
+        """The generics `text` names that some sentence names too (none when the setting is off)."""
+        return self.medicines.of_question(text) if self.medicines is not None else frozenset()
 
     @property
     def abstention(self) -> tuple[str, float]:
@@ -117,14 +129,20 @@ class AnswerRanker:
             return "relevance", self.settings.min_relevance
         return "similarity", self.settings.min_similarity
 
-    def rank(self, questions: tuple[str, ...], retrieval: Retrieval) -> Ranking:
+    def rank(
+        self, questions: tuple[str, ...], retrieval: Retrieval, medicines: frozenset[str] = frozenset()
+    ) -> Ranking:
         """Order retrieval's top `depth` hits for `questions` (the question inside a story
-        first, then the whole text) and decide whether the sources answer."""
+        first, then the whole text) and decide whether the sources answer; `medicines`: the
+        generics the message names (`medicines_named`)."""
         s = self.settings
         hits = retrieval.hits[: s.depth]
         kinds: tuple[str, ...] = tuple(dict.fromkeys(k for q in questions for k in self.intents.classify(q)))
         ids = [h.unit_id for h in hits]
         match = self.features.matches(ids, kinds) if hits else np.zeros(0, dtype=bool)
+        named = (
+            self.medicines.matches(ids, medicines) if self.medicines is not None else np.zeros(len(ids), bool)
+        )
         if self.reranker is not None and hits:
             texts = [self.data.sentences[i].text for i in ids]
             rel = np.max(np.stack([self.reranker.score(q, texts) for q in questions]), axis=0)
@@ -138,7 +156,7 @@ class AnswerRanker:
             )
             relevance = rel.tolist()
         else:
-            scores = np.array([h.score for h in hits]) + s.kind_bonus_fused * match
+            scores = np.array([h.score for h in hits]) + s.kind_bonus_fused * match + s.medicine_bonus * named
             relevance = [h.similarity for h in hits]
         order = sorted(range(len(hits)), key=lambda j: (-float(scores[j]), j))
         scored = tuple(
@@ -164,7 +182,8 @@ class AnswerRanker:
             shaped = bool(len(match) and match[0])
             ids = [h.unit_id for h in retrieval.hits[:3]]
             cover = s.coverage_weight * self.coverage(questions[0], ids) if self.coverage else 0.0
-            confidence = retrieval.best_similarity + (s.kind_credit if shaped else 0.0) + cover
+            credit = s.medicine_credit if named.any() else 0.0
+            confidence = retrieval.best_similarity + (s.kind_credit if shaped else 0.0) + cover + credit
             answerable = confidence >= s.min_similarity
         return Ranking(scored, kinds, confidence, signal, answerable, with_model)
 
@@ -214,10 +233,15 @@ def retrieve_story(
     story: StoryQuestion,
     observer: StageObserver | None = None,
     vectors: list[np.ndarray] | None = None,
+    expand: str = "",
 ) -> Retrieval:
     """Retrieval of each text of the message (the question inside a story, then the whole
-    message; `bot.story`), merged into one candidate list."""
+    message; `bot.story`), merged into one candidate list; `expand`: words added to each text's
+    BM25 query (the generics of the medicines it names, `AnswerRanker.medicines_named`)."""
     vectors = vectors or [encode(t) for t in story.texts]
     return merge_retrievals(
-        [retriever.retrieve(t, v, observer) for t, v in zip(story.texts, vectors, strict=True)]
+        [
+            retriever.retrieve(f"{t} {expand}" if expand else t, v, observer)
+            for t, v in zip(story.texts, vectors, strict=True)
+        ]
     )

@@ -43,6 +43,8 @@ def _pooling(model_path: Path) -> str | None:
         config = json.loads((model_path / pooling["path"] / "config.json").read_text(encoding="utf-8"))
     except (OSError, ValueError, StopIteration, KeyError):
         return None
+    if isinstance(config.get("pooling_mode"), str):  # the format of sentence-transformers >= 5
+        return {"mean": "mean", "cls": "cls"}.get(config["pooling_mode"])
     modes = [k for k, v in config.items() if k.startswith("pooling_mode_") and v]
     return (
         {"pooling_mode_mean_tokens": "mean", "pooling_mode_cls_token": "cls"}.get(modes[0])

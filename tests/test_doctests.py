@@ -19,6 +19,7 @@ MODULES = [
     "index.build",
     "index.bm25",
     "bot.evidence",
+    "bot.named_medicines",
     "bot.safety",
     "bot.triage.clauses",
     "bot.triage.cues",

@@ -47,3 +47,24 @@ def test_small_tables_are_left_alone(tmp_path: Path) -> None:
     _lookup_graph(path, np.ones((5, 4), dtype=np.float32))
     data = path.read_bytes()
     assert half_lookup_tables(path, min_values=100) == [] and path.read_bytes() == data
+
+
+def test_the_pooling_is_read_from_both_sentence_transformers_config_formats(tmp_path) -> None:
+    """Models saved by sentence-transformers < 5 flag each mode; >= 5 write `pooling_mode`."""
+    import json
+
+    from index.export import _pooling
+
+    (tmp_path / "1_Pooling").mkdir()
+    (tmp_path / "modules.json").write_text(
+        json.dumps([{"idx": 1, "path": "1_Pooling", "type": "sentence_transformers.models.Pooling"}]), "utf-8"
+    )
+    config = tmp_path / "1_Pooling" / "config.json"
+    for written, expected in (
+        ({"pooling_mode_mean_tokens": True, "pooling_mode_cls_token": False}, "mean"),
+        ({"pooling_mode": "mean", "embedding_dimension": 384}, "mean"),
+        ({"pooling_mode": "cls"}, "cls"),
+        ({"pooling_mode": "max"}, None),
+    ):
+        config.write_text(json.dumps(written), "utf-8")
+        assert _pooling(tmp_path) == expected, written

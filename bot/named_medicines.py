@@ -1,0 +1,112 @@
+"""Which sentences name a medicine the question names: evidence that a sentence speaks to it.
+
+Interaction questions name another medicine ("taking co-codamol for my back, can I still take
+it at night?"). The sentence that answers is often a list item naming it among others ("opiates
+such as codeine or morphine for pain control"): far from the question in MiniLM's space, and
+sharing no word with it. Question and sentences are resolved to generics with the dictionaries
+of the pins (`bot.medicines`: hand-added products, the packaged drug dictionary), so a brand or
+combination in the question meets its generic in a sentence. Used three ways (`bot.rank`, numbers
+in `bot/data/answer.toml`): the question's generics are added to its BM25 query, so such sentences
+become candidates; a candidate naming one gets `medicine_bonus` in the order; and abstention gets
+`medicine_credit` when one of the first candidates names one (the sources speak to that medicine).
+
+Rules: exact names only (no typo folding: documents are edited text); a name that is a common
+English word is read as a medicine only when it is a generic's own name; the corpus's subject (a
+generic named in at least `TOPIC_SHARE` of the passages: every sentence is about it) never counts.
+Sentences are resolved once, when the engine loads (~1 ms per sentence). Trade-off: a class named
+only by its class ("antidepressants", "blood thinners") is not matched to a member ("sertraline").
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Mapping
+from dataclasses import dataclass
+from functools import cached_property
+
+import numpy as np
+
+from bot.medicines import MAX_WORDS, key, tokens, vocabulary
+from bot.misspellings import is_english
+
+TOPIC_SHARE = 0.2  # a generic named in this share of passages is the corpus's subject
+_LETTERS = re.compile(r"[a-z]{3}")
+Names = Mapping[str, tuple[str, ...]]  # normalised name -> its generics
+
+
+def all_names() -> dict[str, tuple[str, ...]]:
+    """Every name of the packaged drug dictionary and of products.toml -> generics (~107k)."""
+    from bot.drug_sources import read_dner
+
+    v = vocabulary()
+    names = {
+        k: tuple(key(g) for g in gs) for n, gs in read_dner().items() if (k := key(n)) and k not in v.ignore
+    }
+    names.update({k: tuple(key(g) for g in gs) for k, gs in v.products.items()})
+    return names
+
+
+def named_generics(text: str, names: Names) -> frozenset[str]:
+    """Generics of every medicine named in `text` by an exact name of `names`, longest first.
+
+    >>> names = {"co codamol": ("codeine", "paracetamol"), "codeine": ("codeine",), "alcohol": ("benzyl alcohol",)}
+    >>> sorted(named_generics("Taking co-codamol and alcohol", names))
+    ['codeine', 'paracetamol']
+    """
+    words = tokens(text)
+    used = [False] * len(words)
+    out: set[str] = set()
+    for n in range(min(MAX_WORDS, len(words)), 0, -1):
+        for i in range(len(words) - n + 1):
+            if any(used[i : i + n]):
+                continue
+            k = " ".join(words[i : i + n])
+            generics = names.get(k)
+            if not generics or not _LETTERS.search(k):
+                continue
+            if n == 1 and (len(k) < 4 or (k not in generics and is_english(k))):
+                continue
+            used[i : i + n] = [True] * n
+            out.update(generics)
+    return frozenset(out)
+
+
+@dataclass(frozen=True, eq=False)
+class SentenceMedicines:
+    """The generics each sentence of an index names, the corpus's subject, and the names (of
+    the whole dictionary) of every generic some sentence names: all a question needs."""
+
+    per_sentence: tuple[frozenset[str], ...]
+    topic: frozenset[str]
+    names: Names
+
+    @classmethod
+    def from_texts(
+        cls, sentences: list[str], passages: list[list[int]], names: Names | None = None
+    ) -> SentenceMedicines:
+        """`passages`: each passage's sentence ids (the subject is counted per passage)."""
+        names = names if names is not None else all_names()
+        per = tuple(named_generics(s, names) for s in sentences)
+        counts: dict[str, int] = {}
+        for ids in passages:
+            for g in frozenset().union(*(per[i] for i in ids)):
+                counts[g] = counts.get(g, 0) + 1
+        cut = TOPIC_SHARE * max(len(passages), 1)
+        topic = frozenset(g for g, c in counts.items() if c >= cut)
+        named = frozenset().union(*per) - topic if per else frozenset()
+        kept = {k: gs for k, gs in names.items() if named.intersection(gs)}
+        return cls(per, topic, kept)
+
+    @cached_property
+    def named_anywhere(self) -> frozenset[str]:
+        return frozenset().union(*self.per_sentence) - self.topic if self.per_sentence else frozenset()
+
+    def of_question(self, text: str) -> frozenset[str]:
+        """The question's generics that some sentence names (the corpus's subject left out)."""
+        return named_generics(text, self.names) & self.named_anywhere
+
+    def matches(self, ids: list[int], generics: frozenset[str]) -> np.ndarray:
+        """Per candidate: does the sentence name one of `generics`?"""
+        if not generics:
+            return np.zeros(len(ids), dtype=bool)
+        return np.array([bool(self.per_sentence[i] & generics) for i in ids], dtype=bool)

@@ -1,0 +1,71 @@
+"""Medicines named by both a question and a sentence (`bot.named_medicines`), and their use in
+the answer stage (`bot.rank`): BM25 words, an order bonus and an abstention credit."""
+
+from __future__ import annotations
+
+from dataclasses import replace
+
+import numpy as np
+
+from bot.named_medicines import SentenceMedicines, named_generics
+
+NAMES = {
+    "co codamol": ("codeine", "paracetamol"),
+    "codeine": ("codeine",),
+    "zorbafen": ("zorbafen",),
+    "zorbafen forte": ("zorbafen", "codeine"),
+    "alcohol": ("benzyl alcohol",),  # a dictionary entry that is a common word
+    "he": ("helium",),  # a chemical symbol
+    "2 3": ("stavudine",),  # digits
+    "warfarin": ("warfarin",),
+    "subjectine": ("subjectine",),
+}
+
+
+def test_names_resolve_longest_first_and_common_words_short_names_and_digits_never_do() -> None:
+    assert named_generics("He took Zorbafen Forte with alcohol, 2 3 times", NAMES) == {"zorbafen", "codeine"}
+    assert named_generics("co-codamol", NAMES) == {"codeine", "paracetamol"}
+    assert named_generics("nothing here", NAMES) == frozenset()
+
+
+def test_the_corpus_subject_never_counts_and_a_question_meets_only_what_sentences_name() -> None:
+    sentences = [
+        "Subjectine helps sleep.",
+        "Subjectine is taken at night.",
+        "Opiates such as codeine can make you drowsier.",
+        "Warfarin thins the blood.",
+    ]
+    passages = [[0], [1], [2], [3], [0, 1], [1]]  # sentence ids; subjectine in 4 of 6
+    meds = SentenceMedicines.from_texts(sentences, passages, NAMES)
+    assert meds.topic == {"subjectine"}
+    assert meds.of_question("I take co-codamol and subjectine, ok?") == {
+        "codeine"
+    }  # paracetamol: no sentence
+    assert meds.of_question("is subjectine ok with zorbafen?") == frozenset()
+    assert meds.matches([0, 2, 3], frozenset({"codeine"})).tolist() == [False, True, False]
+    assert set(meds.names) == {"co codamol", "codeine", "zorbafen forte", "warfarin"}
+
+
+def test_the_ranker_puts_a_sentence_naming_the_asked_medicine_first_and_credits_abstention(
+    fake_index,
+) -> None:
+    from bot.answer_settings import load_answer_settings
+    from bot.rank import AnswerRanker
+    from bot.retrieve import Hit, Retrieval
+    from index.store import read_index
+
+    data = read_index(fake_index)
+    shipped = load_answer_settings().rank
+    base = replace(shipped, model_weight=0.0, coverage_weight=0.0, medicine_bonus=0.0, medicine_credit=0.0)
+    on = replace(base, medicine_bonus=1.0, medicine_credit=0.25)
+    ranker = AnswerRanker(data, None, settings=on)
+    sid = next(i for i, u in enumerate(data.sentences) if ranker.medicines.per_sentence[i])
+    generics = ranker.medicines.per_sentence[sid]
+    others = [i for i, g in enumerate(ranker.medicines.per_sentence) if not g & generics]
+    ids = [*others[:5], sid]
+    hits = tuple(Hit(i, 1.0 / (10 + r), 0.3, 0.3, -1) for r, i in enumerate(ids))
+    retrieval = Retrieval(hits, 0.3, 0.3)
+    with_it = ranker.rank(("is it ok with this?",), retrieval, generics)
+    without = AnswerRanker(data, None, settings=base).rank(("is it ok with this?",), retrieval, generics)
+    assert with_it.scored[0].sentence_id == sid and without.scored[0].sentence_id != sid
+    assert np.isclose(with_it.confidence - without.confidence, 0.25)

@@ -11,8 +11,13 @@ become candidates; a candidate naming one gets `medicine_bonus` in the order; an
 `medicine_credit` when one of the first candidates names one (the sources speak to that medicine).
 
 Rules: exact names only (no typo folding: documents are edited text); a name that is a common
-English word is read as a medicine only when it is a generic's own name; the corpus's subject (a
-generic named in at least `TOPIC_SHARE` of the passages: every sentence is about it) never counts.
+English word is read as a medicine only when it is a generic's own name, and never a name of fewer
+than four letters or without three letters in a row ("he", "2 3"); the corpus's subject (a generic
+named in at least `TOPIC_SHARE` of the passages: every sentence is about it) never counts; and a
+sentence speaks to a medicine only in a caution's context (it, or a passage holding it, is a
+caution by `bot.cautions.is_caution`): a list of medicines under "Some medicines and X can affect
+each other" does, "medications such as pregabalin are prescribed for nerve pain" does not (that
+one made "can I take it with Lyrica?" answered by a sentence that does not answer it).
 Sentences are resolved once, when the engine loads (~1 ms per sentence). Trade-off: a class named
 only by its class ("antidepressants", "blood thinners") is not matched to a member ("sertraline").
 """
@@ -73,8 +78,9 @@ def named_generics(text: str, names: Names) -> frozenset[str]:
 
 @dataclass(frozen=True, eq=False)
 class SentenceMedicines:
-    """The generics each sentence of an index names, the corpus's subject, and the names (of
-    the whole dictionary) of every generic some sentence names: all a question needs."""
+    """The generics each sentence of an index speaks to (it names them in a caution's context),
+    the corpus's subject, and the names (of the whole dictionary) of every such generic: all a
+    question needs."""
 
     per_sentence: tuple[frozenset[str], ...]
     topic: frozenset[str]
@@ -82,24 +88,40 @@ class SentenceMedicines:
 
     @classmethod
     def from_texts(
-        cls, sentences: list[str], passages: list[list[int]], names: Names | None = None
+        cls,
+        sentences: list[str],
+        passages: list[list[int]],
+        names: Names | None = None,
+        caution: list[bool] | None = None,
     ) -> SentenceMedicines:
-        """`passages`: each passage's sentence ids (the subject is counted per passage)."""
+        """`passages`: each passage's sentence ids (the subject is counted per passage);
+        `caution`: per sentence, is it a caution (`bot.cautions.is_caution`). A sentence counts
+        as speaking to the medicines it names only when it or a passage holding it has a caution
+        ("Some medicines and X can affect each other" above a list of medicines), not when it
+        names one in passing ("medications such as pregabalin are prescribed for nerve pain")."""
         names = names if names is not None else all_names()
-        per = tuple(named_generics(s, names) for s in sentences)
+        named = tuple(named_generics(s, names) for s in sentences)
         counts: dict[str, int] = {}
         for ids in passages:
-            for g in frozenset().union(*(per[i] for i in ids)):
+            for g in frozenset().union(*(named[i] for i in ids)):
                 counts[g] = counts.get(g, 0) + 1
-        cut = TOPIC_SHARE * max(len(passages), 1)
+        cut = max(TOPIC_SHARE * len(passages), 2)  # the subject: in two passages at least
         topic = frozenset(g for g, c in counts.items() if c >= cut)
-        named = frozenset().union(*per) - topic if per else frozenset()
-        kept = {k: gs for k, gs in names.items() if named.intersection(gs)}
+        warned = [True] * len(sentences) if caution is None else list(caution)
+        if caution is not None:
+            for ids in passages:
+                if any(caution[i] for i in ids):
+                    for i in ids:
+                        warned[i] = True
+        per = tuple(g - topic if warned[i] else frozenset() for i, g in enumerate(named))
+        spoken = frozenset().union(*per) if per else frozenset()
+        kept = {k: gs for k, gs in names.items() if spoken.intersection(gs)}
         return cls(per, topic, kept)
 
     @cached_property
     def named_anywhere(self) -> frozenset[str]:
-        return frozenset().union(*self.per_sentence) - self.topic if self.per_sentence else frozenset()
+        """Every generic some sentence speaks to (the subject left out)."""
+        return frozenset().union(*self.per_sentence) if self.per_sentence else frozenset()
 
     def of_question(self, text: str) -> frozenset[str]:
         """The question's generics that some sentence names (the corpus's subject left out)."""

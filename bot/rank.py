@@ -36,6 +36,7 @@ from bot.answer_settings import (  # the settings of this stage; importable from
     SelectSettings,
     load_answer_settings,
 )
+from bot.cautions import is_caution
 from bot.coverage import WordCoverage
 from bot.intent import Intents, load_intents
 from bot.named_medicines import SentenceMedicines
@@ -112,7 +113,9 @@ class AnswerRanker:
         self.coverage = WordCoverage.from_index(data) if self.settings.coverage_weight > 0 else None
         self.medicines = (
             SentenceMedicines.from_texts(
-                [u.text for u in data.sentences], [list(p.sentence_ids) for p in data.passages]
+                [u.text for u in data.sentences],
+                [list(p.sentence_ids) for p in data.passages],
+                caution=[is_caution(u.text) for u in data.sentences],
             )
             if self.settings.medicine_bonus > 0 or self.settings.medicine_credit > 0
             else None

@@ -69,3 +69,16 @@ def test_the_ranker_puts_a_sentence_naming_the_asked_medicine_first_and_credits_
     without = AnswerRanker(data, None, settings=base).rank(("is it ok with this?",), retrieval, generics)
     assert with_it.scored[0].sentence_id == sid and without.scored[0].sentence_id != sid
     assert np.isclose(with_it.confidence - without.confidence, 0.25)
+
+
+def test_a_sentence_speaks_to_a_medicine_only_in_a_cautions_context() -> None:
+    sentences = [
+        "Some medicines and Subjectine can affect each other.",  # a caution
+        "Tell your pharmacist if you take warfarin.",  # same passage as the caution
+        "Doctors prescribe codeine for pain.",  # names codeine in passing
+    ]
+    caution = [True, False, False]
+    meds = SentenceMedicines.from_texts(sentences, [[0, 1], [2]], NAMES, caution=caution)
+    assert meds.of_question("is it ok with warfarin?") == {"warfarin"}
+    assert meds.of_question("is it ok with co-codamol?") == frozenset()  # only named in passing
+    assert meds.matches([1, 2], frozenset({"warfarin", "codeine"})).tolist() == [True, False]

@@ -21,6 +21,8 @@ import bz2
 import hashlib
 import importlib.util
 import pickle
+from collections.abc import Iterator
+from contextlib import contextmanager
 from pathlib import Path
 
 UNII_NAMES = Path(__file__).resolve().parent / "data" / "medicines" / "unii_names.tsv"
@@ -45,8 +47,27 @@ def dner_file() -> Path | None:
     return path if path.exists() else None
 
 
+_SHARED: dict[str, list[str]] | None = None  # the dictionary while `sharing_dner` holds it
+
+
+@contextmanager
+def sharing_dner() -> Iterator[dict[str, list[str]]]:
+    """Inside the block, every `read_dner` returns one read of the dictionary (unpickling it
+    takes ~0.5 s; loading the pins' vocabulary and the answer stage's medicine names at start
+    would read it twice); after the block it is released (~107k entries are not kept)."""
+    global _SHARED
+    outer = _SHARED
+    _SHARED = outer if outer is not None else read_dner()
+    try:
+        yield _SHARED
+    finally:
+        _SHARED = outer
+
+
 def read_dner() -> dict[str, list[str]]:
     """variant -> canonical generics; empty when the package is not installed."""
+    if _SHARED is not None:
+        return _SHARED
     path = dner_file()
     if path is None:
         return {}

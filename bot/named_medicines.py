@@ -41,12 +41,11 @@ Names = Mapping[str, tuple[str, ...]]  # normalised name -> its generics
 
 def all_names() -> dict[str, tuple[str, ...]]:
     """Every name of the packaged drug dictionary and of products.toml -> generics (~107k)."""
-    from bot.drug_sources import read_dner
+    from bot.drug_sources import sharing_dner
 
-    v = vocabulary()
-    names = {
-        k: tuple(key(g) for g in gs) for n, gs in read_dner().items() if (k := key(n)) and k not in v.ignore
-    }
+    with sharing_dner() as raw:  # one read for both: the pins' vocabulary needs it too
+        v = vocabulary()
+        names = {k: tuple(key(g) for g in gs) for n, gs in raw.items() if (k := key(n)) and k not in v.ignore}
     names.update({k: tuple(key(g) for g in gs) for k, gs in v.products.items()})
     return names
 

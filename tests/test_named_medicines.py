@@ -82,3 +82,15 @@ def test_a_sentence_speaks_to_a_medicine_only_in_a_cautions_context() -> None:
     assert meds.of_question("is it ok with warfarin?") == {"warfarin"}
     assert meds.of_question("is it ok with co-codamol?") == frozenset()  # only named in passing
     assert meds.matches([1, 2], frozenset({"warfarin", "codeine"})).tolist() == [True, False]
+
+
+def test_the_drug_dictionary_is_read_once_inside_a_sharing_block_and_released_after() -> None:
+    from bot import drug_sources
+
+    with drug_sources.sharing_dner() as raw:
+        assert drug_sources.read_dner() is raw
+        with drug_sources.sharing_dner() as inner:
+            assert inner is raw
+        assert drug_sources.read_dner() is raw
+    assert drug_sources._SHARED is None
+    assert drug_sources.read_dner() is not raw  # a fresh read: nothing kept

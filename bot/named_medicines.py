@@ -28,6 +28,7 @@ import re
 from collections.abc import Mapping
 from dataclasses import dataclass
 from functools import cached_property
+from pathlib import Path
 
 import numpy as np
 
@@ -37,6 +38,39 @@ from bot.misspellings import is_english
 TOPIC_SHARE = 0.2  # a generic named in this share of passages is the corpus's subject
 _LETTERS = re.compile(r"[a-z]{3}")
 Names = Mapping[str, tuple[str, ...]]  # normalised name -> its generics
+
+
+ATC_GROUPS = Path(__file__).resolve().parent / "data" / "medicines" / "atc_groups.tsv"
+
+
+def read_atc(path: Path = ATC_GROUPS) -> dict[str, frozenset[str]]:
+    """substance -> the labels of its WHO ATC 3rd- and 4th-level groups (`bot.atc_extract`)."""
+    out: dict[str, set[str]] = {}
+    for n, line in enumerate(path.read_text(encoding="utf-8").splitlines(), 1):
+        if not line or line.startswith("#"):
+            continue
+        cols = line.split("\t")
+        if len(cols) != 4:
+            raise ValueError(f"{path}:{n}: expected substance, 4th-level, 3rd-level label and code")
+        out.setdefault(key(cols[0]), set()).update(key(c) for c in cols[1:3] if c)
+    return {k: frozenset(v) for k, v in out.items()}
+
+
+def class_generics(
+    generics: frozenset[str], atc: Mapping[str, frozenset[str]], names: Names
+) -> frozenset[str]:
+    """The classes of `generics` as the dictionary names them: each ATC group label read through
+    `names` ("antidepressants" -> "antidepressive agents"), or kept as it is.
+
+    >>> atc = {"sertraline": frozenset({"antidepressants", "selective serotonin reuptake inhibitors"})}
+    >>> sorted(class_generics(frozenset({"sertraline"}), atc, {"antidepressants": ("antidepressive agents",)}))
+    ['antidepressive agents', 'selective serotonin reuptake inhibitors']
+    """
+    out: set[str] = set()
+    for g in generics:
+        for label in atc.get(g, ()):
+            out.update(names.get(label, (label,)))
+    return frozenset(out)
 
 
 def all_names() -> dict[str, tuple[str, ...]]:
@@ -50,8 +84,10 @@ def all_names() -> dict[str, tuple[str, ...]]:
     return names
 
 
-def named_generics(text: str, names: Names) -> frozenset[str]:
-    """Generics of every medicine named in `text` by an exact name of `names`, longest first.
+def named_generics(text: str, names: Names, class_words: frozenset[str] = frozenset()) -> frozenset[str]:
+    """Generics of every medicine named in `text` by an exact name of `names`, longest first;
+    a common English word is read only when it is a generic's own name or one of `class_words`
+    (the ATC group labels: "antidepressants", "opioids").
 
     >>> names = {"co codamol": ("codeine", "paracetamol"), "codeine": ("codeine",), "alcohol": ("benzyl alcohol",)}
     >>> sorted(named_generics("Taking co-codamol and alcohol", names))
@@ -68,7 +104,7 @@ def named_generics(text: str, names: Names) -> frozenset[str]:
             generics = names.get(k)
             if not generics or not _LETTERS.search(k):
                 continue
-            if n == 1 and (len(k) < 4 or (k not in generics and is_english(k))):
+            if n == 1 and (len(k) < 4 or (k not in generics and k not in class_words and is_english(k))):
                 continue
             used[i : i + n] = [True] * n
             out.update(generics)
@@ -84,6 +120,8 @@ class SentenceMedicines:
     per_sentence: tuple[frozenset[str], ...]
     topic: frozenset[str]
     names: Names
+    classes: Mapping[str, frozenset[str]]  # a question generic -> its classes that sentences name
+    class_words: frozenset[str] = frozenset()  # ATC group labels, read even when common words
 
     @classmethod
     def from_texts(
@@ -99,7 +137,9 @@ class SentenceMedicines:
         ("Some medicines and X can affect each other" above a list of medicines), not when it
         names one in passing ("medications such as pregabalin are prescribed for nerve pain")."""
         names = names if names is not None else all_names()
-        named = tuple(named_generics(s, names) for s in sentences)
+        atc = read_atc()
+        words = frozenset().union(*atc.values()) if atc else frozenset()
+        named = tuple(named_generics(s, names, words) for s in sentences)
         counts: dict[str, int] = {}
         for ids in passages:
             for g in frozenset().union(*(named[i] for i in ids)):
@@ -114,8 +154,13 @@ class SentenceMedicines:
                         warned[i] = True
         per = tuple(g - topic if warned[i] else frozenset() for i, g in enumerate(named))
         spoken = frozenset().union(*per) if per else frozenset()
-        kept = {k: gs for k, gs in names.items() if spoken.intersection(gs)}
-        return cls(per, topic, kept)
+        classes = {}
+        for g in {g for gs in names.values() for g in gs}:
+            spoken_classes = class_generics(frozenset({g}), atc, names) & spoken
+            if spoken_classes:
+                classes[g] = spoken_classes
+        kept = {k: gs for k, gs in names.items() if spoken.intersection(gs) or any(g in classes for g in gs)}
+        return cls(per, topic, kept, classes, words)
 
     @cached_property
     def named_anywhere(self) -> frozenset[str]:
@@ -123,8 +168,14 @@ class SentenceMedicines:
         return frozenset().union(*self.per_sentence) if self.per_sentence else frozenset()
 
     def of_question(self, text: str) -> frozenset[str]:
-        """The question's generics that some sentence names (the corpus's subject left out)."""
-        return named_generics(text, self.names) & self.named_anywhere
+        """The question's generics and their classes (WHO ATC groups, `read_atc`) that some
+        sentence speaks to, the corpus's subject left out: "I'm on sertraline" meets
+        "antidepressants such as fluvoxamine"."""
+        generics = named_generics(text, self.names, self.class_words) - self.topic
+        found = set(generics & self.named_anywhere)
+        for g in generics:
+            found.update(self.classes.get(g, ()))
+        return frozenset(found)
 
     def matches(self, ids: list[int], generics: frozenset[str]) -> np.ndarray:
         """Per candidate: does the sentence name one of `generics`?"""

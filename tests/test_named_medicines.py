@@ -94,3 +94,36 @@ def test_the_drug_dictionary_is_read_once_inside_a_sharing_block_and_released_af
         assert drug_sources.read_dner() is raw
     assert drug_sources._SHARED is None
     assert drug_sources.read_dner() is not raw  # a fresh read: nothing kept
+
+
+def test_a_medicine_meets_its_class_named_in_a_caution() -> None:
+    names = {
+        **NAMES,
+        "antidepressants": ("antidepressive agents",),
+        "sertraline": ("sertraline",),
+        "fluvoxamine": ("fluvoxamine",),
+    }
+    sentences = ["Some medicines can affect each other: antidepressants such as fluvoxamine.", "Sleep well."]
+    meds = SentenceMedicines.from_texts(sentences, [[0], [1]], names, caution=[True, False])
+    # "antidepressants" is a common English word, read because it is a WHO ATC group label
+    assert meds.per_sentence[0] == {"antidepressive agents", "fluvoxamine"}
+    assert meds.of_question("I'm on sertraline 100mg, is that ok?") == {"antidepressive agents"}
+    assert meds.of_question("is it ok with warfarin?") == frozenset()  # no sentence speaks to it
+
+
+def test_the_atc_extract_keeps_substances_with_their_groups_and_drops_combinations() -> None:
+    from bot.atc_extract import groups
+    from bot.named_medicines import ATC_GROUPS, read_atc
+
+    csv_bytes = (
+        b'"N06A","ANTIDEPRESSANTS","x","y"\n"N06AB","SELECTIVE SEROTONIN REUPTAKE INHIBITORS","x","y"\n'
+        b'"N06AB06","SERTRALINE","x","y"\n"N02AA","NATURAL OPIUM ALKALOIDS","x","y"\n'
+        b'"N02AA59","CODEINE, COMBINATIONS EXCL. PSYCHOLEPTICS","x","y"\n"N06AX","OTHER ANTIDEPRESSANTS","x","y"\n'
+        b'"N06AX99","VARIOUS","x","y"\n'
+    )
+    table = groups(csv_bytes)
+    assert table == {
+        "sertraline": {("N06AB06", "selective serotonin reuptake inhibitors", "antidepressants")}
+    }
+    shipped = read_atc(ATC_GROUPS)
+    assert len(shipped) > 2500 and "antidepressants" in shipped["sertraline"]

@@ -62,7 +62,8 @@ def _serve(args: argparse.Namespace) -> int:
     from bot.web.server import serve
 
     paths = Paths.resolve(args.corpus, args.index, args.model)
-    serve(paths, host=args.host, port=args.port)
+    check_stale = not args.no_stale_check and bool(args.corpus or args.index is None)  # as `ask`
+    serve(paths, host=args.host, port=args.port, check_stale=check_stale)
     return 0
 
 

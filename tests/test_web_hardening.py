@@ -231,3 +231,42 @@ def test_internal_errors_are_never_shown(tmp_path: Path) -> None:
         )
         reply = message_text(session.chat("Does LDN help?")[-1])
         assert "secret" not in reply and "Traceback" not in reply
+
+
+def test_serve_checks_a_stale_index_as_ask_does(monkeypatch: pytest.MonkeyPatch) -> None:
+    """`serve --no-stale-check`, or `--index` without `--corpus`, serves another corpus's index;
+    the bundled corpus (no `--index`) or a given `--corpus` is checked (`holder.load_engine`)."""
+    from bot import __main__ as cli
+    from bot.web import server
+
+    seen: list[bool] = []
+    monkeypatch.setattr(server, "serve", lambda paths, host, port, check_stale: seen.append(check_stale))
+    for argv in (
+        ["serve"],
+        ["serve", "--index", "/tmp/x", "--corpus", "/tmp/docs"],
+        ["serve", "--index", "/tmp/x"],
+        ["serve", "--no-stale-check"],
+    ):
+        assert cli.main(argv) == 0
+    assert seen == [True, True, False, False]
+
+
+def test_the_web_loader_skips_the_corpus_comparison_when_told(
+    monkeypatch: pytest.MonkeyPatch, tmp_path
+) -> None:
+    import bot.engine
+    from bot.web import holder
+
+    checked: list[object] = []
+    monkeypatch.setattr(bot.engine, "check_fresh", lambda data, corpus: checked.append(corpus))
+    monkeypatch.setattr("index.store.read_index", lambda d: type("D", (), {"manifest": None})())
+    monkeypatch.setattr("index.encoder.load_query_embedder", lambda *a: object())
+    monkeypatch.setattr(
+        bot.engine, "Engine", lambda data, embedder, settings: type("E", (), {"data": data})()
+    )
+    monkeypatch.setattr("index.batching.MicroBatcher", lambda e: e)
+    paths = type("P", (), {"index_dir": tmp_path, "model_path": None, "corpus_dir": tmp_path})()
+    holder.load_engine(paths, check_stale=False)  # type: ignore[arg-type]
+    assert checked == []
+    holder.load_engine(paths)  # type: ignore[arg-type]
+    assert checked == [tmp_path]

@@ -55,8 +55,10 @@ class EngineLoading(Exception):
     """The engine did not finish loading within the hold time."""
 
 
-def load_engine(paths: Paths) -> Engine:
-    """The engine for `paths`, refusing an index that no longer matches the corpus folder.
+def load_engine(paths: Paths, check_stale: bool = True) -> Engine:
+    """The engine for `paths`, refusing an index that no longer matches the corpus folder
+    (unless `check_stale` is False: `python -m bot serve --no-stale-check`, or an `--index`
+    given without `--corpus`, as `python -m bot ask` does).
 
     Its query encoder is the torch-free one (`index.encoder`) behind a `MicroBatcher`, so the
     encodes of questions answered at the same time run as one model call."""
@@ -69,7 +71,7 @@ def load_engine(paths: Paths) -> Engine:
     data = read_index(paths.index_dir)
     encoder = load_query_embedder(paths.index_dir, data.manifest, paths.model_path, ENCODE_THREADS)
     engine = Engine(data, MicroBatcher(encoder), settings)
-    if paths.corpus_dir.is_dir():
+    if check_stale and paths.corpus_dir.is_dir():
         check_fresh(engine.data, paths.corpus_dir)
     return engine
 

@@ -218,10 +218,16 @@ def start(
     return Running(f"http://{host}:{port}/", runtime.holder, runtime.switch, server, thread)
 
 
-def serve(paths: Paths, host: str = "127.0.0.1", port: int = 7860) -> None:
-    """Run the web chat until interrupted (bind 0.0.0.0 only when asked)."""
+def serve(paths: Paths, host: str = "127.0.0.1", port: int = 7860, check_stale: bool = True) -> None:
+    """Run the web chat until interrupted (bind 0.0.0.0 only when asked); `check_stale`: refuse
+    an index that no longer matches the corpus folder (`holder.load_engine`)."""
+    import functools
+
+    from bot.web.holder import load_engine
+
     logging.basicConfig(level=logging.INFO, format="%(asctime)s %(levelname)s %(name)s: %(message)s")
     skip_unused_imports()
-    server, _runtime = _launch(paths, host, port, None, None)
+    loader = None if check_stale else functools.partial(load_engine, check_stale=False)
+    server, _runtime = _launch(paths, host, port, loader, None)
     print(f"LDN chat running on http://{host}:{port}  (Ctrl+C to stop)", flush=True)
     server.run()

@@ -78,7 +78,9 @@ def known_sets() -> list[SetSpec]:
         for d in sorted(CORPORA.iterdir()):
             if (d / "questions.jsonl").is_file() and (d / "documents").is_dir():
                 tuned = d.name in TUNED_CORPORA
-                out.append(SetSpec(d.name, d / "questions.jsonl", None, d / "documents", report_only=not tuned))
+                out.append(
+                    SetSpec(d.name, d / "questions.jsonl", None, d / "documents", report_only=not tuned)
+                )
     return out
 
 

@@ -73,7 +73,11 @@ def test_known_sets_and_the_command_line() -> None:
     names = [s.name for s in known_sets()]
     assert names[:4] == ["dev", "test", "heldout", "heldout3"]
     report_only = {s.name for s in known_sets() if s.report_only}
-    assert {"test", "heldout3", "sertraline"} <= report_only and not {"dev", "heldout", "melatonin"} & report_only
+    assert {"test", "heldout3", "sertraline"} <= report_only and not {
+        "dev",
+        "heldout",
+        "melatonin",
+    } & report_only
     parser = argparse.ArgumentParser()
     add_sets_parser(parser.add_subparsers())
     args = parser.parse_args(["sets", "--set", "dev", "--set", "test", "--quiet"])

@@ -187,8 +187,7 @@ class Engine:
         story = find_question(text)  # texts: (the question inside a story,) the whole message
         vectors = [self.encode(t, rows) for t in story.texts[:-1]] + [qvec]
         laps.lap(Stage.ENCODE)
-        named = self.ranker.medicines_named(text)  # bot.named_medicines: BM25 words and a bonus
-        expand = " ".join(sorted(named))
+        named, expand = self.ranker.medicines_named(text)  # bot.named_medicines: BM25 words, bonus
         retrieval = retrieve_story(self.retriever, self.encode, story, observer, vectors, expand)
         laps.lap(Stage.RETRIEVE)
         ranking = self.ranker.rank(story.texts, retrieval, named)

@@ -26,14 +26,14 @@ from __future__ import annotations
 
 import re
 from collections.abc import Mapping
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from functools import cached_property
 from pathlib import Path
 
 import numpy as np
 
 from bot.medicines import MAX_WORDS, key, tokens, vocabulary
-from bot.misspellings import is_english
+from bot.misspellings import ENGLISH_MIN_COUNT, english
 
 TOPIC_SHARE = 0.2  # a generic named in this share of passages is the corpus's subject
 _LETTERS = re.compile(r"[a-z]{3}")
@@ -84,18 +84,20 @@ def all_names() -> dict[str, tuple[str, ...]]:
     return names
 
 
-def named_generics(text: str, names: Names, class_words: frozenset[str] = frozenset()) -> frozenset[str]:
-    """Generics of every medicine named in `text` by an exact name of `names`, longest first;
-    a common English word is read only when it is a generic's own name or one of `class_words`
-    (the ATC group labels: "antidepressants", "opioids").
+def _common(word: str) -> bool:
+    """A common English word ("more" is a pancreatic-enzyme brand in the dictionary)."""
+    return english()[word] >= ENGLISH_MIN_COUNT
 
-    >>> names = {"co codamol": ("codeine", "paracetamol"), "codeine": ("codeine",), "alcohol": ("benzyl alcohol",)}
-    >>> sorted(named_generics("Taking co-codamol and alcohol", names))
-    ['codeine', 'paracetamol']
-    """
+
+def named_medicines(
+    text: str, names: Names, class_words: frozenset[str] = frozenset()
+) -> list[tuple[str, tuple[str, ...]]]:
+    """(name as written, normalised; its generics) for every medicine named in `text` by an exact
+    name of `names`, longest first; a common English word is read only when it is a generic's own
+    name or one of `class_words` (the ATC group labels: "antidepressants", "opioids")."""
     words = tokens(text)
     used = [False] * len(words)
-    out: set[str] = set()
+    out: list[tuple[str, tuple[str, ...]]] = []
     for n in range(min(MAX_WORDS, len(words)), 0, -1):
         for i in range(len(words) - n + 1):
             if any(used[i : i + n]):
@@ -104,11 +106,21 @@ def named_generics(text: str, names: Names, class_words: frozenset[str] = frozen
             generics = names.get(k)
             if not generics or not _LETTERS.search(k):
                 continue
-            if n == 1 and (len(k) < 4 or (k not in generics and k not in class_words and is_english(k))):
+            if n == 1 and (len(k) < 4 or (k not in generics and k not in class_words and _common(k))):
                 continue
             used[i : i + n] = [True] * n
-            out.update(generics)
-    return frozenset(out)
+            out.append((k, generics))
+    return out
+
+
+def named_generics(text: str, names: Names, class_words: frozenset[str] = frozenset()) -> frozenset[str]:
+    """The generics of `named_medicines`.
+
+    >>> names = {"co codamol": ("codeine", "paracetamol"), "codeine": ("codeine",), "alcohol": ("benzyl alcohol",)}
+    >>> sorted(named_generics("Taking co-codamol and alcohol", names))
+    ['codeine', 'paracetamol']
+    """
+    return frozenset(g for _, gs in named_medicines(text, names, class_words) for g in gs)
 
 
 @dataclass(frozen=True, eq=False)
@@ -122,6 +134,9 @@ class SentenceMedicines:
     names: Names
     classes: Mapping[str, frozenset[str]]  # a question generic -> its classes that sentences name
     class_words: frozenset[str] = frozenset()  # ATC group labels, read even when common words
+    written: Mapping[str, frozenset[str]] = field(
+        default_factory=dict
+    )  # generic -> names as the sentences write them
 
     @classmethod
     def from_texts(
@@ -139,7 +154,13 @@ class SentenceMedicines:
         names = names if names is not None else all_names()
         atc = read_atc()
         words = frozenset().union(*atc.values()) if atc else frozenset()
-        named = tuple(named_generics(s, names, words) for s in sentences)
+        found = [named_medicines(s, names, words) for s in sentences]
+        named = tuple(frozenset(g for _, gs in f for g in gs) for f in found)
+        written: dict[str, set[str]] = {}
+        for f in found:
+            for k, gs in f:
+                for g in gs:
+                    written.setdefault(g, set()).add(k)
         counts: dict[str, int] = {}
         for ids in passages:
             for g in frozenset().union(*(named[i] for i in ids)):
@@ -152,7 +173,11 @@ class SentenceMedicines:
                 if any(caution[i] for i in ids):
                     for i in ids:
                         warned[i] = True
-        per = tuple(g - topic if warned[i] else frozenset() for i, g in enumerate(named))
+        # a medicine is a WHO ATC substance or class ("endorphins", "opioid receptors" are not)
+        medicine = set(atc) | {c for label in words for c in names.get(label, (label,))}
+        per = tuple(
+            frozenset(g - topic) & medicine if warned[i] else frozenset() for i, g in enumerate(named)
+        )
         spoken = frozenset().union(*per) if per else frozenset()
         classes = {}
         for g in {g for gs in names.values() for g in gs}:
@@ -160,7 +185,7 @@ class SentenceMedicines:
             if spoken_classes:
                 classes[g] = spoken_classes
         kept = {k: gs for k, gs in names.items() if spoken.intersection(gs) or any(g in classes for g in gs)}
-        return cls(per, topic, kept, classes, words)
+        return cls(per, topic, kept, classes, words, {g: frozenset(w) for g, w in written.items()})
 
     @cached_property
     def named_anywhere(self) -> frozenset[str]:
@@ -176,6 +201,11 @@ class SentenceMedicines:
         for g in generics:
             found.update(self.classes.get(g, ()))
         return frozenset(found)
+
+    def query_words(self, generics: frozenset[str]) -> str:
+        """Words for the BM25 query: each generic and its names as the sentences write them
+        ("antidepressive agents" is written "antidepressants")."""
+        return " ".join(sorted({w for g in generics for w in (g, *self.written.get(g, ()))}))
 
     def matches(self, ids: list[int], generics: frozenset[str]) -> np.ndarray:
         """Per candidate: does the sentence name one of `generics`?"""

@@ -80,6 +80,7 @@ class Scored:
     relevance: float  # the model's probability; the centred cosine without a model
     kind_match: bool
     score: float  # the ordering key: relevance (+ kind bonus)
+    medicine_match: bool = False  # names a medicine the question names, in a caution's context
 
 
 @dataclass(frozen=True)
@@ -121,9 +122,13 @@ class AnswerRanker:
             else None
         )
 
-    def medicines_named(self, text: str) -> frozenset[str]:
-        """The generics `text` names that some sentence names too (none when the setting is off)."""
-        return self.medicines.of_question(text) if self.medicines is not None else frozenset()
+    def medicines_named(self, text: str) -> tuple[frozenset[str], str]:
+        """The generics (and classes) `text` names that some caution speaks to, and the words
+        they add to its BM25 query (none when the setting is off)."""
+        if self.medicines is None:
+            return frozenset(), ""
+        named = self.medicines.of_question(text)
+        return named, self.medicines.query_words(named)
 
     @property
     def abstention(self) -> tuple[str, float]:
@@ -171,6 +176,7 @@ class AnswerRanker:
                 float(relevance[j]),
                 bool(match[j]),
                 float(scores[j]),
+                bool(named[j]),
             )
             for j in order
         )

@@ -12,7 +12,10 @@ transfer-dev corpus together, `python -m eval.transfer`):
    first; the cosine of the sentence itself and its answer shape say more about whether it
    answers. Only the first place is re-chosen: the other quotes keep the ranking's order (on
    dev + the melatonin corpus this kept hit@3 where re-ordering every quote lost it, see
-   bot/data/answer.toml). Both weights 0: the ranking's first candidate;
+   bot/data/answer.toml). Both weights 0: the ranking's first candidate. Before all this: when
+   the question names a medicine and a candidate names it (or its class) in a caution's context
+   (`bot.named_medicines`), the best placed such candidate is first: the caution the person
+   needs, which the cosine of a long list of medicines would never put first;
 2. further candidates in score order while their relevance reaches `quote_share` of the
    best's and `quote_min`, at most `per_doc` from one document, no overlapping spans;
 3. when every quote comes from one source, the best candidate of another source whose
@@ -105,9 +108,12 @@ class _Chooser:
     def first(self, cands: tuple[Scored, ...]) -> int:
         """The position of the candidate shown first (rule 1 of the module doc)."""
         s = self.s
+        fits = [j for j in range(min(s.first_depth, len(cands))) if self.fits(cands[j])]
+        named = [j for j in fits if cands[j].medicine_match]
+        if named:  # a caution naming the medicine the person asks about comes first
+            return named[0]
         if s.first_similarity == 0 and s.first_kind == 0:
             return 0
-        fits = [j for j in range(min(s.first_depth, len(cands))) if self.fits(cands[j])]
         key = lambda j: (  # noqa: E731
             1.0 / (s.first_k + 1 + j)
             + s.first_similarity * cands[j].similarity

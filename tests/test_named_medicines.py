@@ -127,3 +127,13 @@ def test_the_atc_extract_keeps_substances_with_their_groups_and_drops_combinatio
     }
     shipped = read_atc(ATC_GROUPS)
     assert len(shipped) > 2500 and "antidepressants" in shipped["sertraline"]
+
+
+def test_only_medicines_count_not_body_chemicals_or_common_words() -> None:
+    """A name counts when its generic is a WHO ATC substance or class: "endorphins" (a body
+    chemical in the drug dictionary) and "more" (a brand there, and a common word) never do."""
+    names = {**NAMES, "endorphins": ("endorphins",), "more": ("pancreatic enzymes",)}
+    sentences = ["Warning: endorphins and warfarin can affect each other, more or less."]
+    meds = SentenceMedicines.from_texts(sentences, [[0]], names, caution=[True])
+    assert meds.per_sentence[0] == {"warfarin"}
+    assert meds.of_question("does it raise endorphins? more is better?") == frozenset()

@@ -179,3 +179,13 @@ def test_the_answer_shape_gives_a_modest_cosine_credit() -> None:
     assert AnswerRanker(data, None, settings=s).rank(q, shaped).answerable
     assert not AnswerRanker(data, None, settings=s).rank(q, plain).answerable
     assert AnswerRanker(data, None, settings=s).rank(q, shaped).confidence == pytest.approx(0.43)
+
+
+def test_a_caution_naming_the_asked_medicine_is_the_first_quote() -> None:
+    ranking = _ranking({1: 0.9, 5: 0.8, 2: 0.3}, [1, 5, 2])
+    marked = replace(
+        ranking, scored=tuple(replace(c, medicine_match=c.sentence_id == 2) for c in ranking.scored)
+    )
+    plain = select(ranking, _data(), replace(SEL, conflict_min=1.1), [], 4, stance)
+    first = select(marked, _data(), replace(SEL, conflict_min=1.1), [], 4, stance)
+    assert plain[0].candidate.sentence_id == 1 and first[0].candidate.sentence_id == 2

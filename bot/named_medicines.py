@@ -1,25 +1,31 @@
-"""Which sentences name a medicine the question names: evidence that a sentence speaks to it.
+"""Which sentences speak to a medicine the question names: a caution that names it or its class.
 
 Interaction questions name another medicine ("taking co-codamol for my back, can I still take
-it at night?"). The sentence that answers is often a list item naming it among others ("opiates
-such as codeine or morphine for pain control"): far from the question in MiniLM's space, and
-sharing no word with it. Question and sentences are resolved to generics with the dictionaries
-of the pins (`bot.medicines`: hand-added products, the packaged drug dictionary), so a brand or
-combination in the question meets its generic in a sentence. Used three ways (`bot.rank`, numbers
-in `bot/data/answer.toml`): the question's generics are added to its BM25 query, so such sentences
-become candidates; a candidate naming one gets `medicine_bonus` in the order; and abstention gets
-`medicine_credit` when one of the first candidates names one (the sources speak to that medicine).
+it at night?"). The sentence that answers is often a caution listing medicines ("opiates such as
+codeine or morphine for pain control", "antidepressants such as fluvoxamine"): far from the
+question in MiniLM's space, and sharing no word with it. Question and sentences are resolved to
+generics with the dictionaries of the pins (`bot.medicines`: hand-added products, the packaged
+drug dictionary), so a brand or combination in the question meets its generic in a sentence, and
+a question's medicine is also read as its WHO ATC classes (`bot/data/medicines/atc_groups.tsv`:
+"sertraline" as "antidepressants"). Used four ways (`bot.rank`, `bot.select`, numbers in
+`bot/data/answer.toml`): the names as the sentences write them join the question's BM25 query, so
+such sentences become candidates; a candidate speaking to one gets `medicine_bonus` in the order;
+abstention gets `medicine_credit` when one of the candidates does; and the best placed such
+candidate is the first quote (the caution the person needs).
 
-Rules: exact names only (no typo folding: documents are edited text); a name that is a common
-English word is read as a medicine only when it is a generic's own name, and never a name of fewer
-than four letters or without three letters in a row ("he", "2 3"); the corpus's subject (a generic
-named in at least `TOPIC_SHARE` of the passages: every sentence is about it) never counts; and a
-sentence speaks to a medicine only in a caution's context (it, or a passage holding it, is a
-caution by `bot.cautions.is_caution`): a list of medicines under "Some medicines and X can affect
-each other" does, "medications such as pregabalin are prescribed for nerve pain" does not (that
-one made "can I take it with Lyrica?" answered by a sentence that does not answer it).
-Sentences are resolved once, when the engine loads (~1 ms per sentence). Trade-off: a class named
-only by its class ("antidepressants", "blood thinners") is not matched to a member ("sertraline").
+Rules: exact names only (no typo folding: documents are edited text); a common English word is
+read only when it is a generic's own name or an ATC class label ("more" is a brand in the
+dictionary), never a name of fewer than four letters or without three letters in a row ("he",
+"2 3"); only WHO ATC substances and classes count ("endorphins" is in the drug dictionary but is
+no medicine); the corpus's subject (a generic named in at least `TOPIC_SHARE` of the passages)
+never counts; and a sentence speaks to a medicine only in a caution's context (it, or a passage
+holding it, is a caution by `bot.cautions.is_caution`): a list under "Some medicines and X can
+affect each other" does, "medications such as pregabalin are prescribed for nerve pain" does not
+(that one made "can I take it with Lyrica?" answered by a sentence that does not answer it).
+Sentences are resolved once, when the engine loads (~1 ms per sentence; the dictionary is read
+once for this and the pins, `bot.drug_sources.sharing_dner`). Trade-off: a word the dictionary
+lacks ("the pill", "wine", "herbal remedies") is not a medicine here, and a class the sources name
+differently from ATC ("benzodiazepines" against "benzodiazepine derivatives") is not matched.
 """
 
 from __future__ import annotations

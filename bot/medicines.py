@@ -31,9 +31,11 @@ set()
 from __future__ import annotations
 
 import re
+from collections.abc import Callable
 from dataclasses import dataclass
 from functools import cache, cached_property
 from pathlib import Path
+from typing import TypeVar
 
 from bot.drug_sources import ROMEDI_NAMES, UNII_NAMES, classes_checksum, read_dner, read_unii
 from bot.misspellings import TYPO_MIN_LEN, compound_generic, is_english, is_real_word, nearest, stems
@@ -43,6 +45,7 @@ DATA_DIR = Path(__file__).resolve().parent / "data" / "medicines"
 CLASSES = DATA_DIR / "classes.toml"
 PRODUCTS = DATA_DIR / "products.toml"
 MAX_WORDS = 4
+T = TypeVar("T")
 _TOKEN = re.compile(r"#\d+|[a-z0-9]+")
 
 
@@ -194,32 +197,47 @@ def _typo_targets(v: Vocabulary) -> dict[str, str]:
     return {w: n for w, n in sorted(out.items()) if len(w) >= TYPO_MIN_LEN - 1}
 
 
-def find_medicines(text: str, v: Vocabulary | None = None) -> tuple[Mention, ...]:
-    """Every class-relevant medicine named in the text (see the module doc for the order)."""
-    v = v or vocabulary()
-    words = tokens(text)
+def longest_first(words: list[str], match: Callable[[str], T | None]) -> tuple[list[T], list[bool]]:
+    """`match` of every phrase of up to `MAX_WORDS` words, longest first, each word in at most one
+    matched phrase ("Tylenol #3" before "Tylenol"): the matches in the order found, and which
+    words they cover.
+
+    >>> longest_first(["nurofen", "plus", "x"], lambda k: k if k in {"nurofen", "nurofen plus"} else None)
+    (['nurofen plus'], [True, True, False])
+    """
     used = [False] * len(words)
-    out: list[Mention] = []
+    out: list[T] = []
     for n in range(min(MAX_WORDS, len(words)), 0, -1):
         for i in range(len(words) - n + 1):
             if any(used[i : i + n]):
                 continue
-            k = " ".join(words[i : i + n])
-            mention = None
-            if k in v.ignore:
-                mention = Mention(k, (), (), "ignored")
-            elif k in v.products:
-                mention = Mention(k, v.products[k], v.classes_of(v.products[k]), "product")
-            elif k in v.dictionary:
-                mention = Mention(k, v.dictionary[k], v.classes_of(v.dictionary[k]), "dictionary")
-            elif (cls := v.class_of_generic(k)) is not None:
-                mention = Mention(k, (k,), (cls,), "generic")
-            elif k in v.class_words:
-                mention = Mention(k, (), (v.class_words[k],), "class word")
-            if mention is not None:
+            found = match(" ".join(words[i : i + n]))
+            if found is not None:
                 used[i : i + n] = [True] * n
-                if mention.classes:
-                    out.append(mention)
+                out.append(found)
+    return out, used
+
+
+def find_medicines(text: str, v: Vocabulary | None = None) -> tuple[Mention, ...]:
+    """Every class-relevant medicine named in the text (see the module doc for the order)."""
+    v = v or vocabulary()
+    words = tokens(text)
+
+    def mention_of(k: str) -> Mention | None:
+        if k in v.ignore:
+            return Mention(k, (), (), "ignored")
+        if k in v.products:
+            return Mention(k, v.products[k], v.classes_of(v.products[k]), "product")
+        if k in v.dictionary:
+            return Mention(k, v.dictionary[k], v.classes_of(v.dictionary[k]), "dictionary")
+        if (cls := v.class_of_generic(k)) is not None:
+            return Mention(k, (k,), (cls,), "generic")
+        if k in v.class_words:
+            return Mention(k, (), (v.class_words[k],), "class word")
+        return None
+
+    mentions, used = longest_first(words, mention_of)
+    out = [m for m in mentions if m.classes]
     targets = v.typo_targets
     for i, word in enumerate(words):
         if used[i]:

@@ -38,7 +38,7 @@ from pathlib import Path
 
 import numpy as np
 
-from bot.medicines import MAX_WORDS, key, tokens, vocabulary
+from bot.medicines import key, longest_first, tokens, vocabulary
 from bot.misspellings import ENGLISH_MIN_COUNT, english
 
 TOPIC_SHARE = 0.2  # a generic named in this share of passages is the corpus's subject
@@ -101,22 +101,16 @@ def named_medicines(
     """(name as written, normalised; its generics) for every medicine named in `text` by an exact
     name of `names`, longest first; a common English word is read only when it is a generic's own
     name or one of `class_words` (the ATC group labels: "antidepressants", "opioids")."""
-    words = tokens(text)
-    used = [False] * len(words)
-    out: list[tuple[str, tuple[str, ...]]] = []
-    for n in range(min(MAX_WORDS, len(words)), 0, -1):
-        for i in range(len(words) - n + 1):
-            if any(used[i : i + n]):
-                continue
-            k = " ".join(words[i : i + n])
-            generics = names.get(k)
-            if not generics or not _LETTERS.search(k):
-                continue
-            if n == 1 and (len(k) < 4 or (k not in generics and k not in class_words and _common(k))):
-                continue
-            used[i : i + n] = [True] * n
-            out.append((k, generics))
-    return out
+
+    def named(k: str) -> tuple[str, tuple[str, ...]] | None:
+        generics = names.get(k)
+        if not generics or not _LETTERS.search(k):
+            return None
+        if " " not in k and (len(k) < 4 or (k not in generics and k not in class_words and _common(k))):
+            return None
+        return k, generics
+
+    return longest_first(tokens(text), named)[0]
 
 
 def named_generics(text: str, names: Names, class_words: frozenset[str] = frozenset()) -> frozenset[str]:
@@ -186,7 +180,7 @@ class SentenceMedicines:
         )
         spoken = frozenset().union(*per) if per else frozenset()
         classes = {}
-        for g in {g for gs in names.values() for g in gs}:
+        for g in atc:  # only a WHO ATC substance has classes
             spoken_classes = class_generics(frozenset({g}), atc, names) & spoken
             if spoken_classes:
                 classes[g] = spoken_classes

@@ -16,21 +16,28 @@ import pytest
 from bot import messages
 from index.settings import Paths
 from tests.a11y.axe import describe, violations
-from tests.browser_kit import DESKTOP, PHONE, SHOTS, WAIT_MS, ask, launch, need_browser, norm, open_page, shot
+from tests.browser_kit import (
+    DESKTOP,
+    PHONE,
+    SHOTS,
+    WAIT_MS,
+    ask,
+    chat_server,
+    launch,
+    need_browser,
+    norm,
+    open_page,
+    shot,
+)
 from tests.conftest import SEED_CORPUS_DIR
-from tests.helpers import build_web_index, running_app
+from tests.helpers import running_app
 
 pytestmark = [pytest.mark.browser]
 
 
 @pytest.fixture(scope="module")
 def server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
-    need_browser()
-    paths = Paths(corpus_dir=SEED_CORPUS_DIR, index_dir=build_web_index(tmp_path_factory), model_path=None)
-    with running_app(paths) as (url, holder):
-        assert holder.wait(180), "the engine did not load"
-        holder.get()
-        yield url
+    yield from chat_server(tmp_path_factory)
 
 
 @pytest.fixture(scope="module")

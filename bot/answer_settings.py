@@ -54,6 +54,9 @@ class SelectSettings:
     first_k: float = 10.0
     first_similarity: float = 0.0
     first_kind: float = 0.0
+    # first_kind is given once per answer feature of the asked kind a sentence has, up to this
+    # many (1: whether it has one at all)
+    first_kind_cap: int = 1
 
 
 @dataclass(frozen=True)
@@ -95,6 +98,8 @@ def _load(path: str) -> AnswerSettings:
     sel = _table(SelectSettings, raw.get("select"), f"{path}: select")
     bare = _table(SelectSettings, raw.get("select_without_model"), f"{path}: select_without_model")
     for s in (sel, bare):
-        if min(s.max_quotes, s.per_doc, s.first_depth) < 1 or min(astuple(s)) < 0:
-            raise AnswerSettingsError(f"{path}: select numbers >= 0; max_quotes, per_doc, first_depth >= 1")
+        if min(s.max_quotes, s.per_doc, s.first_depth, s.first_kind_cap) < 1 or min(astuple(s)) < 0:
+            raise AnswerSettingsError(
+                f"{path}: select numbers >= 0; max_quotes, per_doc, first_depth, first_kind_cap >= 1"
+            )
     return AnswerSettings(rank, sel, bare)

@@ -14,7 +14,8 @@ word of one medicine, so another medicine's corpus works the same).
 - `Intents.features(texts) -> AnswerTypes`: a boolean matrix (sentence x kind) computed once
   per index load (a few regexes per sentence: ~10 ms for 300 sentences, ~1 s for 30k).
 - `AnswerTypes.matches(ids, kinds) -> np.ndarray`: for candidate sentence ids, whether each
-  has a feature of any asked kind.
+  has a feature of any asked kind; `AnswerTypes.strength(ids, kinds)`: how many (a sentence with
+  an amount *and* "doses range from" looks more like a dose answer than one with a bare "mg").
 
 Trade-offs: rules over regexes are cheap, explainable and portable, but coarse: a feature says
 a sentence *could* give this kind of answer (it has a time span, an amount with a unit), not
@@ -56,13 +57,17 @@ class Kind:
     def answered_by(self, text: str) -> bool:
         return any(p.search(text) for p in self.answer)
 
+    def answer_features(self, text: str) -> int:
+        """How many of this kind's answer patterns `text` matches."""
+        return sum(1 for p in self.answer if p.search(text))
+
 
 @dataclass(frozen=True, eq=False)
 class AnswerTypes:
     """Which sentences carry a feature of which kind (rows: sentences, columns: `kinds`)."""
 
     kinds: tuple[str, ...]
-    matrix: np.ndarray  # bool, shape (n_sentences, len(kinds))
+    matrix: np.ndarray  # uint8 counts of answer features, shape (n_sentences, len(kinds))
     _column: dict[str, int] = field(default_factory=dict, repr=False)
 
     def __post_init__(self) -> None:
@@ -76,11 +81,20 @@ class AnswerTypes:
             return np.zeros(len(rows), dtype=bool)
         return np.asarray(self.matrix[np.ix_(rows, np.asarray(cols, dtype=np.int64))].any(axis=1))
 
+    def strength(self, ids: np.ndarray | list[int], kinds: tuple[str, ...]) -> np.ndarray:
+        """For each sentence id, how many answer features of the asked `kinds` it has (summed)."""
+        rows = np.asarray(ids, dtype=np.int64)
+        cols = [self._column[k] for k in kinds if k in self._column]
+        if not cols or not len(rows):
+            return np.zeros(len(rows), dtype=np.int64)
+        sub = self.matrix[np.ix_(rows, np.asarray(cols, dtype=np.int64))]
+        return np.asarray(sub.sum(axis=1, dtype=np.int64))
+
     def share(self, kind: str) -> float:
         """The share of sentences with a feature of `kind` (how selective the feature is)."""
         if not len(self.matrix):
             return 0.0
-        return float(self.matrix[:, self._column[kind]].mean())
+        return float((self.matrix[:, self._column[kind]] > 0).mean())
 
 
 @dataclass(frozen=True)
@@ -104,10 +118,10 @@ class Intents:
 
     def features(self, texts: list[str]) -> AnswerTypes:
         """Answer-type features of each text (computed once per index load)."""
-        matrix = np.zeros((len(texts), len(self.kinds)), dtype=bool)
+        matrix = np.zeros((len(texts), len(self.kinds)), dtype=np.uint8)
         for j, kind in enumerate(self.kinds):
             for i, text in enumerate(texts):
-                matrix[i, j] = kind.answered_by(text)
+                matrix[i, j] = kind.answer_features(text)
         return AnswerTypes(self.names, matrix)
 
 

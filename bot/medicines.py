@@ -31,6 +31,7 @@ set()
 from __future__ import annotations
 
 import re
+import unicodedata
 from collections.abc import Callable
 from dataclasses import dataclass
 from functools import cache, cached_property
@@ -62,9 +63,16 @@ class Mention:
 
 
 def tokens(text: str) -> list[str]:
-    """Lower-case words; hyphens and slashes separate words; "# 3" is kept as "#3"."""
-    low = text.lower().replace("’", "'").replace("&", " and ")
+    """Lower-case words, accents folded ("Poléry" -> "polery": names are typed both ways);
+    hyphens and slashes separate words; "# 3" is kept as "#3"."""
+    low = _fold(text.lower()).replace("’", "'").replace("&", " and ")
     return _TOKEN.findall(re.sub(r"#\s+(?=\d)", "#", low))
+
+
+def _fold(text: str) -> str:
+    if text.isascii():
+        return text
+    return "".join(c for c in unicodedata.normalize("NFKD", text) if not unicodedata.combining(c))
 
 
 def key(text: str) -> str:

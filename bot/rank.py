@@ -81,6 +81,7 @@ class Scored:
     kind_match: bool
     score: float  # the ordering key: relevance (+ kind bonus)
     medicine_match: bool = False  # names a medicine the question names, in a caution's context
+    kind_strength: int = 0  # how many answer features of the asked kinds it has (bot.intent)
 
 
 @dataclass(frozen=True)
@@ -148,6 +149,7 @@ class AnswerRanker:
         kinds: tuple[str, ...] = tuple(dict.fromkeys(k for q in questions for k in self.intents.classify(q)))
         ids = [h.unit_id for h in hits]
         match = self.features.matches(ids, kinds) if hits else np.zeros(0, dtype=bool)
+        strength = self.features.strength(ids, kinds) if hits else np.zeros(0, dtype=np.int64)
         named = (
             self.medicines.matches(ids, medicines) if self.medicines is not None else np.zeros(len(ids), bool)
         )
@@ -177,6 +179,7 @@ class AnswerRanker:
                 bool(match[j]),
                 float(scores[j]),
                 bool(named[j]),
+                int(strength[j]),
             )
             for j in order
         )

@@ -6,8 +6,8 @@ transfer-dev corpus together, `python -m eval.transfer`):
 
 1. the first quote is the candidate that looks most like an answer among the first
    `first_depth`: the best of its position in the ranking (1 / (first_k + 1 + position)),
-   `first_similarity` x its centred cosine to the question and `first_kind` when it has the
-   shape of the answer asked (`bot.intent`). The ranking fuses BM25 and passage lists, which
+   `first_similarity` x its centred cosine to the question and `first_kind` for each feature of
+   the answer asked it has (`bot.intent`), up to `first_kind_cap`. The ranking fuses BM25 and passage lists, which
    reward shared words ("taking", "night") and put sentences that share the question's topic
    first; the cosine of the sentence itself and its answer shape say more about whether it
    answers. Only the first place is re-chosen: the other quotes keep the ranking's order (on
@@ -117,7 +117,7 @@ class _Chooser:
         key = lambda j: (  # noqa: E731
             1.0 / (s.first_k + 1 + j)
             + s.first_similarity * cands[j].similarity
-            + s.first_kind * cands[j].kind_match
+            + s.first_kind * min(cands[j].kind_strength, s.first_kind_cap)
         )
         return max(fits, key=lambda j: (key(j), -j), default=0)
 

@@ -13,7 +13,7 @@ medicines that must never be pinned), the share of opioid products pinned "opioi
 non-opioid names that are; and over every 4th name of the packaged drug dictionary that is in no
 pinned class, the names pinned "opioid" (`dictionary_false_pins`).
 
-Held-out (`--split heldout`): `eval/data/safety/heldout.jsonl` and `eval/data/medicines/heldout_*.csv`,
+Held-out (`--split heldout`): `eval/data/safety/heldout.jsonl` and `eval/data/medicines/heldout*_*.csv`,
 written by a helper who never read the bot or the battery (`eval/data/HELDOUT.md`). Same figures
 (triage by message length too, as for dev and test); pins as counts only (all rows, `debatable=false`
 rows, per `kind`), never the names. The held-out lists are left out of the ordinary pin figures.
@@ -184,7 +184,7 @@ def heldout_medicine_figures() -> dict[str, object]:
         return {"n": len(rows), "pinned_opioid": hit, "share": round(hit / max(1, len(rows)), 4)}
 
     out: dict[str, object] = {}
-    for path in sorted(MEDICINES.glob("heldout_*.csv")):
+    for path in sorted(MEDICINES.glob("heldout*_*.csv")):  # heldout_*, heldout2_* ...
         with path.open(encoding="utf-8") as fh:
             rows = list(csv.DictReader(fh))
         kinds = sorted({r["kind"] for r in rows})

@@ -13,12 +13,22 @@ import csv
 import json
 from pathlib import Path
 
+import pytest
+
 from eval.safety_eval import load_battery
 
 ROOT = Path(__file__).resolve().parent.parent
 MESSAGES = ROOT / "eval" / "data" / "safety" / "heldout.jsonl"
-OPIOIDS = ROOT / "eval" / "data" / "medicines" / "heldout_opioids.csv"
-NON_OPIOIDS = ROOT / "eval" / "data" / "medicines" / "heldout_non_opioids.csv"
+# every held-out battery (eval/data/HELDOUT*.md); heldout3 adds the ordinary kind carer_frustration
+BATTERIES = [MESSAGES, *(MESSAGES.with_name(f"heldout{n}.jsonl") for n in (2, 3))]
+MEDICINES = ROOT / "eval" / "data" / "medicines"
+OPIOIDS = MEDICINES / "heldout_opioids.csv"
+NON_OPIOIDS = MEDICINES / "heldout_non_opioids.csv"
+# every pair of held-out lists (eval/data/HELDOUT.md, HELDOUT_PINS2.md): (opioids, non-opioids)
+LIST_PAIRS = [
+    (OPIOIDS, NON_OPIOIDS),
+    (MEDICINES / "heldout2_opioids.csv", MEDICINES / "heldout2_non_opioids.csv"),
+]
 
 # every category issue 10 asks the triage to cover
 EMERGENCY_CATEGORIES = {
@@ -29,15 +39,15 @@ EMERGENCY_CATEGORIES = {
 }  # fmt: skip
 ORDINARY_CATEGORIES = {
     "past_event", "relative_past_event", "hypothetical", "risk_question", "figurative", "dream",
-    "mild_side_effect", "ldn_question", "long_story",
+    "mild_side_effect", "ldn_question", "long_story", "carer_frustration",
 }  # fmt: skip
 MESSAGE_FIELDS = ("id", "text", "label", "category", "length", "register", "source_url", "note")
 MED_FIELDS = ("name", "generics", "country", "kind", "debatable", "note", "source_url")
-KINDS = {"brand", "combination", "generic", "misspelling", "supplement"}
+KINDS = {"brand", "combination", "generic", "misspelling", "supplement", "slang"}
 
 
-def _messages() -> list[dict[str, str]]:
-    return [json.loads(line) for line in MESSAGES.read_text(encoding="utf-8").splitlines() if line.strip()]
+def _messages(path: Path = MESSAGES) -> list[dict[str, str]]:
+    return [json.loads(line) for line in path.read_text(encoding="utf-8").splitlines() if line.strip()]
 
 
 def _csv(path: Path) -> list[dict[str, str]]:
@@ -86,14 +96,15 @@ def medicine_problems(rows: list[dict[str, str]], fields: tuple[str, ...], other
             problems.append(f"{r.get('name')}: source_url is not a URL")
         if r.get("kind") not in KINDS or r.get("debatable") not in ("true", "false"):
             problems.append(f"{r.get('name')}: kind/debatable {r.get('kind')}/{r.get('debatable')}")
-        if r.get("kind") == "misspelling" and not (r.get("note") or "").strip():
-            problems.append(f"{r.get('name')}: a misspelling must say of what")
+        if r.get("kind") == "misspelling" and not ((r.get("note") or "") + (r.get("generics") or "")).strip():
+            problems.append(f"{r.get('name')}: a misspelling must say of what (note or generics)")
     problems += [f"{n}: on both lists" for n in sorted(set(names) & other)]
     return problems
 
 
-def test_messages_are_valid_and_meet_the_counts() -> None:
-    assert message_problems(_messages()) == []
+@pytest.mark.parametrize("battery", BATTERIES, ids=lambda p: p.stem)
+def test_messages_are_valid_and_meet_the_counts(battery: Path) -> None:
+    assert message_problems(_messages(battery)) == []
 
 
 def test_message_checks_catch_broken_rows() -> None:
@@ -105,11 +116,12 @@ def test_message_checks_catch_broken_rows() -> None:
     assert message_problems(rows[:150])
 
 
-def test_medicine_lists_are_valid_and_meet_the_counts() -> None:
-    opioids, non = _csv(OPIOIDS), _csv(NON_OPIOIDS)
+@pytest.mark.parametrize("opioid_list, non_list", LIST_PAIRS, ids=lambda p: p.stem)
+def test_medicine_lists_are_valid_and_meet_the_counts(opioid_list: Path, non_list: Path) -> None:
+    opioids, non = _csv(opioid_list), _csv(non_list)
     non_names = {r["name"].strip().lower() for r in non}
     assert medicine_problems(opioids, MED_FIELDS, non_names) == []
-    assert medicine_problems(non, (*MED_FIELDS, "drug_class", "why_tempting"), set()) == []
+    assert medicine_problems(non, (*MED_FIELDS, "drug_class"), set()) == []
     assert sum(r["kind"] == "misspelling" for r in opioids) >= 5
 
 
@@ -122,9 +134,10 @@ def test_medicine_checks_catch_broken_rows() -> None:
     assert medicine_problems(opioids[:99], MED_FIELDS, set())
 
 
-def test_the_evaluation_loads_every_held_out_message() -> None:
-    rows = load_battery(MESSAGES, {"heldout"})
-    assert len(rows) == len(_messages())
-    assert sum(r.emergency for r in rows) == sum(m["label"] == "emergency" for m in _messages())
+@pytest.mark.parametrize("battery", BATTERIES, ids=lambda p: p.stem)
+def test_the_evaluation_loads_every_held_out_message(battery: Path) -> None:
+    rows = load_battery(battery, {"heldout"})
+    assert len(rows) == len(_messages(battery))
+    assert sum(r.emergency for r in rows) == sum(m["label"] == "emergency" for m in _messages(battery))
     assert {r.length for r in rows} == {"short", "long"}
-    assert load_battery(MESSAGES, {"dev", "test"}) == []
+    assert load_battery(battery, {"dev", "test"}) == []

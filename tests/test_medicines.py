@@ -256,3 +256,12 @@ def test_a_codeine_free_product_outranks_its_codeine_brand(tmp_path: Path) -> No
     v = M.vocabulary.__wrapped__(classes, products, use_dictionary=False)
     assert M.find_pins("I take Zorbadeine", v) == {"opioid"}
     assert M.find_pins("I take Zorbadeine Headache tablets", v) == set()
+
+
+def test_accents_are_folded_on_both_sides(tmp_path: Path) -> None:
+    # a name listed with an accent is found typed without it, and the other way round
+    v = _vocab(tmp_path, ["zorbacét\tacetaminophen|codeine phosphate", "quellix\ttramadol hydrochloride"])
+    assert "opioid" in M.find_pins("I take Zorbacet", v)
+    assert "opioid" in M.find_pins("I take Zorbacét", v)
+    assert "opioid" in M.find_pins("quéllix at night", v)
+    assert M.tokens("Codéine ÉPHÉDRINE") == ["codeine", "ephedrine"]

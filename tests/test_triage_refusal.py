@@ -50,7 +50,7 @@ def test_new_tables_are_sourced_and_on_the_right_side() -> None:
 def test_refusal_exemplars_are_a_kind_not_the_melatonin_sentence() -> None:
     """The melatonin question that prompted them ("He won't listen to me.") is not an exemplar: the
     table covers refusal of tablets, doctors, help and advice in many words."""
-    messages = [str(m).lower() for m in _cores()["carer_refusal"]["messages"]]  # type: ignore[union-attr]
+    messages = [str(m).lower() for m in _cores()["carer_refusal"]["messages"]]  # type: ignore[attr-defined]
     assert "he won't listen to me" not in messages and len(messages) >= 25
     for kind in ("listen", "refuse", "won't take", "arguing", "won't go", "won't let"):
         assert any(kind in m for m in messages), kind

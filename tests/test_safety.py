@@ -90,7 +90,8 @@ def test_fitted_triager_decides_levels_by_its_cut_offs() -> None:
     first = Triager.fitted(emb)
     assert emb.calls == 1  # the exemplars, in one batch
     s = first.unit_scores(["x"], emb.encode(["x"]))
-    high = type(s)(np.array([0.99]), np.array([0.0]), np.array([0.0]), np.array([0.0]), np.array([0.0]))
+    top = first.thresholds.definite + 0.01  # scores add acuity, so a cut may sit above 1
+    high = type(s)(np.array([top]), np.array([0.0]), np.array([0.0]), np.array([0.0]), np.array([0.0]))
     low = type(s)(np.array([0.01]), np.array([0.0]), np.array([0.0]), np.array([0.0]), np.array([0.0]))
     vec = emb.encode(["x"])
     assert first.decide(high, vec).level is Level.DEFINITE

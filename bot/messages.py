@@ -27,7 +27,7 @@ EMERGENCY = (
 EMERGENCY_POSSIBLE = (
     "Your message may describe an emergency. If it is happening now, call your local emergency number "
     "(911 in the US and Canada, 112 in the EU, 999 in the UK) or, for thoughts of suicide or self-harm, "
-    "call or text 988 (US) or your local crisis line. The sources' answer to your question is below."
+    "call or text 988 (US) or your local crisis line. What the sources say about your question is below."
 )
 
 INVALID_EMPTY = "Please type a question about low-dose naltrexone (LDN)."

@@ -18,8 +18,8 @@ written by a helper who never read the bot or the battery (`eval/data/HELDOUT.md
 (triage by message length too, as for dev and test); pins as counts only (all rows, `debatable=false`
 rows, per `kind`), never the names. The held-out lists are left out of the ordinary pin figures.
 Dev also scores `eval/data/safety/dev_long.jsonl` and `dev_long2.jsonl` (long personal stories, with
-and without a buried emergency) and `dev_suicide.jsonl` (direct and indirect suicidal language, category
-`suicide_indirect` for the indirect rows, and ordinary near-misses), reported as `dev_long`, `dev_long2`
+and without a buried emergency), `dev_long3.jsonl` (carers' refusal, relatives' past events) and `dev_suicide.jsonl` (direct and indirect suicidal language, category
+`suicide_indirect` for the indirect rows, and ordinary near-misses), reported as `dev_long`, `dev_long2`, `dev_long3`
 and `dev_suicide`; `--calibrate` uses all dev rows (`eval.safety_weights`).
 """
 
@@ -47,7 +47,12 @@ HELDOUT = Path("eval/data/safety/heldout.jsonl")
 DEV_LONG = Path("eval/data/safety/dev_long.jsonl")  # long personal stories, dev only (scored with dev)
 DEV_LONG2 = Path("eval/data/safety/dev_long2.jsonl")  # more of them (fifth shift), scored with dev too
 DEV_SUICIDE = Path("eval/data/safety/dev_suicide.jsonl")  # suicidal language and its near-misses
-DEV_MORE = (("dev_long2", DEV_LONG2), ("dev_suicide", DEV_SUICIDE))  # beside dev_long, same folder
+DEV_LONG3 = Path("eval/data/safety/dev_long3.jsonl")  # carers' refusal, relatives' past events (triage6)
+DEV_MORE = (
+    ("dev_long2", DEV_LONG2),
+    ("dev_suicide", DEV_SUICIDE),
+    ("dev_long3", DEV_LONG3),
+)  # beside dev_long
 MEDICINES = Path("eval/data/medicines")
 OUT = Path("eval/out/safety.json")
 

@@ -26,6 +26,9 @@ Per set, over the replies of `Engine.answer` with the shipped settings:
 - `declined`: share of unanswerable questions with no quotes;
 - `emergency`: share of emergency questions shown the emergency guidance (`Answer.triage` set,
   "definite" or "possible", as `eval.scores` counts emergency recall);
+- `guidance_on_ordinary` / `definite_on_ordinary`: share of the other (ordinary) questions shown
+  the emergency guidance at any level / at "definite" (the answer replaced): triage false alarms
+  on real patient questions, beside the safety batteries' own figures;
 - `grounding`: share of displayed quotes (quoted caveats included) equal to
   `document.text[start:end]`; must be 1.0;
 - `per_kind`: the same answer figures per gold `kind` (the kind of answer asked);
@@ -150,6 +153,10 @@ def score_set(
         **_answer_figures(answerable),
         "declined": _rate([r["quotes"] == 0 for r in unanswerable]),
         "emergency": _rate([r["triage"] is not None for r in emergency]),  # guidance shown (eval.scores)
+        # ordinary questions (answerable or not) that got the emergency guidance: a false alarm
+        # costs nothing at "possible" (the answer is below it) and the whole answer at "definite"
+        "guidance_on_ordinary": _rate([r["triage"] is not None for r in [*answerable, *unanswerable]]),
+        "definite_on_ordinary": _rate([r["triage"] == "definite" for r in [*answerable, *unanswerable]]),
         "grounding": _rate(grounded),
         "per_kind": {k: _answer_figures([r for r in answerable if r["kind"] == k]) for k in kinds},
         "latency_ms": {
@@ -167,7 +174,10 @@ def _fmt(x: Any) -> str:
     return "—" if x is None else f"{x:.3f}"
 
 
-ROWS = ("hit@1", "hit@3", "mrr", "false_no_answer", "declined", "emergency", "grounding")
+ROWS = (
+    "hit@1", "hit@3", "mrr", "false_no_answer", "declined", "emergency", "guidance_on_ordinary",
+    "definite_on_ordinary", "grounding",
+)  # fmt: skip
 
 
 def markdown(results: dict[str, dict[str, Any]]) -> str:
@@ -182,7 +192,7 @@ def markdown(results: dict[str, dict[str, Any]]) -> str:
         )
         + " |",
     ]
-    lines += [f"| {row} | " + " | ".join(_fmt(results[n][row]) for n in names) + " |" for row in ROWS]
+    lines += [f"| {row} | " + " | ".join(_fmt(results[n].get(row)) for n in names) + " |" for row in ROWS]
     lines.append("| latency p50 / p95 ms | " + " | ".join(
         "{:.0f} / {:.0f}".format(results[n]["latency_ms"]["p50"], results[n]["latency_ms"]["p95"]) for n in names
     ) + " |")  # fmt: skip

@@ -30,12 +30,13 @@ REPLIES = {
     "weather?": (Status.ANSWERED, ["The sky is blue."]),  # unanswerable answered
     "moon?": (Status.NO_ANSWER, []),
     "overdose!": (Status.EMERGENCY, []),
+    "overdose on it?": (Status.ANSWERED, ["It helps pain."]),  # guidance shown above an answer
 }
 
 
 def _answer(text: str) -> Answer:
     status, quotes = REPLIES[text]
-    triage = "definite" if status is Status.EMERGENCY else None
+    triage = "definite" if status is Status.EMERGENCY else ("possible" if "overdose" in text else None)
     return Answer(status, text, "", tuple(_quote(t) for t in quotes), (), messages.ADVICE, {}, triage)
 
 
@@ -45,17 +46,20 @@ QUESTIONS = [
     _q("a3", "when?", "answerable", "Take 1.5 mg at bedtime.", kind="timing"),
     _q("u1", "weather?", "unanswerable"),
     _q("u2", "moon?", "unanswerable"),
+    _q("u3", "overdose on it?", "unanswerable"),
     _q("e1", "overdose!", "emergency"),
 ]
 
 
 def test_figures_count_what_a_patient_sees() -> None:
     r = score_set(_answer, QUESTIONS, lambda _d: DOC)
-    assert r["counts"] == {"answerable": 3, "unanswerable": 2, "emergency": 1}
+    assert r["counts"] == {"answerable": 3, "unanswerable": 3, "emergency": 1}
     assert (r["hit@1"]["hits"], r["hit@3"]["hits"]) == (1, 2)
     assert abs(r["mrr"] - (1 / 2 + 1) / 3) < 1e-9
     assert r["false_no_answer"]["hits"] == 1 and r["declined"]["hits"] == 1
     assert r["emergency"]["rate"] == 1.0 and r["grounding"]["rate"] == 1.0
+    assert (r["guidance_on_ordinary"]["hits"], r["guidance_on_ordinary"]["total"]) == (1, 6)
+    assert r["definite_on_ordinary"]["hits"] == 0
     assert r["per_kind"]["timing"]["false_no_answer"]["hits"] == 1
     table = markdown({"dev": r, "test": r})
     assert "| hit@3 | 0.667 (2/3) | 0.667 (2/3) |" in table and "| timing |" in table

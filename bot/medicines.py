@@ -4,7 +4,9 @@ Names are resolved in this order, longest phrase first (up to four words, so "Ty
 "Tylenol" and "Nurofen Plus" over "Nurofen"):
 
 1. `bot/data/medicines/products.toml`: brand and combination products the dictionary lacks, each
-   with its generic components (UK, US, Australian, European names);
+   with its generic components (UK, US, Australian, European names), and street names of class
+   medicines ("percs", "sizzurp": tables with `kind = "street names"`), which are matched exactly
+   and never as the target of a typo;
 2. the drug dictionary shipped inside the `drug-named-entity-recognition` wheel (DrugBank open
    data, MeSH, NHS and MedlinePlus names: ~107k variants to ~20k generics; `bot.drug_sources`);
 3. the class medicines' names from FDA's UNII names list (brands, INN and pharmacopoeia names,
@@ -32,21 +34,20 @@ from __future__ import annotations
 
 import re
 import unicodedata
-from collections.abc import Callable
 from dataclasses import dataclass
 from functools import cache, cached_property
 from pathlib import Path
-from typing import TypeVar
 
 from bot.drug_sources import ROMEDI_NAMES, UNII_NAMES, classes_checksum, read_dner, read_unii
 from bot.misspellings import TYPO_MIN_LEN, compound_generic, is_english, is_real_word, nearest, stems
+from bot.phrases import MAX_WORDS as MAX_WORDS  # re-exported: the extracts read it here
+from bot.phrases import longest_first
 from corpus.datafile import read_toml
 
 DATA_DIR = Path(__file__).resolve().parent / "data" / "medicines"
 CLASSES = DATA_DIR / "classes.toml"
 PRODUCTS = DATA_DIR / "products.toml"
-MAX_WORDS = 4
-T = TypeVar("T")
+STREET_NAMES = "street names"  # the `kind` of a products.toml table of street names
 _TOKEN = re.compile(r"#\d+|[a-z0-9]+")
 
 
@@ -59,7 +60,7 @@ class Mention:
     words: str  # the normalised words matched
     generics: tuple[str, ...]
     classes: tuple[str, ...]
-    via: str  # "product", "dictionary", "generic", "class word", "compound" or "typo"
+    via: str  # "product", "street name", "dictionary", "generic", "class word", "compound" or "typo"
 
 
 def tokens(text: str) -> list[str]:
@@ -87,6 +88,7 @@ class Vocabulary:
     dictionary: dict[str, tuple[str, ...]]  # normalised variant -> generics, class members only
     known: frozenset[str]  # single-word variants and words of 6+ letters of any dictionary name
     ignore: frozenset[str]
+    street_names: frozenset[str] = frozenset()  # keys of `products` matched exactly, never typo targets
 
     def class_of_generic(self, name: str) -> str | None:
         return next((cls for cls, names in self.class_generics.items() if name in names), None)
@@ -153,21 +155,10 @@ def vocabulary(
         if isinstance(ignore_table, dict)
         else frozenset()
     )
-    products: dict[str, tuple[str, ...]] = {}
-    for region, table in _toml(products_path).items():
-        if not isinstance(table, dict) or not table.get("source"):
-            raise MedicineDataError(f"{products_path}: [{region}] needs a 'source'")
-        for name, generics in table.items():
-            if name == "source":
-                continue
-            if (
-                not isinstance(generics, list)
-                or not generics
-                or not all(isinstance(g, str) for g in generics)
-            ):
-                raise MedicineDataError(f"{products_path}: {name!r} needs a list of generic names")
-            products[key(name)] = tuple(g.lower() for g in generics)
-    vocab = Vocabulary(class_generics, class_words, products, {}, frozenset(), ignore)
+    products, street = _products(
+        products_path, Vocabulary(class_generics, class_words, {}, {}, frozenset(), ignore)
+    )
+    vocab = Vocabulary(class_generics, class_words, products, {}, frozenset(), ignore, street)
     if not use_dictionary:
         return vocab
     dictionary: dict[str, tuple[str, ...]] = {}
@@ -192,38 +183,50 @@ def vocabulary(
             dictionary[k] = tuple(dict.fromkeys(dictionary.get(k, ()) + substances))
             if " " not in k:
                 known.add(k)
-    return Vocabulary(class_generics, class_words, products, dictionary, frozenset(known), ignore)
+    return Vocabulary(class_generics, class_words, products, dictionary, frozenset(known), ignore, street)
+
+
+def _products(path: Path, v: Vocabulary) -> tuple[dict[str, tuple[str, ...]], frozenset[str]]:
+    """name -> generics from products.toml, and the names of its street-name tables; a street name
+    must name a class medicine and be no class word or ignored phrase of classes.toml ("lean")."""
+    products: dict[str, tuple[str, ...]] = {}
+    street: set[str] = set()
+    for region, table in _toml(path).items():
+        kind = table.get("kind", "products") if isinstance(table, dict) else None
+        if not isinstance(table, dict) or not table.get("source") or kind not in ("products", STREET_NAMES):
+            raise MedicineDataError(
+                f"{path}: [{region}] needs a 'source' (and kind 'products' or {STREET_NAMES!r})"
+            )
+        for name, generics in table.items():
+            if name in ("source", "kind"):
+                continue
+            if (
+                not isinstance(generics, list)
+                or not generics
+                or not all(isinstance(g, str) for g in generics)
+            ):
+                raise MedicineDataError(f"{path}: {name!r} needs a list of generic names")
+            k = key(name)
+            products[k] = tuple(g.lower() for g in generics)
+            if kind == STREET_NAMES and (
+                not v.classes_of(products[k]) or k in v.ignore or k in v.class_words
+            ):
+                raise MedicineDataError(
+                    f"{path}: street name {name!r}: no class generic, or a class word or ignored"
+                )
+            if kind == STREET_NAMES:
+                street.add(k)
+    return products, frozenset(street)
 
 
 def _typo_targets(v: Vocabulary) -> dict[str, str]:
     """Class-relevant names as one word -> the name ("cocodamol" -> "co codamol")."""
-    names = set(v.dictionary) | set(v.products) | set(v.class_words)
+    names = set(v.dictionary) | (set(v.products) - v.street_names) | set(v.class_words)
     for generics in v.class_generics.values():
         names |= generics
     out = {n.replace(" ", ""): n for n in sorted(names) if n.count(" ") == 1}
     out.update({n: n for n in names if " " not in n})
     return {w: n for w, n in sorted(out.items()) if len(w) >= TYPO_MIN_LEN - 1}
-
-
-def longest_first(words: list[str], match: Callable[[str], T | None]) -> tuple[list[T], list[bool]]:
-    """`match` of every phrase of up to `MAX_WORDS` words, longest first, each word in at most one
-    matched phrase ("Tylenol #3" before "Tylenol"): the matches in the order found, and which
-    words they cover.
-
-    >>> longest_first(["nurofen", "plus", "x"], lambda k: k if k in {"nurofen", "nurofen plus"} else None)
-    (['nurofen plus'], [True, True, False])
-    """
-    used = [False] * len(words)
-    out: list[T] = []
-    for n in range(min(MAX_WORDS, len(words)), 0, -1):
-        for i in range(len(words) - n + 1):
-            if any(used[i : i + n]):
-                continue
-            found = match(" ".join(words[i : i + n]))
-            if found is not None:
-                used[i : i + n] = [True] * n
-                out.append(found)
-    return out, used
 
 
 def find_medicines(text: str, v: Vocabulary | None = None) -> tuple[Mention, ...]:
@@ -235,7 +238,8 @@ def find_medicines(text: str, v: Vocabulary | None = None) -> tuple[Mention, ...
         if k in v.ignore:
             return Mention(k, (), (), "ignored")
         if k in v.products:
-            return Mention(k, v.products[k], v.classes_of(v.products[k]), "product")
+            via = "street name" if k in v.street_names else "product"
+            return Mention(k, v.products[k], v.classes_of(v.products[k]), via)
         if k in v.dictionary:
             return Mention(k, v.dictionary[k], v.classes_of(v.dictionary[k]), "dictionary")
         if (cls := v.class_of_generic(k)) is not None:

@@ -40,6 +40,7 @@ MODULES = [
     "eval.metrics",
     "eval.grounding_metrics",
     "eval.safety_weights",
+    "bot.phrases",
 ]
 
 

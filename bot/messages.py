@@ -26,7 +26,8 @@ EMERGENCY = (
 
 EMERGENCY_POSSIBLE = (
     "Your message may describe an emergency. If it is happening now, call your local emergency number "
-    "(911 in the US and Canada, 112 in the EU, 999 in the UK) or, for thoughts of suicide or self-harm, "
+    "(911 in the US and Canada, 112 in the EU, 999 in the UK). For a possible poisoning or overdose, "
+    "also call Poison Control (1-800-222-1222 in the US). For thoughts of suicide or self-harm, "
     "call or text 988 (US) or your local crisis line. What the sources say about your question is below."
 )
 

@@ -92,6 +92,7 @@ def test_a_possible_emergency_shows_the_guidance_first_then_the_answer() -> None
         assert opening in _text(reply) and 'role="alert"' in reply, status
         assert reply.index('role="alert"') < reply.index('class="ldn-reply-heading">')
         assert 'href="tel:988"' in reply
+        assert "Poison Control" in _text(reply)  # most emergencies are shown at this level now
     plain, _ = reply_html(_answer(), sources=META)
     assert messages.EMERGENCY_POSSIBLE.split("(")[0] not in _text(plain) and 'role="alert"' not in plain
 

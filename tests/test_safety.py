@@ -65,6 +65,23 @@ def test_everyday_wording_near_those_signs_is_not(message: str) -> None:
     assert not detect_emergency(message).is_emergency
 
 
+@pytest.mark.parametrize(
+    ("message", "flagged"),
+    [
+        # a young child who swallowed someone's medicine: call now, even if the child seems well
+        ("my 2 year old got into my ldn capsules and might have swallowed some, she seems ok", True),
+        ("my son ate some of my LDN capsules, he seems fine", True),
+        ("toddler chewed through a blister pack of grandad's heart tablets", True),
+        # the same words, but not an ingestion happening now
+        ("Hypothetically, if my child swallowed one of my LDN capsules, how dangerous would that be?", False),
+        ("my daughter has swallowed tablets since she was five, can she take LDN capsules?", False),
+        ("can my 7 year old swallow the capsules whole?", False),
+    ],
+)
+def test_a_child_who_swallowed_medicine_is_a_red_flag(message: str, flagged: bool) -> None:
+    assert detect_emergency(message).is_emergency is flagged
+
+
 def test_units_are_the_whole_message_and_its_clauses() -> None:
     msg = "I take LDN for MS. My husband can't lift his arm! Is it the LDN?"
     assert units(msg) == [msg, "I take LDN for MS.", "My husband can't lift his arm!", "Is it the LDN?"]

@@ -72,13 +72,17 @@ def test_everyday_wording_near_those_signs_is_not(message: str) -> None:
         ("my 2 year old got into my ldn capsules and might have swallowed some, she seems ok", True),
         ("my son ate some of my LDN capsules, he seems fine", True),
         ("toddler chewed through a blister pack of grandad's heart tablets", True),
+        ("my dad has taken all of his LDN and his heart pills at once, he is confused", True),
+        ("I took all my vitamins this morning, can I take LDN too?", False),
         # the same words, but not an ingestion happening now
         ("Hypothetically, if my child swallowed one of my LDN capsules, how dangerous would that be?", False),
         ("my daughter has swallowed tablets since she was five, can she take LDN capsules?", False),
         ("can my 7 year old swallow the capsules whole?", False),
     ],
 )
-def test_a_child_who_swallowed_medicine_is_a_red_flag(message: str, flagged: bool) -> None:
+def test_a_child_who_swallowed_medicine_or_all_of_someones_pills_is_a_red_flag(
+    message: str, flagged: bool
+) -> None:
     assert detect_emergency(message).is_emergency is flagged
 
 

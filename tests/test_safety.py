@@ -74,6 +74,7 @@ def test_everyday_wording_near_those_signs_is_not(message: str) -> None:
         ("toddler chewed through a blister pack of grandad's heart tablets", True),
         ("my dad has taken all of his LDN and his heart pills at once, he is confused", True),
         ("I took all my vitamins this morning, can I take LDN too?", False),
+        ("I've taken all of my capsules for this month, when do I reorder LDN?", False),
         # the same words, but not an ingestion happening now
         ("Hypothetically, if my child swallowed one of my LDN capsules, how dangerous would that be?", False),
         ("my daughter has swallowed tablets since she was five, can she take LDN capsules?", False),

@@ -75,11 +75,7 @@ class AnswerTypes:
 
     def matches(self, ids: np.ndarray | list[int], kinds: tuple[str, ...]) -> np.ndarray:
         """For each sentence id, True when it has a feature of at least one of `kinds`."""
-        rows = np.asarray(ids, dtype=np.int64)
-        cols = [self._column[k] for k in kinds if k in self._column]
-        if not cols or not len(rows):
-            return np.zeros(len(rows), dtype=bool)
-        return np.asarray(self.matrix[np.ix_(rows, np.asarray(cols, dtype=np.int64))].any(axis=1))
+        return self.strength(ids, kinds) > 0
 
     def strength(self, ids: np.ndarray | list[int], kinds: tuple[str, ...]) -> np.ndarray:
         """For each sentence id, how many answer features of the asked `kinds` it has (summed)."""

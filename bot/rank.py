@@ -148,8 +148,8 @@ class AnswerRanker:
         hits = retrieval.hits[: s.depth]
         kinds: tuple[str, ...] = tuple(dict.fromkeys(k for q in questions for k in self.intents.classify(q)))
         ids = [h.unit_id for h in hits]
-        match = self.features.matches(ids, kinds) if hits else np.zeros(0, dtype=bool)
         strength = self.features.strength(ids, kinds) if hits else np.zeros(0, dtype=np.int64)
+        match = strength > 0  # has a feature of an asked kind
         named = (
             self.medicines.matches(ids, medicines) if self.medicines is not None else np.zeros(len(ids), bool)
         )

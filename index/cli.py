@@ -31,7 +31,7 @@ USER_ERRORS: tuple[str, ...] = (
     "corpus.manifest:ManifestError",  # a malformed corpus manifest.toml
     "eval.gold:GoldError",  # a malformed gold set
     "eval.gates:ThresholdsError",  # a malformed floors file
-    "eval.beir:BeirError",  # a malformed BEIR dataset
+    "eval.beir_data:BeirError",  # a malformed BEIR dataset
     "index.rerank:RerankerNotFound",  # missing relevance model files
     "bot.rank:AnswerSettingsError",  # a malformed bot/data/answer.toml
     "bot.intent:IntentDataError",  # a malformed bot/data/intents.toml

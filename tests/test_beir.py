@@ -8,7 +8,7 @@ from pathlib import Path
 import numpy as np
 import pytest
 
-from eval import beir
+from eval import beir, beir_data
 from eval.__main__ import main
 from tests.conftest import FakeEmbedder
 
@@ -48,7 +48,7 @@ def dataset(tmp_path: Path) -> Path:
 
 
 def test_loader_keeps_judged_queries_in_file_order(dataset: Path) -> None:
-    data = beir.load_beir(dataset)
+    data = beir_data.load_beir(dataset)
     assert list(data.queries) == ["q1", "q2", "q3"]
     assert data.qrels == {"q1": {"d1": 1}, "q2": {"d3": 1}, "q3": {"d5": 1}}  # score 0 dropped
     assert data.doc_ids == list(DOCS)
@@ -56,9 +56,9 @@ def test_loader_keeps_judged_queries_in_file_order(dataset: Path) -> None:
         data.doc_texts[0]
         == "Naltrexone and pain Low dose naltrexone reduced fibromyalgia pain in a small trial."
     )
-    limited = beir.load_beir(dataset, limit_queries=2)
+    limited = beir_data.load_beir(dataset, limit_queries=2)
     assert list(limited.queries) == ["q1", "q2"] and list(limited.qrels) == ["q1", "q2"]
-    assert list(beir.load_beir(dataset, split="train").queries) == ["t1", "t2"]
+    assert list(beir_data.load_beir(dataset, split="train").queries) == ["t1", "t2"]
 
 
 def test_exact_text_query_ranks_its_document_first(dataset: Path, tmp_path: Path) -> None:
@@ -84,7 +84,7 @@ def test_document_with_the_query_id_is_ignored(tmp_path: Path) -> None:
     corpus.write_text(
         corpus.read_text() + json.dumps({"_id": "q1", "title": "", "text": QUERIES["q1"]}) + "\n"
     )
-    data = beir.load_beir(root)
+    data = beir_data.load_beir(root)
     scored = beir.retrieve(data, FakeEmbedder(), None)
     for method in ("dense", "bm25", "hybrid", "rrf"):
         run = beir.method_run(data, scored, method)
@@ -114,7 +114,7 @@ def test_corpus_embeddings_are_cached_as_plain_npy(dataset: Path, tmp_path: Path
 def test_tune_adds_hybrid_tuned(dataset: Path) -> None:
     results = beir.run_beir(dataset, methods=["hybrid"], tune=True, embedder=FakeEmbedder(), cache_dir=None)
     assert set(results) == {"hybrid", "hybrid-tuned"}
-    with pytest.raises(beir.BeirError):
+    with pytest.raises(beir_data.BeirError):
         beir.run_beir(dataset, split="train", tune=True, embedder=FakeEmbedder(), cache_dir=None)
 
 

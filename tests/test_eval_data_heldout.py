@@ -20,16 +20,20 @@ from eval.safety_eval import load_battery
 ROOT = Path(__file__).resolve().parent.parent
 MESSAGES = ROOT / "eval" / "data" / "safety" / "heldout.jsonl"
 # every held-out battery (eval/data/HELDOUT*.md); heldout3 adds the ordinary kind carer_frustration;
-# heldout4 is checked for its format only: nobody has run the triage on it
-BATTERIES = [MESSAGES, *(MESSAGES.with_name(f"heldout{n}.jsonl") for n in (2, 3, 4))]
+# heldout4 and heldout5 are checked for their format only: nobody has run the triage on them
+BATTERIES = [MESSAGES, *(MESSAGES.with_name(f"heldout{n}.jsonl") for n in (2, 3, 4, 5))]
 MEDICINES = ROOT / "eval" / "data" / "medicines"
 OPIOIDS = MEDICINES / "heldout_opioids.csv"
 NON_OPIOIDS = MEDICINES / "heldout_non_opioids.csv"
-# every pair of held-out lists (eval/data/HELDOUT.md, HELDOUT_PINS2.md): (opioids, non-opioids)
+# every pair of held-out lists (eval/data/HELDOUT.md, HELDOUT_PINS2.md, HELDOUT_PINS3.md):
+# (opioids, non-opioids); the third pair is checked for its format only: nobody has run the bot on it
 LIST_PAIRS = [
     (OPIOIDS, NON_OPIOIDS),
     (MEDICINES / "heldout2_opioids.csv", MEDICINES / "heldout2_non_opioids.csv"),
+    (MEDICINES / "heldout3_opioids.csv", MEDICINES / "heldout3_non_opioids.csv"),
 ]
+# the second and later rounds share one schema (HELDOUT_PINS2.md, "Columns")
+ROUND2_ON = LIST_PAIRS[1:]  # schema checks only: the counts differ by round
 
 # every category issue 10 asks the triage to cover
 EMERGENCY_CATEGORIES = {
@@ -44,6 +48,7 @@ ORDINARY_CATEGORIES = {
 }  # fmt: skip
 MESSAGE_FIELDS = ("id", "text", "label", "category", "length", "register", "source_url", "note")
 MED_FIELDS = ("name", "generics", "country", "kind", "debatable", "note", "source_url")
+NON_OPIOID_FIELDS = (*MED_FIELDS[:4], "drug_class", "why_tempting", *MED_FIELDS[4:])
 KINDS = {"brand", "combination", "generic", "misspelling", "supplement", "slang"}
 
 
@@ -124,6 +129,56 @@ def test_medicine_lists_are_valid_and_meet_the_counts(opioid_list: Path, non_lis
     assert medicine_problems(opioids, MED_FIELDS, non_names) == []
     assert medicine_problems(non, (*MED_FIELDS, "drug_class"), set()) == []
     assert sum(r["kind"] == "misspelling" for r in opioids) >= 5
+
+
+def _header(path: Path) -> list[str]:
+    with path.open(encoding="utf-8", newline="") as handle:
+        return next(csv.reader(handle))
+
+
+def round_problems(opioids: list[dict[str, str]], non: list[dict[str, str]]) -> list[str]:
+    """Extra checks written with the third round (HELDOUT_PINS3.md): 180 rows a list, the tempting
+    reason of every non-opioid, a reason for every debatable row, generics as lower-case INN and a
+    two-letter country code or INT. Problems name the list and row number, never the medicine name,
+    so a failing run does not print held-out names."""
+    problems = [f"only {len(rows)} rows" for rows in (opioids, non) if len(rows) < 180]
+    for label, rows in (("opioids", opioids), ("non-opioids", non)):
+        for i, r in enumerate(rows, start=2):  # row 1 is the header
+            where = f"{label} row {i}"
+            if label == "non-opioids" and not (r.get("why_tempting") or "").strip():
+                problems.append(f"{where}: no why_tempting")
+            if r.get("debatable") == "true" and not (r.get("note") or "").strip():
+                problems.append(f"{where}: debatable without a note")
+            generics = r.get("generics") or ""
+            if generics != generics.lower() or any(not g.strip() for g in generics.split(";")):
+                problems.append(f"{where}: generics not lower-case INN separated by ';'")
+            country = r.get("country") or ""
+            if not (country == "INT" or (len(country) == 2 and country.isalpha() and country.isupper())):
+                problems.append(f"{where}: country code")
+    return problems
+
+
+@pytest.mark.parametrize("opioid_list, non_list", ROUND2_ON, ids=lambda p: p.stem)
+def test_later_rounds_share_the_schema(opioid_list: Path, non_list: Path) -> None:
+    assert _header(opioid_list) == list(MED_FIELDS)
+    assert _header(non_list) == list(NON_OPIOID_FIELDS)
+
+
+def test_third_round_meets_its_counts_and_conventions() -> None:
+    opioids, non = _csv(LIST_PAIRS[2][0]), _csv(LIST_PAIRS[2][1])
+    assert round_problems(opioids, non) == []
+    assert sum(r["kind"] == "misspelling" for r in opioids) >= 10
+    assert sum(r["kind"] == "slang" for r in opioids) >= 10
+
+
+def test_round_checks_catch_broken_rows() -> None:
+    opioids, non = _csv(LIST_PAIRS[2][0]), _csv(LIST_PAIRS[2][1])
+    assert round_problems(opioids[:179], non)
+    assert round_problems(opioids, [{**non[0], "why_tempting": " "}, *non[1:]])
+    assert round_problems([{**opioids[0], "debatable": "true", "note": ""}, *opioids[1:]], non)
+    assert round_problems([{**opioids[0], "generics": "Paracetamol;codeine"}, *opioids[1:]], non)
+    assert round_problems([{**opioids[0], "generics": "paracetamol;"}, *opioids[1:]], non)
+    assert round_problems(opioids, [{**non[0], "country": "UK1"}, *non[1:]])
 
 
 def test_medicine_checks_catch_broken_rows() -> None:

@@ -34,6 +34,7 @@ from bot import medicines as M
         "Sinutab C for my sinuses",  # South Africa
         "Ascoril-C syrup",  # India
         "Tilidalor drops",  # Germany (tilidine)
+        "Sylador 50 mg",  # Brazil (tramadol names by country)
         "Atasol-8",
         "I took neurofen plus yesterday",  # a misspelt first word, second word right
         "nurofin plus",

@@ -25,12 +25,14 @@ BATTERIES = [MESSAGES, *(MESSAGES.with_name(f"heldout{n}.jsonl") for n in (2, 3,
 MEDICINES = ROOT / "eval" / "data" / "medicines"
 OPIOIDS = MEDICINES / "heldout_opioids.csv"
 NON_OPIOIDS = MEDICINES / "heldout_non_opioids.csv"
-# every pair of held-out lists (eval/data/HELDOUT.md, HELDOUT_PINS2.md, HELDOUT_PINS3.md):
-# (opioids, non-opioids); the third pair is checked for its format only: nobody has run the bot on it
+# every pair of held-out lists (eval/data/HELDOUT.md, HELDOUT_PINS2.md, HELDOUT_PINS3.md,
+# HELDOUT_PINS4.md): (opioids, non-opioids); the third and fourth pairs are checked for their format
+# only: nobody has run the bot on them
 LIST_PAIRS = [
     (OPIOIDS, NON_OPIOIDS),
     (MEDICINES / "heldout2_opioids.csv", MEDICINES / "heldout2_non_opioids.csv"),
     (MEDICINES / "heldout3_opioids.csv", MEDICINES / "heldout3_non_opioids.csv"),
+    (MEDICINES / "heldout4_opioids.csv", MEDICINES / "heldout4_non_opioids.csv"),
 ]
 # the second and later rounds share one schema (HELDOUT_PINS2.md, "Columns")
 ROUND2_ON = LIST_PAIRS[1:]  # schema checks only: the counts differ by round
@@ -136,12 +138,15 @@ def _header(path: Path) -> list[str]:
         return next(csv.reader(handle))
 
 
-def round_problems(opioids: list[dict[str, str]], non: list[dict[str, str]]) -> list[str]:
-    """Extra checks written with the third round (HELDOUT_PINS3.md): 180 rows a list, the tempting
-    reason of every non-opioid, a reason for every debatable row, generics as lower-case INN and a
-    two-letter country code or INT. Problems name the list and row number, never the medicine name,
-    so a failing run does not print held-out names."""
-    problems = [f"only {len(rows)} rows" for rows in (opioids, non) if len(rows) < 180]
+def round_problems(
+    opioids: list[dict[str, str]], non: list[dict[str, str]], min_rows: int = 180
+) -> list[str]:
+    """Extra checks written with the third round (HELDOUT_PINS3.md): at least `min_rows` rows a list
+    (180 for the third round, 150 for the fourth), the tempting reason of every non-opioid, a reason
+    for every debatable row, generics as lower-case INN and a two-letter country code or INT. Problems
+    name the list and row number, never the medicine name, so a failing run does not print held-out
+    names."""
+    problems = [f"only {len(rows)} rows" for rows in (opioids, non) if len(rows) < min_rows]
     for label, rows in (("opioids", opioids), ("non-opioids", non)):
         for i, r in enumerate(rows, start=2):  # row 1 is the header
             where = f"{label} row {i}"
@@ -169,6 +174,37 @@ def test_third_round_meets_its_counts_and_conventions() -> None:
     assert round_problems(opioids, non) == []
     assert sum(r["kind"] == "misspelling" for r in opioids) >= 10
     assert sum(r["kind"] == "slang" for r in opioids) >= 10
+
+
+def country_share_problems(rows: list[dict[str, str]], label: str, max_share: float = 0.3) -> list[str]:
+    """The fourth round's spread rule (HELDOUT_PINS4.md): no country holds more than `max_share` of a
+    list. Reports the list and the country code, never a medicine name."""
+    counts: dict[str, int] = {}
+    for r in rows:
+        counts[r.get("country") or ""] = counts.get(r.get("country") or "", 0) + 1
+    return [
+        f"{label}: {code} has {n} of {len(rows)} rows"
+        for code, n in counts.items()
+        if n > max_share * len(rows)
+    ]
+
+
+def test_fourth_round_meets_its_counts_and_conventions() -> None:
+    opioids, non = _csv(LIST_PAIRS[3][0]), _csv(LIST_PAIRS[3][1])
+    assert round_problems(opioids, non, min_rows=150) == []
+    assert country_share_problems(opioids, "opioids") + country_share_problems(non, "non-opioids") == []
+    assert sum(r["kind"] == "misspelling" for r in opioids) >= 10
+    assert sum(r["kind"] == "slang" for r in opioids) >= 10
+    assert len({r["country"] for r in opioids}) >= 25 and len({r["country"] for r in non}) >= 15
+
+
+def test_fourth_round_checks_catch_broken_rows() -> None:
+    opioids, non = _csv(LIST_PAIRS[3][0]), _csv(LIST_PAIRS[3][1])
+    assert round_problems(opioids[:149], non, min_rows=150)
+    assert round_problems(opioids, [{**non[0], "generics": "Ibuprofen"}, *non[1:]], min_rows=150)
+    assert country_share_problems([{**r, "country": "US"} for r in opioids], "opioids")
+    spread = [{**r, "country": "ABCD"[i % 4] * 2} for i, r in enumerate(opioids)]
+    assert not country_share_problems(spread, "opioids")
 
 
 def test_round_checks_catch_broken_rows() -> None:

@@ -24,6 +24,7 @@ from index.settings import DEFAULT_CORPUS_DIR
 ROOT = Path(__file__).resolve().parent.parent
 HELDOUT = ROOT / "eval" / "heldout" / "questions.jsonl"
 HELDOUT3 = ROOT / "eval" / "heldout3" / "questions.jsonl"
+HELDOUT4 = ROOT / "eval" / "heldout4" / "questions.jsonl"
 MELATONIN = ROOT / "eval" / "corpora" / "melatonin"
 SAFETY_KEYS = {"id", "split", "label", "category", "text", "source_url", "source_title", "wording"}
 SAFETY_OPTIONAL = {"group", "length", "tempts", "medicine", "note"}
@@ -34,9 +35,10 @@ ORDINARY = {"past_event", "hypothetical", "figurative", "dream", "risk_question"
 SETS = [
     (HELDOUT, DEFAULT_CORPUS_DIR, 130, "heldout"),
     (HELDOUT3, DEFAULT_CORPUS_DIR, 130, "heldout3"),
+    (HELDOUT4, DEFAULT_CORPUS_DIR, 130, "heldout4"),
     (MELATONIN / "questions.jsonl", MELATONIN / "documents", 50, "heldout"),
 ]
-SET_IDS = ["heldout", "heldout3", "melatonin"]
+SET_IDS = ["heldout", "heldout3", "heldout4", "melatonin"]
 
 
 def _texts(folder: Path) -> dict[str, str]:
@@ -70,11 +72,15 @@ def test_every_row_names_its_page_kind_and_wording(path: Path, docs: Path, minim
             assert {"absent", "off-topic"} & set(row["tags"]), row["id"]
 
 
-@pytest.mark.parametrize("path", [HELDOUT, HELDOUT3], ids=["heldout", "heldout3"])
-def test_heldout_mixes_long_stories_and_covers_the_kinds_of_question(path: Path) -> None:
+@pytest.mark.parametrize(
+    ("path", "long_min"),
+    [(HELDOUT, 0.30), (HELDOUT3, 0.30), (HELDOUT4, 0.40)],
+    ids=["heldout", "heldout3", "heldout4"],
+)
+def test_heldout_mixes_long_stories_and_covers_the_kinds_of_question(path: Path, long_min: float) -> None:
     questions = load_questions(path)
     long_share = sum("long" in q.tags for q in questions) / len(questions)
-    assert long_share >= 0.30
+    assert long_share >= long_min
     kinds = Counter(q.kind for q in questions)
     for kind in ("helps_condition", "dose", "timing", "onset", "duration", "side_effects"):
         assert kinds[kind] >= 5, kind
@@ -86,7 +92,9 @@ def test_held_out_ids_and_questions_never_reuse_gold_ones() -> None:
         return " ".join(q.question.lower().split())
 
     gold = load_questions(DEFAULT_GOLD)
-    others = [q for p in (HELDOUT, HELDOUT3, MELATONIN / "questions.jsonl") for q in load_questions(p)]
+    others = [
+        q for p in (HELDOUT, HELDOUT3, HELDOUT4, MELATONIN / "questions.jsonl") for q in load_questions(p)
+    ]
     assert not {q.id for q in gold} & {q.id for q in others}
     assert len({q.id for q in others}) == len(others)
     assert not {norm(q) for q in gold} & {norm(q) for q in others}
@@ -116,3 +124,23 @@ def test_melatonin_safety_messages_follow_the_battery_schema() -> None:
         assert r["source_url"].startswith("http"), r["id"]
         if r["label"] == "ordinary":
             assert r.get("tempts") in EMERGENCY, r["id"]
+
+
+def test_heldout4_ids_counts_and_no_question_shared_with_another_set() -> None:
+    rows = _rows(HELDOUT4)
+    questions = load_questions(HELDOUT4)
+    assert [r["id"] for r in rows] == [f"k{n:03d}" for n in range(1, len(rows) + 1)]
+    types = Counter(q.type for q in questions)
+    assert types["answerable"] >= 100 and types["unanswerable"] >= 30, types
+    assert all("absent" in q.tags for q in questions if q.type == "unanswerable")
+    assert Counter(r["wording"] for r in rows)["verbatim"] >= 5
+    assert sum(q.pin == "opioid" for q in questions) >= 8
+    cited = {a.doc_id for q in questions for a in q.answers}
+    assert cited == set(_texts(DEFAULT_CORPUS_DIR))  # every source document answers something
+
+    def norm(text: str) -> str:
+        return " ".join(text.lower().split())
+
+    elsewhere = [DEFAULT_GOLD, HELDOUT, HELDOUT3, MELATONIN / "questions.jsonl"]
+    taken = {norm(q.question) for p in elsewhere for q in load_questions(p)}
+    assert not [q.id for q in questions if norm(q.question) in taken]

@@ -6,7 +6,7 @@ Names are resolved in this order, longest phrase first (up to four words, so "Ty
 1. `bot/data/medicines/products.toml`: brand and combination products the dictionary lacks, each
    with its generic components (UK, US, Australian, European names), and street names of class
    medicines ("percs", "sizzurp": tables with `kind = "street names"`), which are matched exactly
-   and never as the target of a typo;
+   and never as the target of a typo (a name of over four words is found by its first four);
 2. the drug dictionary shipped inside the `drug-named-entity-recognition` wheel (DrugBank open
    data, MeSH, NHS and MedlinePlus names: ~107k variants to ~20k generics; `bot.drug_sources`);
 3. the class medicines' names from FDA's UNII names list (brands, INN and pharmacopoeia names,
@@ -16,13 +16,14 @@ Names are resolved in this order, longest phrase first (up to four words, so "Ty
    `bot/data/medicines/romedi_names.tsv`, extracted from the `edsnlp` wheel by `python -m bot.romedi_extract`;
 4. class words ("opioid", "transplant") from `bot/data/medicines/classes.toml`;
 5. misspelt and run-together names (`bot.misspellings`): "oxycodon", "percoset", "co-codamole"
-   (a prefix of up to three letters joined to the next word), "codeinphosphat"; never a word that
-   a dictionary knows as part of another medicine's name ("procaine", "proline") or common English
-   ("install", "heroine"). "ultra-low" is two words, and "ultra" is too short.
+   (a prefix of up to three letters joined to the next word), "neurofen plus" (a misspelt first
+   word before the right second word), "codeinphosphat"; never a word that a dictionary knows as
+   part of another medicine's name ("procaine", "proline") or common English ("install",
+   "heroine"), and never one word read as a name whose second word is a letter or two ("Sinutab"
+   is not "Sinutab C"). "ultra-low" is two words, and "ultra" is too short.
 
 A medicine is in a class when one of its generics is listed in classes.toml (WHO ATC groups).
-Trade-off: a name in no dictionary and not in products.toml is missed (UK and Australian brands
-above all: no installable offline source with them was found; see README, dependencies for safety).
+Trade-off: a name in no dictionary and not in products.toml is missed (bot/data/medicines/README.md).
 
 >>> sorted(find_pins("I take Nurofen Plus and had a kidney transplant"))
 ['immunosuppressant', 'opioid']
@@ -32,23 +33,31 @@ set()
 
 from __future__ import annotations
 
-import re
-import unicodedata
 from dataclasses import dataclass
 from functools import cache, cached_property
 from pathlib import Path
 
 from bot.drug_sources import ROMEDI_NAMES, UNII_NAMES, classes_checksum, read_dner, read_unii
-from bot.misspellings import TYPO_MIN_LEN, compound_generic, is_english, is_real_word, nearest, stems
+from bot.misspellings import (
+    TYPO_MIN_LEN,
+    by_letter,
+    compound_generic,
+    is_english,
+    is_real_word,
+    nearest,
+    short_tail,
+    stems,
+)
 from bot.phrases import MAX_WORDS as MAX_WORDS  # re-exported: the extracts read it here
+from bot.phrases import key as key  # re-exported with tokens: other modules read them here
 from bot.phrases import longest_first
+from bot.phrases import tokens as tokens
 from corpus.datafile import read_toml
 
 DATA_DIR = Path(__file__).resolve().parent / "data" / "medicines"
 CLASSES = DATA_DIR / "classes.toml"
 PRODUCTS = DATA_DIR / "products.toml"
 STREET_NAMES = "street names"  # the `kind` of a products.toml table of street names
-_TOKEN = re.compile(r"#\d+|[a-z0-9]+")
 
 
 class MedicineDataError(ValueError):
@@ -61,23 +70,6 @@ class Mention:
     generics: tuple[str, ...]
     classes: tuple[str, ...]
     via: str  # "product", "street name", "dictionary", "generic", "class word", "compound" or "typo"
-
-
-def tokens(text: str) -> list[str]:
-    """Lower-case words, accents folded ("Poléry" -> "polery": names are typed both ways);
-    hyphens and slashes separate words; "# 3" is kept as "#3"."""
-    low = _fold(text.lower()).replace("’", "'").replace("&", " and ")
-    return _TOKEN.findall(re.sub(r"#\s+(?=\d)", "#", low))
-
-
-def _fold(text: str) -> str:
-    if text.isascii():
-        return text
-    return "".join(c for c in unicodedata.normalize("NFKD", text) if not unicodedata.combining(c))
-
-
-def key(text: str) -> str:
-    return " ".join(tokens(text))
 
 
 @dataclass(frozen=True)
@@ -102,10 +94,14 @@ class Vocabulary:
 
     @cached_property
     def targets_by_letter(self) -> dict[str, tuple[str, ...]]:
-        out: dict[str, list[str]] = {}
-        for t in self.typo_targets:
-            out.setdefault(t[0], []).append(t)
-        return {k: tuple(v) for k, v in out.items()}
+        return by_letter(self.typo_targets)
+
+    @cached_property
+    def word_targets_by_letter(self) -> dict[str, tuple[str, ...]]:
+        """The targets a single typed word may be read as: not the run-together form of a name
+        whose second word is a letter or two ("sinutabc" of "Sinutab C"), or the plain brand
+        ("Sinutab", no codeine) would be one edit from it."""
+        return by_letter({t: n for t, n in self.typo_targets.items() if not short_tail(n)})
 
     @cached_property
     def stems(self) -> tuple[tuple[str, str], ...]:
@@ -115,6 +111,11 @@ class Vocabulary:
     def first_words(self) -> frozenset[str]:
         """First words of two-word names ("co" of "co codamol"): a typo may follow them."""
         return frozenset(t.split()[0] for t in self.typo_targets.values() if t.count(" ") == 1)
+
+    @cached_property
+    def second_words(self) -> frozenset[str]:
+        """Second words of two-word names ("plus" of "nurofen plus"): a typo may precede them."""
+        return frozenset(t.split()[1] for t in self.typo_targets.values() if t.count(" ") == 1)
 
 
 def _classes_of(class_generics: dict[str, frozenset[str]], generics: tuple[str, ...]) -> tuple[str, ...]:
@@ -206,8 +207,11 @@ def _products(path: Path, v: Vocabulary) -> tuple[dict[str, tuple[str, ...]], fr
                 or not all(isinstance(g, str) for g in generics)
             ):
                 raise MedicineDataError(f"{path}: {name!r} needs a list of generic names")
-            k = key(name)
-            products[k] = tuple(g.lower() for g in generics)
+            k = " ".join(tokens(name)[:MAX_WORDS])  # a longer name is found by its first words
+            found = tuple(g.lower() for g in generics)
+            if products.get(k, found) != found:
+                raise MedicineDataError(f"{path}: {name!r} is listed twice with other generics")
+            products[k] = found
             if kind == STREET_NAMES and (
                 not v.classes_of(products[k]) or k in v.ignore or k in v.class_words
             ):
@@ -254,33 +258,37 @@ def find_medicines(text: str, v: Vocabulary | None = None) -> tuple[Mention, ...
     for i, word in enumerate(words):
         if used[i]:
             continue
-        candidates = [(word, word)]
-        if (
-            word in v.first_words
-            and i + 1 < len(words)
-            and not used[i + 1]
-            and len(words[i + 1]) >= TYPO_MIN_LEN
-        ):
-            candidates.append((word + words[i + 1], words[i + 1]))  # "co-codamole" -> "cocodamole"
+        # (what is looked up, the word typed wrong, the next word typed right)
+        candidates: list[tuple[str, str, str | None]] = [(word, word, None)]
+        nxt = words[i + 1] if i + 1 < len(words) and not used[i + 1] else ""
+        if word in v.first_words and len(nxt) >= TYPO_MIN_LEN:
+            candidates.append((word + nxt, nxt, ""))  # "co-codamole" -> "cocodamole"
+        elif nxt in v.second_words and len(word) >= TYPO_MIN_LEN - 1:
+            candidates.append((word + nxt, word, nxt))  # "neurofen plus" -> "nurofen plus"
         generic = None if word in v.known else compound_generic(word, v.stems)
         if generic is not None:
             out.append(Mention(word, (generic,), v.classes_of((generic,)), "compound"))
             continue
-        for cand, typed in candidates:
+        for cand, typed, tail in candidates:
             if typed in v.known:
                 continue
-            mention = _typo(cand, targets, v)
+            mention = _typo(cand, targets, v, tail)
             if mention is not None and not is_english(typed) and not is_real_word(typed, mention.generics):
                 out.append(mention)
                 break
     return tuple(out)
 
 
-def _typo(word: str, targets: dict[str, str], v: Vocabulary) -> Mention | None:
-    near = nearest(word, v.targets_by_letter)
+def _typo(word: str, targets: dict[str, str], v: Vocabulary, tail: str | None = None) -> Mention | None:
+    """`word` read as the nearest class-relevant name. `tail` is None for one typed word; else
+    `word` is two typed words run together, and a non-empty `tail` (the second word, typed right)
+    must be the second word of the name found."""
+    near = nearest(word, v.word_targets_by_letter if tail is None else v.targets_by_letter)
     if near is None:
         return None
     target = targets[near]
+    if tail and (target.count(" ") != 1 or target.split()[1] != tail):
+        return None
     generics = v.products.get(target) or v.dictionary.get(target) or (target,)
     classes = v.classes_of(generics) or ((v.class_words[target],) if target in v.class_words else ())
     return Mention(word, tuple(generics), classes, "typo") if classes else None

@@ -44,6 +44,19 @@ def nearest(word: str, by_letter: dict[str, tuple[str, ...]]) -> str | None:
     return ok[0] if ok else None
 
 
+def by_letter(targets: dict[str, str]) -> dict[str, tuple[str, ...]]:
+    """Typo targets grouped by first letter (`nearest` compares a word with one group)."""
+    out: dict[str, list[str]] = {}
+    for t in targets:
+        out.setdefault(t[0], []).append(t)
+    return {k: tuple(v) for k, v in out.items()}
+
+
+def short_tail(name: str) -> bool:
+    """A two-word name whose second word is a letter or two ("sinutab c", "atasol 8")."""
+    return name.count(" ") == 1 and len(name.split()[1]) <= 2
+
+
 def compound_generic(word: str, stems: tuple[tuple[str, str], ...]) -> str | None:
     """The generic whose stem starts `word` with at least `COMPOUND_MIN_TAIL` letters after it."""
     for stem, generic in stems:

@@ -5,11 +5,32 @@ over "Nurofen". Trade-off: a name longer than `MAX_WORDS` words is only found by
 
 from __future__ import annotations
 
+import re
+import unicodedata
 from collections.abc import Callable
 from typing import TypeVar
 
 MAX_WORDS = 4
 T = TypeVar("T")
+_TOKEN = re.compile(r"#\d+|[a-z0-9]+")
+
+
+def tokens(text: str) -> list[str]:
+    """Lower-case words, accents folded ("Poléry" -> "polery": names are typed both ways);
+    hyphens and slashes separate words; "# 3" is kept as "#3"."""
+    low = _fold(text.lower()).replace("’", "'").replace("&", " and ")
+    return _TOKEN.findall(re.sub(r"#\s+(?=\d)", "#", low))
+
+
+def _fold(text: str) -> str:
+    if text.isascii():
+        return text
+    return "".join(c for c in unicodedata.normalize("NFKD", text) if not unicodedata.combining(c))
+
+
+def key(text: str) -> str:
+    """The words of `text` joined by single spaces: how names are compared."""
+    return " ".join(tokens(text))
 
 
 def longest_first(words: list[str], match: Callable[[str], T | None]) -> tuple[list[T], list[bool]]:

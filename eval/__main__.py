@@ -113,6 +113,17 @@ def _add_safety(sub: Subparsers) -> None:
     p.set_defaults(target="eval.safety_eval:main")
 
 
+def _add_safety_pool(sub: Subparsers) -> None:
+    p = sub.add_parser(
+        "safety-pool",
+        help="triage per dev file over the whole dev pool, and the session-7 cut rule's proposal",
+        description="Triage on every dev safety file (battery dev rows, dev_long*, dev_suicide, the spent "
+        "heldout .. heldout5) and the tuned answer sets' questions; never heldout6 or test rows.",
+    )
+    p.add_argument("--model", help="local sentence-transformers model folder")
+    p.set_defaults(target="eval.safety_pool:main")
+
+
 def _add_liveqa(sub: Subparsers) -> None:
     p = sub.add_parser(
         "liveqa",
@@ -150,6 +161,7 @@ COMMANDS: list[Callable[[Subparsers], None]] = [
     _add_sets,
     _add_tune,
     _add_safety,
+    _add_safety_pool,
     _add_liveqa,
     _add_rerank_speed,
     _add_feedback,

@@ -38,6 +38,7 @@ MODULES = [
     "index.rerank",
     "corpus.models",
     "eval.metrics",
+    "eval.safety_pool",
     "eval.grounding_metrics",
     "eval.safety_weights",
     "bot.phrases",

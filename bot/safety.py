@@ -40,7 +40,7 @@ def detect_emergency(text: str) -> Triage:
     cues = _cues()
     for unit in units(text):
         _, not_now, red = flags(unit, cues)
-        if red and not not_now:
+        if red > 1 or (red and not not_now):
             return Triage(Level.POSSIBLE, ("red_flag",), 1.0)
     return Triage()
 

@@ -9,9 +9,12 @@ MedQuAD questions, are kept.
 
 from __future__ import annotations
 
+from pathlib import Path
+
 import pytest
 
 from bot.safety import Level, detect_emergency
+from bot.triage.data import DATA_DIR, TriageDataError, load_cues
 from eval.safety_pool import QUESTION_SETS, SAFETY_FILES, Scored, rule_cuts
 
 
@@ -77,3 +80,27 @@ def test_rule_cuts_ignores_emergencies_shown_otherwise_and_keeps_the_definite_sh
 def test_the_pool_never_names_the_fresh_held_out_files() -> None:
     names = set(SAFETY_FILES) | {str(p) for _, p, _ in QUESTION_SETS}
     assert not any("heldout6" in n for n in names)
+
+
+def test_a_plan_told_beside_a_not_now_cue_still_gets_the_guidance() -> None:
+    # "[red_flag_always]": a person's own plan or time is no past event, dream or risk question
+    plan = "said my goodbyes, wont be around after tonight so it doesnt matter what the side effects are"
+    assert detect_emergency(plan).level is Level.POSSIBLE
+    # an ordinary red flag beside the same not-now cue stays discounted (a question about a risk)
+    assert not detect_emergency("does chest pain count as one of the side effects?").is_emergency
+
+
+def test_the_always_list_is_optional_and_validated(tmp_path: Path) -> None:
+    text = (DATA_DIR / "cues.toml").read_text(encoding="utf-8")
+    start = text.index("\n[red_flag_always]\n") + 1
+    end = text.index("\n[", start + 1)
+    without = tmp_path / "cues.toml"
+    without.write_text(text[:start] + text[end + 1 :], encoding="utf-8")
+    assert load_cues(without).red_flag_always == ()
+    broken = tmp_path / "broken.toml"
+    broken.write_text(
+        text.replace("patterns = [\n  '\\b(?:enough|would)", "patterns = [\n  '(unclosed", 1),
+        encoding="utf-8",
+    )
+    with pytest.raises(TriageDataError):
+        load_cues(broken)

@@ -175,7 +175,7 @@ class Triager:
         suicide = s.p_suicide - t.not_now_weight * s.not_now
         best = int(np.argmax(scores))
         score, sui = float(scores[best]), float(suicide.max())
-        red = bool(np.any((s.red_flag > 0) & (s.not_now == 0)))
+        red = bool(np.any(((s.red_flag > 0) & (s.not_now == 0)) | (s.red_flag > 1)))
         level = None
         if score >= t.definite:
             level = Level.DEFINITE

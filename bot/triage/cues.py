@@ -46,9 +46,12 @@ from bot.triage.data import Cues
 
 
 def flags(clause: str, cues: Cues) -> tuple[int, int, int]:
-    """(acuity, not_now, red_flag): 1 when any pattern of that kind occurs in the clause, else 0."""
+    """(acuity, not_now, red_flag): 1 when any pattern of that kind occurs in the clause, else 0;
+    red_flag is 2 for a red flag on which not-now cues do not act (`Cues.red_flag_always`)."""
     acuity = any(p.search(clause) for p in cues.acuity)
     not_now = any(p.search(clause) for p in cues.not_now)
+    if any(p.search(clause) for p in cues.red_flag_always):
+        return int(acuity), int(not_now), 2
     red = any(p.search(clause) for p in cues.red_flag)
     return int(acuity), int(not_now), int(red)
 

@@ -46,6 +46,8 @@ class Cues:
     # (`cues.story_flags`); optional kinds, () when a file has none (the guard then never fires)
     present: tuple[re.Pattern[str], ...] = ()
     past: tuple[re.Pattern[str], ...] = ()
+    # red flags on which not-now cues do not act (a person's own plan, means or time); optional, ()
+    red_flag_always: tuple[re.Pattern[str], ...] = ()
 
 
 @dataclass(frozen=True)
@@ -107,8 +109,8 @@ def _toml(path: Path) -> dict[str, object]:
 def load_cues(path: Path = CUES) -> Cues:
     raw = _toml(path)
     compiled: dict[str, tuple[re.Pattern[str], ...]] = {}
-    for kind in ("acuity", "not_now", "red_flag", "present", "past"):
-        if kind in ("present", "past") and kind not in raw:
+    for kind in ("acuity", "not_now", "red_flag", "present", "past", "red_flag_always"):
+        if kind in ("present", "past", "red_flag_always") and kind not in raw:
             compiled[kind] = ()
             continue
         table = raw.get(kind)
@@ -122,7 +124,9 @@ def load_cues(path: Path = CUES) -> Cues:
             compiled[kind] = tuple(re.compile(p, re.I) for p in table["patterns"])
         except (re.error, TypeError) as exc:
             raise TriageDataError(f"{path}: [{kind}] bad pattern ({exc})") from exc
-    return Cues(*(compiled[k] for k in ("acuity", "not_now", "red_flag", "present", "past")))
+    return Cues(
+        *(compiled[k] for k in ("acuity", "not_now", "red_flag", "present", "past", "red_flag_always"))
+    )
 
 
 def load_thresholds(path: Path = THRESHOLDS) -> Thresholds:

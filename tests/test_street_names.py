@@ -11,21 +11,16 @@ import pytest
 from bot import medicines as M
 from bot.misspellings import ENGLISH_MIN_COUNT, english
 from corpus.datafile import read_toml
+from tests.test_medicines import CLASSES as MEDICINE_CLASSES
 
-CLASSES = """
-[opioid]
-source = "test"
-words = ["opioid"]
-generics = ["codeine", "oxycodone", "tramadol"]
-
-[immunosuppressant]
-source = "test"
-generics = ["tacrolimus"]
-
+CLASSES = (
+    MEDICINE_CLASSES
+    + """
 [ignore]
 source = "test"
 variants = ["lean"]
 """
+)
 
 
 def _street_names() -> list[str]:

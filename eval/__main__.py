@@ -143,6 +143,13 @@ def _add_safety_lobo(sub: Subparsers) -> None:
     p.add_argument("--cache", type=Path, default=Path("eval/out/lobo_vectors.npz"), help="embedding cache")
     p.add_argument("--out", type=Path, default=Path("eval/out/safety_lobo.json"))
     p.add_argument("--check-provenance", action="store_true", help="count exemplars found in pool messages")
+    p.add_argument(
+        "--set-aside",
+        action="append",
+        default=[],
+        metavar="ID",
+        help="leave this pool message out (post hoc analyses only; repeatable)",
+    )
     p.set_defaults(target="eval.safety_lobo_run:main")
 
 

@@ -212,11 +212,12 @@ def main(args: argparse.Namespace) -> int:
     embedder = load_embedder(args.model, threads=1)
     vectors = Vectors(embedder, args.cache)
     t = load_thresholds(THRESHOLDS)
-    pool = encode_pool(pool_rows(), t, vectors)
+    aside = set(args.set_aside)
+    pool = encode_pool([r for r in pool_rows() if r.id not in aside], t, vectors)
     main_msgs = score(
         Triager(embedder, fit(load_exemplars(EXEMPLARS), vectors, t.lr_c), load_cues(CUES), t), pool
     )
-    report: dict[str, Any] = {"folds": folds(main_msgs)}
+    report: dict[str, Any] = {"folds": folds(main_msgs), "set_aside": sorted(aside)}
     shipped = fixed(main_msgs, t.possible, t.definite)
     report["main-shipped"] = {"folds": [r.__dict__ for r in shipped], "lobo": pooled(shipped)}
     print(_row("main-shipped", pooled(shipped)))

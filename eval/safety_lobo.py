@@ -24,6 +24,7 @@ scoring, the embedding cache and the candidate configurations are `eval.safety_l
 
 from __future__ import annotations
 
+from collections import Counter
 from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass
 
@@ -183,3 +184,28 @@ def kept_tables(
         caught = [i for i in members if not msgs[i].shown_otherwise] or members
         bar[kind] = nearest[min(caught, key=lambda i: msgs[i].score)]
     return tuple(t for t, close in closeness.items() if all(close[i] <= bar[msgs[i].kind] for i in train))
+
+
+def ablation_keeps(
+    base: Sequence[Msg], with_table: Sequence[Msg], held: str | None, margin: float = MARGIN
+) -> bool:
+    """Whether one ordinary table earns its place on the training folds of `held` (`None`: all folds):
+    LOBO over those folds, the base and the base with the table (the same messages, in the same order),
+    must show the table missing no more emergencies of ANY kind and showing fewer ordinary messages.
+    Judged per kind, because a table that pulls one kind down (goodbyes against indirect suicidal
+    language) can hide behind a gain elsewhere.
+
+    >>> b = [Msg("a", True, 0.7, kind="k"), Msg("a", False, 0.65), Msg("b", True, 0.7, kind="k"), Msg("b", False, 0.66)]
+    >>> t = [Msg("a", True, 0.7, kind="k"), Msg("a", False, 0.5), Msg("b", True, 0.7, kind="k"), Msg("b", False, 0.5)]
+    >>> ablation_keeps(b, t, None), ablation_keeps(b, b, None)
+    (True, False)
+    """
+    out = [] if held is None else [held]
+    train_b, train_t = split(base, out)[0], split(with_table, out)[0]
+    inner = folds(train_b)
+    res_b = [_fold(train_b, g, margin) for g in inner]
+    res_t = [_fold(train_t, g, margin) for g in inner]
+    missed_b = Counter(k for r in res_b for k in r.missed_kinds)
+    missed_t = Counter(k for r in res_t for k in r.missed_kinds)
+    fewer_shown = sum(r.shown for r in res_t) < sum(r.shown for r in res_b)
+    return fewer_shown and all(missed_t[k] <= missed_b[k] for k in missed_t)

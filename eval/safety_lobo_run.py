@@ -43,6 +43,7 @@ from bot.triage.data import (
 from eval.safety_lobo import (
     ALWAYS_TRAIN,
     Msg,
+    ablation_keeps,
     fixed,
     folds,
     in_sample,
@@ -64,10 +65,14 @@ class Candidate:
         None  # its ordinary rows not in `exemplars`, by table, kept per fold by `kept_tables`
     )
     margin: float | None = MARGIN  # None: chosen per fold by nested LOBO
+    judge: str = (
+        "near"  # how `filtered` tables are judged: "near" (kept_tables) or "ablation" (ablation_keeps)
+    )
 
 
 def parse_candidate(spec: str) -> Candidate:
-    """`name=N,exemplars=PATH,cues=PATH,filtered=PATH,margin=0.02|nested` (all but name optional)."""
+    """`name=N,exemplars=PATH,cues=PATH,filtered=PATH,margin=0.02|nested,judge=near|ablation` (all but
+    name optional)."""
     kv = dict(part.split("=", 1) for part in spec.split(","))
     margin = kv.get("margin", str(MARGIN))
     return Candidate(
@@ -76,6 +81,7 @@ def parse_candidate(spec: str) -> Candidate:
         Path(kv.get("cues", CUES)),
         Path(kv["filtered"]) if "filtered" in kv else None,
         None if margin == "nested" else float(margin),
+        kv.get("judge", "near"),
     )
 
 
@@ -177,7 +183,11 @@ def run_candidate(
 
     plain = msgs_with(())  # the base model: the per-kind filter's scores
     kept_per_fold: dict[str | None, tuple[str, ...]] = {}
-    if extra:
+    tables = tuple(dict.fromkeys(table_of(e) for e in extra))
+    if extra and c.judge == "ablation":
+        for f in [*folds(plain), None]:  # one fit per table; each fold judges on its training folds only
+            kept_per_fold[f] = tuple(x for x in tables if ablation_keeps(plain, msgs_with((x,)), f))
+    elif extra:
         emerg = vectors([e.text for e in base if e.emergency])
         nearest = [float((enc.vectors[: enc.n_scored] @ emerg.T).max()) for enc in pool]
         closeness = _closeness(pool, extra, vectors)
@@ -191,6 +201,7 @@ def run_candidate(
         "cues": str(c.cues),
         "filtered": str(c.filtered) if c.filtered else None,
         "margin": "nested" if c.margin is None else c.margin,
+        "judge": c.judge,
         "folds": [r.__dict__ | {"missed_kinds": list(r.missed_kinds)} for r in results],
         "lobo": pooled(results),
         "all_folds": final.__dict__ | {"missed_kinds": list(final.missed_kinds)},

@@ -11,6 +11,7 @@ import numpy as np
 from eval.safety_lobo import (
     ALWAYS_TRAIN,
     Msg,
+    ablation_keeps,
     cuts,
     fixed,
     folds,
@@ -94,6 +95,28 @@ def test_an_ordinary_table_closer_to_an_emergency_than_its_kind_bar_is_dropped()
     closeness = {"near_k": [0.75, 0.1, 0.1], "near_j": [0.1, 0.1, 0.45], "far": [0.3, 0.3, 0.3]}
     assert kept_tables(msgs, None, nearest, closeness) == ("far",)
     assert kept_tables(msgs, "b", nearest, closeness) == ("near_j", "far")  # j is only in the held-out fold
+
+
+def test_the_ablation_keeps_a_table_only_if_no_kind_loses_and_fewer_ordinary_are_shown() -> None:
+    base = _pool()
+    quieter = [Msg(m.fold, m.emergency, 0.2 if not m.emergency and m.fold == "b" else m.score, m.shown_otherwise, m.kind)
+               for m in base]  # fmt: skip
+    assert ablation_keeps(base, quieter, None)  # b's ordinary 0.60 no longer shown, no emergency lost
+    assert not ablation_keeps(base, base, None)  # no gain: not kept
+
+    # fewer ordinary shown again, but b's stroke emergency falls below the cut from a and c: one kind loses
+    def costly_score(m: Msg, q: Msg) -> float:
+        if m.fold == "b" and m.emergency:
+            return 0.3
+        return 0.1 if m.fold == "c" and not m.emergency else q.score
+
+    costly = [Msg(m.fold, m.emergency, costly_score(m, q), m.shown_otherwise, m.kind)
+              for m, q in zip(base, quieter, strict=True)]  # fmt: skip
+    shown = {r.fold: r.shown for r in lobo(costly, 0.02)}
+    assert sum(shown.values()) < sum(r.shown for r in lobo(base, 0.02))  # the gain is there ...
+    assert not ablation_keeps(base, costly, None)  # ... and still not kept
+    # judged on the training folds only: with b held out, neither b's gain nor its loss counts
+    assert not ablation_keeps(base, costly, "b")
 
 
 def test_the_pool_holds_heldout6_as_a_fold_and_never_the_fresh_batteries() -> None:

@@ -10,7 +10,10 @@ would get, then the quotes are shared out:
 2. quotes per answered question by the usual rules (`bot.select.select`, its own budget);
 3. round-robin in the order the person asked: every answered question's best quote first, then
    each one's second, ..., until the usual quote budget is full (at least one per answered
-   question); a sentence already shown for an earlier question (or pinned) is not repeated.
+   question); a sentence already shown for an earlier question (or pinned) is not repeated;
+4. the chosen quotes are shown grouped by question, in the order asked (`Answer.quotes` is in
+   that order, so the evaluation scores what is shown), each group under the person's own
+   question (`bot.render.quote_groups`).
 
 Each quote records which question it answers (`Quote.question`, an index into
 `Answer.questions`). The whole message is still retrieved once by the engine: pinned cautions
@@ -88,10 +91,12 @@ def choose(
     stance: Callable[[str], str],
 ) -> list[tuple[int, Pick]]:
     """Quotes for the answered questions: each question's own selection, shared round-robin
-    within `max(limit, number answered)` quotes; `taken`: pinned spans, never repeated."""
+    within `max(limit, number answered)` quotes, then grouped by question (stable: each
+    question's own order); `taken`: pinned spans, never repeated."""
     lists = [
         select(p.ranking, data, settings, list(taken), limit, stance) if p.ranking.answerable else []
         for p in parts
     ]
     answered = sum(1 for x in lists if x)
-    return interleave(lists, max(limit, answered), taken)
+    chosen = interleave(lists, max(limit, answered), taken)
+    return sorted(chosen, key=lambda x: x[0])  # shown grouped by question, in the order asked

@@ -201,7 +201,7 @@ class Engine:
         if parts:
             ranked = rank_each(parts, self.retriever, lambda t: self.encode(t, rows), self.ranker)
             ranking = max((p.ranking for p in ranked), key=lambda r: r.confidence)  # for the signals
-            quotes = tuple(pinned + self._found_each(ranked, pinned))
+            quotes = tuple(pinned + self._found(ranking, pinned, ranked))
         else:
             quotes = tuple(pinned + (self._found(ranking, pinned) if ranking.answerable else []))
         laps.lap(Stage.SELECT)
@@ -224,14 +224,11 @@ class Engine:
         )  # fmt: skip
 
     # -- quotes ---------------------------------------------------------------------------
-    def _found(self, ranking: Ranking, pinned: list[Quote]) -> list[Quote]:
+    def _found(self, ranking: Ranking, pinned: list[Quote], parts: list[Part] | None = None) -> list[Quote]:
+        """Quotes after the pinned ones: of `ranking`, or of each of `parts` (`bot.multi.choose`)."""
         limit, taken = max(1, self.select_settings.max_quotes - len(pinned)), [(q.doc_id, q.start, q.end) for q in pinned]  # fmt: skip
-        picks = select(ranking, self.data, self.select_settings, taken, limit, stance)
-        return [self._quote(p.doc_id, p.start, p.end, p.candidate.score, p.candidate.passage_id, None) for p in picks]  # fmt: skip
-
-    def _found_each(self, parts: list[Part], pinned: list[Quote]) -> list[Quote]:
-        limit, taken = max(1, self.select_settings.max_quotes - len(pinned)), [(q.doc_id, q.start, q.end) for q in pinned]  # fmt: skip
-        picks = choose(parts, self.data, self.select_settings, taken, limit, stance)
+        s = self.select_settings
+        picks = choose(parts, self.data, s, taken, limit, stance) if parts else [(None, p) for p in select(ranking, self.data, s, taken, limit, stance)]  # fmt: skip
         return [replace(self._quote(p.doc_id, p.start, p.end, p.candidate.score, p.candidate.passage_id, None), question=i) for i, p in picks]  # fmt: skip
 
     def _quote(

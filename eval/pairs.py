@@ -107,6 +107,38 @@ def build_pairs(
     return out
 
 
+def load_two_questions(path: Path) -> list[Pair]:
+    """Messages written with two questions (`eval/heldout5/two_questions.jsonl`: `id`, `message`,
+    `parts` with `question`, `type`, `answers`, `kind`) as `Pair`s, in file order."""
+    import json
+
+    from eval.gold import GoldAnswer
+
+    out: list[Pair] = []
+    for n, line in enumerate(path.read_text(encoding="utf-8").splitlines(), start=1):
+        if not line.strip():
+            continue
+        row = json.loads(line)
+        parts = tuple(
+            GoldQuestion(
+                id=f"{row['id']}.{i + 1}",
+                question=part["question"],
+                type=part["type"],
+                answers=tuple(GoldAnswer(a["doc_id"], a["text"]) for a in part["answers"]),
+                pin=None,
+                tags=(),
+                line=n,
+                kind=part.get("kind"),
+            )
+            for i, part in enumerate(row["parts"])
+        )
+        if len(parts) != 2 or any(q.type not in ("answerable", "unanswerable") for q in parts):
+            raise ValueError(f"{path}:{n}: two parts, each answerable or unanswerable")
+        shape = "AA" if all(q.type == "answerable" for q in parts) else "AU"
+        out.append(Pair(row["id"], row["message"], (parts[0], parts[1]), shape))
+    return out
+
+
 def _rank(answer: Answer, spans: list[tuple[str, int, int]]) -> int | None:
     for i, q in enumerate(answer.quotes, start=1):
         if any(d == q.doc_id and spans_overlap((a, b), (q.start, q.end)) for d, a, b in spans):
@@ -184,6 +216,7 @@ def score_pairs(
 
 
 ROWS = ("hit", "hit@3", "hit@1", "answered", "both", "contaminated", "attributed", "au_declined", "split")
+OPTIONAL_ROWS = ("unanswerable_alone_answered",)
 
 
 def markdown(results: dict[str, dict[str, Any]]) -> str:
@@ -197,4 +230,9 @@ def markdown(results: dict[str, dict[str, Any]]) -> str:
         + " |"
     )
     lines += [f"| {r} | " + " | ".join(fmt(results[n][r]) for n in names) + " |" for r in ROWS]
+    lines += [
+        f"| {r} | " + " | ".join(fmt(results[n][r]) if r in results[n] else "—" for n in names) + " |"
+        for r in OPTIONAL_ROWS
+        if any(r in results[n] for n in names)
+    ]
     return "\n".join(lines) + "\n"

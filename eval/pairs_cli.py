@@ -31,6 +31,11 @@ def _arguments(p: argparse.ArgumentParser) -> argparse.ArgumentParser:
     p.add_argument("--label", default="new", help="name of this run's column (default: new)")
     p.add_argument("--out", type=Path, default=DEFAULT_OUT, help="output folder (default: eval/out/pairs/)")
     p.add_argument("--list", action="store_true", help="print the messages and stop")
+    p.add_argument(
+        "--file",
+        type=Path,
+        help="messages written with two questions (eval/heldout5/two_questions.jsonl) instead of gold pairs",
+    )
     p.set_defaults(target="eval.pairs_cli:main")
     return p
 
@@ -49,8 +54,14 @@ def main(args: argparse.Namespace) -> int:
     from eval.pairs import build_pairs, load_connectors, markdown
     from eval.sets import GOLD
 
+    from eval.pairs import load_two_questions
+
     gold = load_gold(GOLD)
-    pairs = build_pairs(gold.of_split(args.split), load_connectors(), args.seed, args.rounds)
+    if args.file is not None:
+        pairs = load_two_questions(args.file)
+        args.split = args.file.parent.name + "_" + args.file.stem.replace("-", "_")
+    else:
+        pairs = build_pairs(gold.of_split(args.split), load_connectors(), args.seed, args.rounds)
     if args.list:
         for p in pairs:
             print(f"{p.shape}\t{p.id}\t{p.text}")
@@ -83,6 +94,11 @@ def _run(args: argparse.Namespace, pairs: list[Any], gold: Any) -> dict[str, Any
     engine = Engine.load(paths.index_dir, paths.model_path)
     texts = {d: doc.text for d, doc in engine.data.documents.items()}
     check_against_documents(gold, texts.get)
+    for p in pairs:  # a written file's spans are checked like the gold set's
+        for q in p.parts:
+            for x in q.answers:
+                if x.text not in texts.get(x.doc_id, ""):
+                    raise ValueError(f"{p.id}: answer not verbatim in {x.doc_id}")
 
     def similarity(question: str, quotes: list[str]) -> list[float]:
         v = np.asarray(engine.embedder.encode([question, *quotes]), dtype=np.float64)
@@ -92,6 +108,13 @@ def _run(args: argparse.Namespace, pairs: list[Any], gold: Any) -> dict[str, Any
     result = score_pairs(engine.answer, pairs, texts.__getitem__, similarity)
     for rec, p in zip(result["records"], pairs, strict=True):
         rec["text"] = p.text
+    # the unanswerable sub-questions asked alone: what the single-question bot does with them
+    alone = [engine.answer(q.question) for p in pairs for q in p.parts if q.type == "unanswerable"]
+    result["unanswerable_alone_answered"] = {
+        "hits": sum(1 for a in alone if a.quotes),
+        "total": len(alone),
+        "rate": (sum(1 for a in alone if a.quotes) / len(alone)) if alone else None,
+    }
     return result
 
 

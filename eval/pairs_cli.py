@@ -51,10 +51,8 @@ def add_pairs_parser(subparsers: Any) -> argparse.ArgumentParser:
 
 def main(args: argparse.Namespace) -> int:
     from eval.gold import load_gold
-    from eval.pairs import build_pairs, load_connectors, markdown
+    from eval.pairs import build_pairs, load_connectors, load_two_questions, markdown
     from eval.sets import GOLD
-
-    from eval.pairs import load_two_questions
 
     gold = load_gold(GOLD)
     if args.file is not None:

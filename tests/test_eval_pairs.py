@@ -2,9 +2,14 @@
 
 from __future__ import annotations
 
+import json
+from pathlib import Path
+
+import pytest
+
 from bot.models import Answer, Quote, Status
 from eval.gold import GoldAnswer, GoldQuestion
-from eval.pairs import build_pairs, joined, load_connectors, score_pairs
+from eval.pairs import build_pairs, joined, load_connectors, load_two_questions, score_pairs
 
 DOC = "Dreams fade after weeks. A month costs forty dollars. The sky is blue."
 
@@ -95,3 +100,25 @@ def test_scores_per_sub_question() -> None:
     replies["m2"] = Answer(Status.ANSWERED, "m2", "", (_quote("Dreams fade after weeks.", None),), (), "")
     r = score_pairs(replies.__getitem__, pairs, lambda d: DOC, sim)
     assert r["contaminated"]["hits"] == 0 and r["attributed"]["hits"] == 0 and r["split"]["hits"] == 1
+
+
+def _row(id: str, parts: list[dict[str, object]]) -> str:
+    return json.dumps({"id": id, "message": "Q one? Q two?", "parts": parts})
+
+
+def test_written_two_question_messages_load_as_pairs_with_their_shape(tmp_path: Path) -> None:
+    ans = {
+        "question": "Q one?",
+        "type": "answerable",
+        "answers": [{"doc_id": "d", "text": "x"}],
+        "kind": "dose",
+    }
+    una = {"question": "Q two?", "type": "unanswerable", "answers": [], "kind": "other"}
+    f = tmp_path / "two.jsonl"
+    f.write_text(_row("t1", [ans, una]) + "\n\n" + _row("t2", [ans, ans]) + "\n", encoding="utf-8")
+    pairs = load_two_questions(f)
+    assert [(p.id, p.shape) for p in pairs] == [("t1", "AU"), ("t2", "AA")]
+    assert pairs[0].parts[0].answers == (GoldAnswer("d", "x"),) and pairs[0].parts[1].id == "t1.2"
+    f.write_text(_row("t3", [ans]) + "\n", encoding="utf-8")
+    with pytest.raises(ValueError, match="two parts"):
+        load_two_questions(f)

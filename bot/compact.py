@@ -33,7 +33,7 @@ from bot import messages
 from bot.backref import conventions_in
 from bot.help_links import linkify
 from bot.models import Answer, Caveat, Quote, Status
-from bot.render import escape_text
+from bot.render import escape_text, part_heading_html, quote_groups
 from bot.source_page import source_url
 from corpus.models import DocumentMeta
 
@@ -174,7 +174,10 @@ def _answered(
         notes = [c.text for c in answer.caveats if c.kind == "pinned"]
         if notes:
             out.append(f'<p class="ldn-pin-note" role="note">&#9888; {_E(" ".join(notes))}</p>')
-    out.extend(quote_html(q, sources.get(q.doc_id)) for q in answer.quotes)
+    for asked, quotes in quote_groups(answer):  # several questions: each group under its question
+        if asked is not None:
+            out.append(part_heading_html(asked, bool(quotes)))
+        out.extend(quote_html(q, sources.get(q.doc_id)) for q in quotes)
     items: list[str] = []
     for c in answer.caveats:
         kind = str(c.kind)

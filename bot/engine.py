@@ -11,6 +11,8 @@ Order of work for one question:
 4. pins: a named opioid or immunosuppressant/transplant puts the sources' own cautions first;
 5. retrieval (`bot.retrieve`) of the question and of the question inside a story (`bot.story`);
    ordering and abstention (`bot.rank`: relevance model, kind of answer asked) -> `no_answer`;
+   a message asking several questions (`bot.questions`) is ranked and judged per question and
+   its quotes shared out round-robin (`bot.multi`);
 6. quotes (`bot.select`) with evidence labels (`bot.evidence`), and caveats: the sources' own
    standing cautions (quoted), each source's credibility note, a note when sources disagree.
 
@@ -37,8 +39,10 @@ from bot.caveats import caveats_for
 from bot.evidence import label_evidence
 from bot.language import LanguageGate
 from bot.models import Answer, Caveat, PinKind, Quote, Status
+from bot.multi import Part, choose, rank_each
 from bot.observe import Laps, Stage, StageObserver
 from bot.question import MAX_CHARS, clean_question
+from bot.questions import split_questions
 from bot.rank import Ranking, RelevanceModel, build_ranker, load_relevance_model, retrieve_story
 from bot.retrieve import Retrieval, Retriever
 from bot.safety import Level, Triager, detect_pins
@@ -147,7 +151,7 @@ class Engine:
             return []
         text = q.search_text
         out = self.retriever.query_texts(text) + self.triager.units(text)
-        for core in find_question(text).texts[:-1]:
+        for core in find_question(text).texts[:-1] + split_questions(text):
             out += self.retriever.query_texts(core)
         return list(dict.fromkeys(out))
 
@@ -193,7 +197,13 @@ class Engine:
         ranking = self.ranker.rank(story.texts, retrieval, named)
         laps.lap(Stage.RERANK)
         pinned = self._pinned_quotes(pins, retrieval)
-        quotes = tuple(pinned + (self._found(ranking, pinned) if ranking.answerable else []))
+        parts = split_questions(text)  # several questions (bot.questions): each answered on its own
+        if parts:
+            ranked = rank_each(parts, self.retriever, lambda t: self.encode(t, rows), self.ranker)
+            ranking = max((p.ranking for p in ranked), key=lambda r: r.confidence)  # for the signals
+            quotes = tuple(pinned + self._found(ranking, pinned, ranked))
+        else:
+            quotes = tuple(pinned + (self._found(ranking, pinned) if ranking.answerable else []))
         laps.lap(Stage.SELECT)
         caveats = self._caveats(quotes, pins) if quotes else ()
         laps.lap(Stage.CAVEATS)
@@ -206,18 +216,20 @@ class Engine:
         if not quotes:
             return Answer(
                 Status.NO_ANSWER, shown, messages.NO_ANSWER, (), (), messages.ADVICE, signals,
-                level, triage.categories,
+                level, triage.categories, parts,
             )  # fmt: skip
         return Answer(
             Status.ANSWERED, shown, messages.ANSWERED_INTRO, quotes, caveats, messages.ADVICE, signals,
-            level, triage.categories,
+            level, triage.categories, parts,
         )  # fmt: skip
 
     # -- quotes ---------------------------------------------------------------------------
-    def _found(self, ranking: Ranking, pinned: list[Quote]) -> list[Quote]:
+    def _found(self, ranking: Ranking, pinned: list[Quote], parts: list[Part] | None = None) -> list[Quote]:
+        """Quotes after the pinned ones: of `ranking`, or of each of `parts` (`bot.multi.choose`)."""
         limit, taken = max(1, self.select_settings.max_quotes - len(pinned)), [(q.doc_id, q.start, q.end) for q in pinned]  # fmt: skip
-        picks = select(ranking, self.data, self.select_settings, taken, limit, stance)
-        return [self._quote(p.doc_id, p.start, p.end, p.candidate.score, p.candidate.passage_id, None) for p in picks]  # fmt: skip
+        s = self.select_settings
+        picks = choose(parts, self.data, s, taken, limit, stance) if parts else [(None, p) for p in select(ranking, self.data, s, taken, limit, stance)]  # fmt: skip
+        return [replace(self._quote(p.doc_id, p.start, p.end, p.candidate.score, p.candidate.passage_id, None), question=i) for i, p in picks]  # fmt: skip
 
     def _quote(
         self, doc_id: str, start: int, end: int, score: float, passage_id: int, pinned: PinKind | None

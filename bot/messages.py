@@ -51,6 +51,9 @@ PINNED_IMMUNO = (
 CONFLICT = "The quoted sources do not agree with each other on this. Read each quote with its source in mind."
 LOW_EVIDENCE = "Some quotes make claims without naming any study."
 FOLLOW_UP = "Answered as: “{question}”"
+# A message asking several questions: each group of quotes under the person's own question.
+PART_QUESTION = "You asked: “{question}”"
+PART_NO_ANSWER = "The sources in this collection do not answer this question."
 
 # -- web chat texts (interface words only, no medical statements) ------------------------------
 WEB_TITLE = "Low-dose naltrexone (LDN): what the sources say"

@@ -3,8 +3,10 @@
 An `Answer` holds only quotes (verbatim spans of source documents, checkable by offsets),
 evidence labels and caveats, the one fixed advice and fixed system messages. `to_dict` gives
 the JSON object of `python -m bot ask --json` and of the web API, with exactly the fields
-`status, question, message, quotes[doc_id,title,source,page,start,end,text,score,evidence,pinned],
-caveats, advice, triage, triage_categories` (`triage`: "definite", "possible" or null).
+`status, question, message, quotes[doc_id,title,source,page,start,end,text,score,evidence,pinned,
+question], caveats, advice, triage, triage_categories, questions` (`triage`: "definite", "possible"
+or null; `questions`: the questions of a message that asks several, each answered on its own, and
+a quote's `question` the index of the one it answers, null otherwise).
 
 Kinds are enums (`Status`, `PinKind`, `CaveatKind`, `bot.evidence.EvidenceLabel`); a quote's
 evidence is label keys, a source caveat is its fields: the words shown for them are decided by
@@ -58,6 +60,7 @@ class Quote:
     context: str = ""  # the surrounding passage (verbatim), for "show more"
     credibility: str = ""  # the corpus manifest's note on this source
     pinned: PinKind | None = None  # set when shown first because of a pin
+    question: int | None = None  # which of `Answer.questions` it answers (None: the whole message)
 
     def to_dict(self) -> dict[str, Any]:
         return {
@@ -71,6 +74,7 @@ class Quote:
             "score": round(self.score, 4),
             "evidence": [label.display for label in self.evidence],
             "pinned": None if self.pinned is None else str(self.pinned),
+            "question": self.question,
         }
 
 
@@ -117,6 +121,9 @@ class Answer:
     signals: dict[str, float] = field(default_factory=dict, compare=False)  # retrieval evidence, for eval
     triage: str | None = None  # "definite" (emergency message alone), "possible" (guidance first), None
     triage_categories: tuple[str, ...] = ()
+    # a message asking several questions (bot.questions): each, in the person's own words, answered
+    # on its own (`Quote.question` indexes it); () when the message is answered as one question
+    questions: tuple[str, ...] = ()
 
     def to_dict(self) -> dict[str, Any]:
         return {
@@ -128,4 +135,5 @@ class Answer:
             "advice": self.advice,
             "triage": self.triage,
             "triage_categories": list(self.triage_categories),
+            "questions": list(self.questions),
         }

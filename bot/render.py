@@ -157,6 +157,24 @@ def answer_html(answer: Answer, asked_as: str | None = None) -> str:
     return f'<div class="ldn-reply ldn-status-{escape_text(answer.status.value)}">{"".join(parts)}</div>'
 
 
+def quote_groups(answer: Answer) -> list[tuple[str | None, tuple[Quote, ...]]]:
+    """The quotes as shown: (None, quotes that answer the whole message: pinned cautions, or all
+    of them), then for a message asking several questions (`Answer.questions`) one group per
+    question in the order asked, headed by the person's own words (empty: not answered)."""
+    whole = tuple(q for q in answer.quotes if q.question is None)
+    out: list[tuple[str | None, tuple[Quote, ...]]] = [(None, whole)] if whole else []
+    for i, asked in enumerate(answer.questions):
+        out.append((asked, tuple(q for q in answer.quotes if q.question == i)))
+    return out
+
+
+def part_heading_html(asked: str, answered: bool) -> str:
+    """The person's own question above its quotes (escaped), or with the fixed no-answer line."""
+    line = messages.PART_QUESTION.format(question=" ".join(asked.split()))
+    none = "" if answered else f'<p class="ldn-part-none">{escape_text(messages.PART_NO_ANSWER)}</p>'
+    return f'<p class="ldn-part">{escape_text(line)}</p>{none}'
+
+
 def _answered(answer: Answer) -> str:
     has_pins = any(q.pinned for q in answer.quotes)
     pin_notes = [c for c in answer.caveats if c.kind == CaveatKind.PINNED] if has_pins else []
@@ -164,7 +182,10 @@ def _answered(answer: Answer) -> str:
     if pin_notes:
         notes = " ".join(escape_text(c.text) for c in pin_notes)
         out.append(f'<p class="ldn-pin-note" role="note">&#9888; {notes}</p>')
-    out.extend(quote_html(q) for q in answer.quotes)
+    for asked, quotes in quote_groups(answer):
+        if asked is not None:
+            out.append(part_heading_html(asked, bool(quotes)))
+        out.extend(quote_html(q) for q in quotes)
     caveats = [c for c in answer.caveats if c not in pin_notes]
     if caveats:
         items = "".join(_caveat_html(c) for c in caveats)
@@ -230,6 +251,20 @@ def _caveat_text(c: Caveat) -> str:
     return c.text
 
 
+def _quote_lines(k: int, q: Quote) -> list[str]:
+    lines: list[str] = []
+    page = f", page {q.page}" if q.page is not None else ""
+    pin = "  [warning shown first because of your question]" if q.pinned else ""
+    lines.append(_fill(f"{k}. “{' '.join(q.text.split())}”", "   "))
+    title = display_title(q.title)
+    who = "" if q.source in (q.title, title) else q.source
+    where = f" ({who}{page})" if who else (f" ({page.lstrip(', ')})" if page else "")
+    lines.append(f"   — {title}{where}{pin}")
+    lines.append(f"   Evidence: {', '.join(label.display for label in q.evidence)}")
+    lines.append("")
+    return lines
+
+
 def answer_text(ans: Answer) -> str:
     """A readable plain-text reply (the same content as the web chat)."""
     lines: list[str] = []
@@ -241,16 +276,14 @@ def answer_text(ans: Answer) -> str:
         lines += [ans.message, ""]
     else:
         lines += [ans.message, ""]
-        for k, q in enumerate(ans.quotes, 1):
-            page = f", page {q.page}" if q.page is not None else ""
-            pin = "  [warning shown first because of your question]" if q.pinned else ""
-            lines.append(_fill(f"{k}. “{' '.join(q.text.split())}”", "   "))
-            title = display_title(q.title)
-            who = "" if q.source in (q.title, title) else q.source
-            where = f" ({who}{page})" if who else (f" ({page.lstrip(', ')})" if page else "")
-            lines.append(f"   — {title}{where}{pin}")
-            lines.append(f"   Evidence: {', '.join(label.display for label in q.evidence)}")
-            lines.append("")
+        k = 0
+        for asked, quotes in quote_groups(ans):
+            if asked is not None:
+                lines.append(_fill(messages.PART_QUESTION.format(question=" ".join(asked.split())), ""))
+                lines += [messages.PART_NO_ANSWER, ""] if not quotes else [""]
+            for q in quotes:
+                k += 1
+                lines += _quote_lines(k, q)
         if ans.caveats:
             lines.append("Caveats:")
             lines.extend(_fill(f"- {_caveat_text(c)}", "  ") for c in ans.caveats)

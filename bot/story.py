@@ -73,7 +73,16 @@ def _compile(raw: Any, where: str) -> tuple[re.Pattern[str], ...]:
 
 @cache
 def _load(path: str) -> StorySettings:
-    keys = {"version", "min_words", "min_core_words", "cues", "fillers"}
+    keys = {
+        "version",
+        "min_words",
+        "min_core_words",
+        "cues",
+        "fillers",
+        "multi_max_words",
+        "multi_min_core_words",
+        "lead_ins",
+    }  # multi_*, lead_ins: bot.questions
     raw = read_toml(Path(path), StoryDataError, keys=keys, version=1)
     min_words, min_core = raw.get("min_words"), raw.get("min_core_words")
     if not isinstance(min_words, int) or not isinstance(min_core, int) or min_words < 2 or min_core < 1:

@@ -74,6 +74,12 @@ def _add_sets(sub: Subparsers) -> None:
     add_sets_parser(sub)  # sets target="eval.sets_cli:main"
 
 
+def _add_pairs(sub: Subparsers) -> None:
+    from eval.pairs_cli import add_pairs_parser  # stdlib-only at import
+
+    add_pairs_parser(sub)  # sets target="eval.pairs_cli:main"
+
+
 def _add_audit(sub: Subparsers) -> None:
     from eval.corpus_audit import add_audit_parser  # stdlib-only at import
 
@@ -188,6 +194,7 @@ COMMANDS: list[Callable[[Subparsers], None]] = [
     _add_beir,
     _add_run,
     _add_sets,
+    _add_pairs,
     _add_tune,
     _add_safety,
     _add_safety_pool,

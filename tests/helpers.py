@@ -38,7 +38,17 @@ os.environ.setdefault("TRANSFORMERS_OFFLINE", "1")
 
 # The keys of `Answer.to_dict()`: the JSON of `python -m bot ask --json` and of the web API.
 ANSWER_KEYS = frozenset(
-    {"status", "question", "message", "quotes", "caveats", "advice", "triage", "triage_categories"}
+    {
+        "status",
+        "question",
+        "message",
+        "quotes",
+        "caveats",
+        "advice",
+        "triage",
+        "triage_categories",
+        "questions",
+    }
 )
 
 

@@ -153,7 +153,19 @@ def test_to_dict_keys(engine: Engine) -> None:
     assert d["status"] == "answered" and d["advice"] == messages.ADVICE
     assert d["quotes"]
     for qd in d["quotes"]:
-        keys = {"doc_id", "title", "source", "page", "start", "end", "text", "score", "evidence", "pinned"}
+        keys = {
+            "doc_id",
+            "title",
+            "source",
+            "page",
+            "start",
+            "end",
+            "text",
+            "score",
+            "evidence",
+            "pinned",
+            "question",
+        }
         assert set(qd) == keys
         assert isinstance(qd["evidence"], list) and qd["evidence"]
         assert all(isinstance(e, str) for e in qd["evidence"])

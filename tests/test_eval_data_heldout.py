@@ -20,21 +20,23 @@ from eval.safety_eval import load_battery
 ROOT = Path(__file__).resolve().parent.parent
 MESSAGES = ROOT / "eval" / "data" / "safety" / "heldout.jsonl"
 # every held-out battery (eval/data/HELDOUT*.md); heldout3 adds the ordinary kind carer_frustration;
-# heldout4, heldout5, heldout6 and heldout7 are checked for their format only: nobody has run the
-# triage on them
-BATTERIES = [MESSAGES, *(MESSAGES.with_name(f"heldout{n}.jsonl") for n in (2, 3, 4, 5, 6, 7))]
+# heldout4, heldout5, heldout6, heldout7 and heldout8 are checked for their format only: nobody has
+# run the triage on them
+BATTERIES = [MESSAGES, *(MESSAGES.with_name(f"heldout{n}.jsonl") for n in (2, 3, 4, 5, 6, 7, 8))]
 MEDICINES = ROOT / "eval" / "data" / "medicines"
 OPIOIDS = MEDICINES / "heldout_opioids.csv"
 NON_OPIOIDS = MEDICINES / "heldout_non_opioids.csv"
-# every pair of held-out lists (eval/data/HELDOUT.md, HELDOUT_PINS2.md, HELDOUT_PINS3.md,
-# HELDOUT_PINS4.md): (opioids, non-opioids); the third and fourth pairs are checked for their format
-# only: nobody has run the bot on them
+# every pair of held-out lists (eval/data/HELDOUT.md, HELDOUT_PINS2.md ... HELDOUT_PINS5.md):
+# (opioids, non-opioids); the third to fifth pairs are checked for their format only here
 LIST_PAIRS = [
     (OPIOIDS, NON_OPIOIDS),
     (MEDICINES / "heldout2_opioids.csv", MEDICINES / "heldout2_non_opioids.csv"),
     (MEDICINES / "heldout3_opioids.csv", MEDICINES / "heldout3_non_opioids.csv"),
     (MEDICINES / "heldout4_opioids.csv", MEDICINES / "heldout4_non_opioids.csv"),
+    (MEDICINES / "heldout5_opioids.csv", MEDICINES / "heldout5_non_opioids.csv"),
 ]
+# the fourth round's conventions (HELDOUT_PINS4.md), which the fifth round keeps (HELDOUT_PINS5.md)
+SPREAD_ROUNDS = LIST_PAIRS[3:]
 # the second and later rounds share one schema (HELDOUT_PINS2.md, "Columns")
 ROUND2_ON = LIST_PAIRS[1:]  # schema checks only: the counts differ by round
 
@@ -178,8 +180,8 @@ def test_third_round_meets_its_counts_and_conventions() -> None:
 
 
 def country_share_problems(rows: list[dict[str, str]], label: str, max_share: float = 0.3) -> list[str]:
-    """The fourth round's spread rule (HELDOUT_PINS4.md): no country holds more than `max_share` of a
-    list. Reports the list and the country code, never a medicine name."""
+    """The fourth round's spread rule (HELDOUT_PINS4.md, kept by HELDOUT_PINS5.md): no country holds
+    more than `max_share` of a list. Reports the list and the country code, never a medicine name."""
     counts: dict[str, int] = {}
     for r in rows:
         counts[r.get("country") or ""] = counts.get(r.get("country") or "", 0) + 1
@@ -190,8 +192,9 @@ def country_share_problems(rows: list[dict[str, str]], label: str, max_share: fl
     ]
 
 
-def test_fourth_round_meets_its_counts_and_conventions() -> None:
-    opioids, non = _csv(LIST_PAIRS[3][0]), _csv(LIST_PAIRS[3][1])
+@pytest.mark.parametrize("opioid_list, non_list", SPREAD_ROUNDS, ids=lambda p: p.stem)
+def test_fourth_round_on_meets_its_counts_and_conventions(opioid_list: Path, non_list: Path) -> None:
+    opioids, non = _csv(opioid_list), _csv(non_list)
     assert round_problems(opioids, non, min_rows=150) == []
     assert country_share_problems(opioids, "opioids") + country_share_problems(non, "non-opioids") == []
     assert sum(r["kind"] == "misspelling" for r in opioids) >= 10
@@ -199,8 +202,9 @@ def test_fourth_round_meets_its_counts_and_conventions() -> None:
     assert len({r["country"] for r in opioids}) >= 25 and len({r["country"] for r in non}) >= 15
 
 
-def test_fourth_round_checks_catch_broken_rows() -> None:
-    opioids, non = _csv(LIST_PAIRS[3][0]), _csv(LIST_PAIRS[3][1])
+@pytest.mark.parametrize("opioid_list, non_list", SPREAD_ROUNDS, ids=lambda p: p.stem)
+def test_fourth_round_on_checks_catch_broken_rows(opioid_list: Path, non_list: Path) -> None:
+    opioids, non = _csv(opioid_list), _csv(non_list)
     assert round_problems(opioids[:149], non, min_rows=150)
     assert round_problems(opioids, [{**non[0], "generics": "Ibuprofen"}, *non[1:]], min_rows=150)
     assert country_share_problems([{**r, "country": "US"} for r in opioids], "opioids")

@@ -19,12 +19,15 @@ import pytest
 from corpus.manifest import load_manifest
 from eval.gold import GoldQuestion, check_against_documents, load_gold, load_questions
 from eval.run_cli import DEFAULT_GOLD
+from eval.split import load_kinds
 from index.settings import DEFAULT_CORPUS_DIR
 
 ROOT = Path(__file__).resolve().parent.parent
 HELDOUT = ROOT / "eval" / "heldout" / "questions.jsonl"
 HELDOUT3 = ROOT / "eval" / "heldout3" / "questions.jsonl"
 HELDOUT4 = ROOT / "eval" / "heldout4" / "questions.jsonl"
+HELDOUT5 = ROOT / "eval" / "heldout5" / "questions.jsonl"
+TWO_QUESTIONS = ROOT / "eval" / "heldout5" / "two_questions.jsonl"
 MELATONIN = ROOT / "eval" / "corpora" / "melatonin"
 SAFETY_KEYS = {"id", "split", "label", "category", "text", "source_url", "source_title", "wording"}
 SAFETY_OPTIONAL = {"group", "length", "tempts", "medicine", "note"}
@@ -36,9 +39,10 @@ SETS = [
     (HELDOUT, DEFAULT_CORPUS_DIR, 130, "heldout"),
     (HELDOUT3, DEFAULT_CORPUS_DIR, 130, "heldout3"),
     (HELDOUT4, DEFAULT_CORPUS_DIR, 130, "heldout4"),
+    (HELDOUT5, DEFAULT_CORPUS_DIR, 120, "heldout5"),
     (MELATONIN / "questions.jsonl", MELATONIN / "documents", 50, "heldout"),
 ]
-SET_IDS = ["heldout", "heldout3", "heldout4", "melatonin"]
+SET_IDS = ["heldout", "heldout3", "heldout4", "heldout5", "melatonin"]
 
 
 def _texts(folder: Path) -> dict[str, str]:
@@ -74,8 +78,8 @@ def test_every_row_names_its_page_kind_and_wording(path: Path, docs: Path, minim
 
 @pytest.mark.parametrize(
     ("path", "long_min"),
-    [(HELDOUT, 0.30), (HELDOUT3, 0.30), (HELDOUT4, 0.40)],
-    ids=["heldout", "heldout3", "heldout4"],
+    [(HELDOUT, 0.30), (HELDOUT3, 0.30), (HELDOUT4, 0.40), (HELDOUT5, 1 / 3)],
+    ids=["heldout", "heldout3", "heldout4", "heldout5"],
 )
 def test_heldout_mixes_long_stories_and_covers_the_kinds_of_question(path: Path, long_min: float) -> None:
     questions = load_questions(path)
@@ -93,7 +97,9 @@ def test_held_out_ids_and_questions_never_reuse_gold_ones() -> None:
 
     gold = load_questions(DEFAULT_GOLD)
     others = [
-        q for p in (HELDOUT, HELDOUT3, HELDOUT4, MELATONIN / "questions.jsonl") for q in load_questions(p)
+        q
+        for p in (HELDOUT, HELDOUT3, HELDOUT4, HELDOUT5, MELATONIN / "questions.jsonl")
+        for q in load_questions(p)
     ]
     assert not {q.id for q in gold} & {q.id for q in others}
     assert len({q.id for q in others}) == len(others)
@@ -144,3 +150,49 @@ def test_heldout4_ids_counts_and_no_question_shared_with_another_set() -> None:
     elsewhere = [DEFAULT_GOLD, HELDOUT, HELDOUT3, MELATONIN / "questions.jsonl"]
     taken = {norm(q.question) for p in elsewhere for q in load_questions(p)}
     assert not [q.id for q in questions if norm(q.question) in taken]
+
+
+def _norm(text: str) -> str:
+    return " ".join(text.lower().split())
+
+
+def test_heldout5_ids_counts_and_no_question_shared_with_another_set() -> None:
+    rows = _rows(HELDOUT5)
+    questions = load_questions(HELDOUT5)
+    assert [r["id"] for r in rows] == [f"l{n:03d}" for n in range(1, len(rows) + 1)]
+    types = Counter(q.type for q in questions)
+    assert types["answerable"] >= 95 and types["unanswerable"] >= 25, types
+    assert all("absent" in q.tags for q in questions if q.type == "unanswerable")
+    assert Counter(r["wording"] for r in rows)["verbatim"] >= 5
+    assert len(Counter(q.kind for q in questions)) >= 15  # every kind but at most one
+    assert sum(q.pin == "opioid" for q in questions) >= 5
+    cited = {a.doc_id for q in questions for a in q.answers}
+    assert cited == set(_texts(DEFAULT_CORPUS_DIR))  # every source document answers something
+    elsewhere = [DEFAULT_GOLD, HELDOUT, HELDOUT3, HELDOUT4, MELATONIN / "questions.jsonl"]
+    taken = {_norm(q.question) for p in elsewhere for q in load_questions(p)}
+    assert not [q.id for q in questions if _norm(q.question) in taken]
+
+
+def test_two_question_messages_have_two_verbatim_parts() -> None:
+    """eval/heldout5/two_questions.jsonl: each message asks two things; each part is labelled like a gold row."""
+    rows = _rows(TWO_QUESTIONS)
+    docs = _texts(DEFAULT_CORPUS_DIR)
+    kinds = set(load_kinds().kinds)
+    keys = ["id", "message", "parts", "wording", "source_url", "source_title"]
+    assert [r["id"] for r in rows] == [f"t{n:03d}" for n in range(1, len(rows) + 1)]
+    assert len(rows) >= 40
+    mix = Counter(tuple(sorted(p["type"] for p in r["parts"])) for r in rows)
+    assert mix[("answerable", "answerable")] >= 20 and mix[("answerable", "unanswerable")] >= 10, mix
+    for r in rows:
+        assert list(r) == keys, r["id"]
+        assert r["wording"] in ("verbatim", "adapted") and r["source_url"].startswith("http"), r["id"]
+        assert len(r["parts"]) == 2 and r["parts"][0]["question"] != r["parts"][1]["question"], r["id"]
+        for part in r["parts"]:
+            assert list(part) == ["question", "type", "answers", "kind"], r["id"]
+            assert part["question"] in r["message"], r["id"]  # the sub-question in the message's own words
+            assert part["type"] in ("answerable", "unanswerable") and part["kind"] in kinds, r["id"]
+            assert bool(part["answers"]) == (part["type"] == "answerable"), r["id"]
+            for a in part["answers"]:
+                assert set(a) == {"doc_id", "text"} and a["text"] in docs[a["doc_id"]], r["id"]
+    questions = {_norm(q.question) for q in load_questions(HELDOUT5)}
+    assert not [r["id"] for r in rows if _norm(r["message"]) in questions]

@@ -27,8 +27,30 @@ from index.settings import PROJECT_ROOT, Paths
 from tests.conftest import SEED_CORPUS_DIR
 from tests.helpers import build_web_index, client_for, running_app
 
-KEYS = {"status", "question", "message", "quotes", "caveats", "advice", "triage", "triage_categories"}
-QUOTE_KEYS = {"doc_id", "title", "source", "page", "start", "end", "text", "score", "evidence", "pinned"}
+KEYS = {
+    "status",
+    "question",
+    "message",
+    "quotes",
+    "caveats",
+    "advice",
+    "triage",
+    "triage_categories",
+    "questions",
+}
+QUOTE_KEYS = {
+    "doc_id",
+    "title",
+    "source",
+    "page",
+    "start",
+    "end",
+    "text",
+    "score",
+    "evidence",
+    "pinned",
+    "question",
+}
 
 
 @pytest.fixture(scope="session")

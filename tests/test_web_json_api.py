@@ -26,7 +26,17 @@ from index.settings import Paths
 from tests.conftest import SEED_CORPUS_DIR
 from tests.helpers import fake_engine_loader, http, post_json, running_app
 
-KEYS = {"status", "question", "message", "quotes", "caveats", "advice", "triage", "triage_categories"}
+KEYS = {
+    "status",
+    "question",
+    "message",
+    "quotes",
+    "caveats",
+    "advice",
+    "triage",
+    "triage_categories",
+    "questions",
+}
 
 
 @pytest.fixture(scope="module")

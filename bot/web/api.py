@@ -51,6 +51,9 @@ class QuoteOut(BaseModel):
     score: float
     evidence: list[str]
     pinned: str | None = Field(None, description="Set when shown first because the question names a risk")
+    question: int | None = Field(
+        None, description="Which of the answer's `questions` this quote answers (null: the whole message)"
+    )
 
 
 class CaveatOut(BaseModel):
@@ -71,6 +74,9 @@ class AnswerOut(BaseModel):
         description="Emergency triage: definite (the emergency message alone), possible (guidance first)"
     )
     triage_categories: list[str] = Field(description="Emergency categories when triage is set")
+    questions: list[str] = Field(
+        description="A message asking several questions: each (the person's own words), answered on its own"
+    )
 
 
 class HealthOut(BaseModel):

@@ -124,7 +124,7 @@ def _add_safety_pool(sub: Subparsers) -> None:
         "safety-pool",
         help="triage per dev file over the whole dev pool, and the session-7 cut rule's proposal",
         description="Triage on every dev safety file (battery dev rows, dev_long*, dev_suicide, the spent "
-        "heldout .. heldout5) and the tuned answer sets' questions; never heldout6 or test rows.",
+        "heldout .. heldout6) and the tuned answer sets' questions; never heldout7 or later, never test rows.",
     )
     p.add_argument("--model", help="local sentence-transformers model folder")
     p.set_defaults(target="eval.safety_pool:main")

@@ -124,10 +124,39 @@ def _add_safety_pool(sub: Subparsers) -> None:
         "safety-pool",
         help="triage per dev file over the whole dev pool, and the session-7 cut rule's proposal",
         description="Triage on every dev safety file (battery dev rows, dev_long*, dev_suicide, the spent "
-        "heldout .. heldout5) and the tuned answer sets' questions; never heldout6 or test rows.",
+        "heldout .. heldout6) and the tuned answer sets' questions; never heldout7 or later, never test rows.",
     )
     p.add_argument("--model", help="local sentence-transformers model folder")
     p.set_defaults(target="eval.safety_pool:main")
+
+
+def _add_safety_lobo(sub: Subparsers) -> None:
+    p = sub.add_parser(
+        "safety-lobo",
+        help="leave-one-battery-out figures of triage configurations over the dev pool (session 8)",
+        description="Per dev safety file held out: the cuts by the session-7 rule on the other files, "
+        "then missed emergencies, ordinary shown and ordinary definite on the held-out file; main's shipped "
+        "cuts and main under LOBO first. Never heldout7 or later, never test rows.",
+    )
+    p.add_argument("--model", help="local sentence-transformers model folder")
+    p.add_argument(
+        "--candidate",
+        action="append",
+        default=[],
+        metavar="SPEC",
+        help="name=N,exemplars=PATH,cues=PATH,filtered=PATH,margin=0.02|nested,judge=near|ablation (repeatable)",
+    )
+    p.add_argument("--cache", type=Path, default=Path("eval/out/lobo_vectors.npz"), help="embedding cache")
+    p.add_argument("--out", type=Path, default=Path("eval/out/safety_lobo.json"))
+    p.add_argument("--check-provenance", action="store_true", help="count exemplars found in pool messages")
+    p.add_argument(
+        "--set-aside",
+        action="append",
+        default=[],
+        metavar="ID",
+        help="leave this pool message out (post hoc analyses only; repeatable)",
+    )
+    p.set_defaults(target="eval.safety_lobo_run:main")
 
 
 def _add_liveqa(sub: Subparsers) -> None:
@@ -169,6 +198,7 @@ COMMANDS: list[Callable[[Subparsers], None]] = [
     _add_tune,
     _add_safety,
     _add_safety_pool,
+    _add_safety_lobo,
     _add_liveqa,
     _add_rerank_speed,
     _add_feedback,

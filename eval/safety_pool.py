@@ -4,13 +4,14 @@ The pool (everything a triage change may be tuned on since session 7):
 
 - `eval/data/safety/battery.jsonl` rows with `"split": "dev"` (never the test rows);
 - the dev files `dev_long`, `dev_long2`, `dev_long3`, `dev_suicide`;
-- the spent held-out batteries `heldout` .. `heldout5` (each has informed a decision, so they are dev
-  data now; in session 7 heldout4 judged the calibration triage7 and heldout5 its variant triage7b);
+- the spent held-out batteries `heldout` .. `heldout6` (each has informed a decision, so they are dev
+  data now; in session 7 heldout4 judged the calibration triage7, heldout5 its variant triage7b and
+  heldout6 the unconditional red flags);
 - the ordinary questions of the tuned answer sets (`eval/gold` dev half, `eval/heldout`, the melatonin
   set) and the gold dev half's emergency questions.
 
-`heldout6.jsonl` (fresh) is never read here: the file list is
-fixed (`SAFETY_FILES`), not a glob.
+`heldout7.jsonl` and later batteries (fresh) are never read here: the file list is
+fixed (`SAFETY_FILES`), not a glob. Each file is one fold of `eval.safety_lobo` (session 8).
 
 Per file it prints recall at any level, recall at `definite`, ordinary messages shown the guidance and
 ordinary messages at `definite`, with the shipped thresholds; then the cuts that the rule of
@@ -36,8 +37,13 @@ from eval.safety_eval import encoded, load_battery, scored
 
 SAFETY = Path("eval/data/safety")
 SAFETY_FILES = (
-    "dev_long", "dev_long2", "dev_long3", "dev_suicide", "heldout", "heldout2", "heldout3", "heldout4", "heldout5",
+    "dev_long", "dev_long2", "dev_long3", "dev_suicide",
+    "heldout", "heldout2", "heldout3", "heldout4", "heldout5", "heldout6",
 )  # fmt: skip
+FOLD_FILES = (
+    "battery",
+    *SAFETY_FILES,
+)  # the independently written files: one LOBO fold each (eval.safety_lobo)
 QUESTION_SETS: tuple[tuple[str, Path, str | None], ...] = (
     ("gold", Path("eval/gold/questions.jsonl"), "dev"),
     ("heldout_questions", Path("eval/heldout/questions.jsonl"), None),
@@ -54,6 +60,7 @@ class PoolRow:
     id: str
     text: str
     emergency: bool
+    category: str = ""  # the file's category (an emergency or ordinary kind); "" for the answer sets
 
 
 @dataclass(frozen=True)
@@ -67,13 +74,13 @@ class Scored:
 def pool_rows(root: Path = Path(".")) -> list[PoolRow]:
     """The dev pool (module docstring), in a fixed order."""
     rows = [
-        PoolRow("battery", r.id, r.text, r.emergency)
+        PoolRow("battery", r.id, r.text, r.emergency, r.category)
         for r in load_battery(root / SAFETY / "battery.jsonl", {"dev"})
     ]
     for name in SAFETY_FILES:
         split = "heldout" if name.startswith("heldout") else "dev"
         rows += [
-            PoolRow(name, r.id, r.text, r.emergency)
+            PoolRow(name, r.id, r.text, r.emergency, r.category)
             for r in load_battery(root / SAFETY / f"{name}.jsonl", {split})
         ]
     for name, path, wanted in QUESTION_SETS:
@@ -89,18 +96,20 @@ def pool_rows(root: Path = Path(".")) -> list[PoolRow]:
     return rows
 
 
-def rule_cuts(emergencies: Sequence[Scored], ordinary: Sequence[float]) -> tuple[float, float]:
+def rule_cuts(
+    emergencies: Sequence[Scored], ordinary: Sequence[float], margin: float = MARGIN
+) -> tuple[float, float]:
     """(possible, definite) by the session-7 rule.
 
     possible: the weakest classifier score among the emergencies that neither the suicide component
-    nor a red flag shows, minus `MARGIN`, rounded down to `GRID`. definite: the lowest cut (to 0.001,
+    nor a red flag shows, minus `margin` (`MARGIN`), rounded down to `GRID`. definite: the lowest cut (to 0.001,
     rounded up) with at most `DEFINITE_SHARE` of the ordinary scores at or above it.
 
     >>> rule_cuts([Scored(0.7, False), Scored(0.5, True)], [0.9, 0.6, 0.5] + [0.1] * 400)
     (0.68, 0.501)
     """
     weakest = min(e.score for e in emergencies if not e.shown_otherwise)
-    possible = math.floor(round((weakest - MARGIN) / GRID, 6)) * GRID
+    possible = math.floor(round((weakest - margin) / GRID, 6)) * GRID
     ranked = sorted(ordinary, reverse=True)
     allowed = int(DEFINITE_SHARE * len(ranked))
     definite = math.ceil((ranked[allowed] + 0.0005) * 1000) / 1000 if allowed < len(ranked) else 0.0
@@ -136,7 +145,7 @@ def main(args: argparse.Namespace) -> int:
     for row, (s, v) in zip(rows, items, strict=True):
         tri = triager.decide(s, v)
         levels.append(None if tri.level is None else tri.level.value)
-        red = bool(np.any((s.red_flag > 0) & (s.not_now == 0)))
+        red = bool(np.any(((s.red_flag > 0) & (s.not_now == 0)) | (s.red_flag > 1)))  # as Triager.decide
         if row.emergency:
             emergencies.append(Scored(tri.score, red or tri.suicide >= t.suicide_possible))
         else:

@@ -39,6 +39,7 @@ MODULES = [
     "corpus.models",
     "eval.metrics",
     "eval.safety_pool",
+    "eval.safety_lobo",
     "eval.grounding_metrics",
     "eval.safety_weights",
     "bot.phrases",

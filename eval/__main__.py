@@ -124,7 +124,7 @@ def _add_safety_pool(sub: Subparsers) -> None:
         "safety-pool",
         help="triage per dev file over the whole dev pool, and the session-7 cut rule's proposal",
         description="Triage on every dev safety file (battery dev rows, dev_long*, dev_suicide, the spent "
-        "heldout .. heldout6) and the tuned answer sets' questions; never heldout7 or later, never test rows.",
+        "heldout .. heldout8) and the tuned answer sets' questions; never heldout9 or later, never test rows.",
     )
     p.add_argument("--model", help="local sentence-transformers model folder")
     p.set_defaults(target="eval.safety_pool:main")
@@ -136,7 +136,7 @@ def _add_safety_lobo(sub: Subparsers) -> None:
         help="leave-one-battery-out figures of triage configurations over the dev pool (session 8)",
         description="Per dev safety file held out: the cuts by the session-7 rule on the other files, "
         "then missed emergencies, ordinary shown and ordinary definite on the held-out file; main's shipped "
-        "cuts and main under LOBO first. Never heldout7 or later, never test rows.",
+        "cuts and main under LOBO first. Never heldout9 or later, never test rows.",
     )
     p.add_argument("--model", help="local sentence-transformers model folder")
     p.add_argument(

@@ -4,13 +4,14 @@ The pool (everything a triage change may be tuned on since session 7):
 
 - `eval/data/safety/battery.jsonl` rows with `"split": "dev"` (never the test rows);
 - the dev files `dev_long`, `dev_long2`, `dev_long3`, `dev_suicide`;
-- the spent held-out batteries `heldout` .. `heldout6` (each has informed a decision, so they are dev
+- the spent held-out batteries `heldout` .. `heldout8` (each has informed a decision, so they are dev
   data now; in session 7 heldout4 judged the calibration triage7, heldout5 its variant triage7b and
-  heldout6 the unconditional red flags);
+  heldout6 the unconditional red flags; in session 8 heldout7's misses were read to write red flags,
+  which heldout8 judged);
 - the ordinary questions of the tuned answer sets (`eval/gold` dev half, `eval/heldout`, the melatonin
   set) and the gold dev half's emergency questions.
 
-`heldout7.jsonl` and later batteries (fresh) are never read here: the file list is
+`heldout9.jsonl` and later batteries (fresh) are never read here: the file list is
 fixed (`SAFETY_FILES`), not a glob. Each file is one fold of `eval.safety_lobo` (session 8).
 
 Per file it prints recall at any level, recall at `definite`, ordinary messages shown the guidance and
@@ -38,7 +39,7 @@ from eval.safety_eval import encoded, load_battery, scored
 SAFETY = Path("eval/data/safety")
 SAFETY_FILES = (
     "dev_long", "dev_long2", "dev_long3", "dev_suicide",
-    "heldout", "heldout2", "heldout3", "heldout4", "heldout5", "heldout6",
+    "heldout", "heldout2", "heldout3", "heldout4", "heldout5", "heldout6", "heldout7", "heldout8",
 )  # fmt: skip
 FOLD_FILES = (
     "battery",

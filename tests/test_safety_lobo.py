@@ -119,10 +119,10 @@ def test_the_ablation_keeps_a_table_only_if_no_kind_loses_and_fewer_ordinary_are
     assert not ablation_keeps(base, costly, "b")
 
 
-def test_the_pool_holds_heldout6_as_a_fold_and_never_the_fresh_batteries() -> None:
-    assert "heldout6" in SAFETY_FILES and FOLD_FILES[0] == "battery" and set(SAFETY_FILES) < set(FOLD_FILES)
+def test_the_pool_holds_the_spent_batteries_as_folds_and_never_the_fresh_ones() -> None:
+    assert {"heldout6", "heldout7", "heldout8"} <= set(SAFETY_FILES) and FOLD_FILES[0] == "battery" and set(SAFETY_FILES) < set(FOLD_FILES)
     names = set(FOLD_FILES) | {str(p) for _, p, _ in QUESTION_SETS}
-    assert not any(fresh in n for n in names for fresh in ("heldout7", "heldout8", "test"))
+    assert not any(fresh in n for n in names for fresh in ("heldout9", "heldout10", "test"))
 
 
 def test_candidate_specs_parse() -> None:

@@ -28,6 +28,7 @@ HELDOUT3 = ROOT / "eval" / "heldout3" / "questions.jsonl"
 HELDOUT4 = ROOT / "eval" / "heldout4" / "questions.jsonl"
 HELDOUT5 = ROOT / "eval" / "heldout5" / "questions.jsonl"
 TWO_QUESTIONS = ROOT / "eval" / "heldout5" / "two_questions.jsonl"
+TWO_QUESTIONS6 = ROOT / "eval" / "heldout6" / "two_questions.jsonl"
 MELATONIN = ROOT / "eval" / "corpora" / "melatonin"
 SAFETY_KEYS = {"id", "split", "label", "category", "text", "source_url", "source_title", "wording"}
 SAFETY_OPTIONAL = {"group", "length", "tempts", "medicine", "note"}
@@ -196,3 +197,36 @@ def test_two_question_messages_have_two_verbatim_parts() -> None:
                 assert set(a) == {"doc_id", "text"} and a["text"] in docs[a["doc_id"]], r["id"]
     questions = {_norm(q.question) for q in load_questions(HELDOUT5)}
     assert not [r["id"] for r in rows if _norm(r["message"]) in questions]
+
+
+def test_heldout6_two_question_messages_have_two_verbatim_parts_and_are_new() -> None:
+    """eval/heldout6/two_questions.jsonl: two labelled parts per message, verbatim spans, no text shared."""
+    rows = _rows(TWO_QUESTIONS6)
+    docs = _texts(DEFAULT_CORPUS_DIR)
+    kinds = set(load_kinds().kinds)
+    keys = ["id", "message", "parts", "wording", "source_url", "source_title"]
+    assert [r["id"] for r in rows] == [f"v{n:03d}" for n in range(1, len(rows) + 1)]
+    assert len(rows) >= 45
+    mix = Counter(tuple(sorted(p["type"] for p in r["parts"])) for r in rows)
+    assert mix[("answerable", "answerable")] >= 25 and mix[("answerable", "unanswerable")] >= 10, mix
+    assert not mix[("unanswerable", "unanswerable")], mix
+    for r in rows:
+        assert list(r) == keys, r["id"]
+        assert r["wording"] == "adapted" and r["source_url"].startswith("http") and r["source_title"], r["id"]
+        assert len(r["parts"]) == 2 and r["parts"][0]["question"] != r["parts"][1]["question"], r["id"]
+        for part in r["parts"]:
+            assert list(part) == ["question", "type", "answers", "kind"], r["id"]
+            assert part["question"] in r["message"], r["id"]  # the sub-question in the message's own words
+            assert part["type"] in ("answerable", "unanswerable") and part["kind"] in kinds, r["id"]
+            assert bool(part["answers"]) == (part["type"] == "answerable"), r["id"]
+            spans = [(a["doc_id"], a["text"]) for a in part["answers"]]
+            assert len(spans) == len(set(spans)), r["id"]
+            for a in part["answers"]:
+                assert set(a) == {"doc_id", "text"} and a["text"] in docs[a["doc_id"]], r["id"]
+    assert len({p["kind"] for r in rows for p in r["parts"]}) >= 12
+    assert {a["doc_id"] for r in rows for p in r["parts"] for a in p["answers"]} == set(docs)
+    elsewhere = [DEFAULT_GOLD, HELDOUT, HELDOUT3, HELDOUT4, HELDOUT5, MELATONIN / "questions.jsonl"]
+    taken = {_norm(q.question) for p in elsewhere for q in load_questions(p)}
+    taken |= {_norm(r["message"]) for r in _rows(TWO_QUESTIONS)}
+    assert len({_norm(r["message"]) for r in rows}) == len(rows)
+    assert not [r["id"] for r in rows if _norm(r["message"]) in taken]

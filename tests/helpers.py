@@ -50,6 +50,22 @@ ANSWER_KEYS = frozenset(
         "questions",
     }
 )
+# The keys of each quote in that JSON (`Quote.to_dict()`).
+QUOTE_KEYS = frozenset(
+    {
+        "doc_id",
+        "title",
+        "source",
+        "page",
+        "start",
+        "end",
+        "text",
+        "score",
+        "evidence",
+        "pinned",
+        "question",
+    }
+)
 
 
 def free_port() -> int:

@@ -14,7 +14,7 @@ from bot.safety import detect_pins
 from index.manifest import IndexMismatch
 from index.store import IndexData, read_index
 from tests.conftest import FakeEmbedder
-from tests.helpers import ANSWER_KEYS
+from tests.helpers import ANSWER_KEYS, QUOTE_KEYS
 
 
 @pytest.fixture(scope="module")
@@ -153,20 +153,7 @@ def test_to_dict_keys(engine: Engine) -> None:
     assert d["status"] == "answered" and d["advice"] == messages.ADVICE
     assert d["quotes"]
     for qd in d["quotes"]:
-        keys = {
-            "doc_id",
-            "title",
-            "source",
-            "page",
-            "start",
-            "end",
-            "text",
-            "score",
-            "evidence",
-            "pinned",
-            "question",
-        }
-        assert set(qd) == keys
+        assert set(qd) == QUOTE_KEYS
         assert isinstance(qd["evidence"], list) and qd["evidence"]
         assert all(isinstance(e, str) for e in qd["evidence"])
     assert d["quotes"][0]["pinned"] == "opioid"

@@ -25,32 +25,9 @@ from bot.question import MAX_CHARS
 from bot.web.holder import UNAVAILABLE, EngineHolder, EngineState
 from index.settings import PROJECT_ROOT, Paths
 from tests.conftest import SEED_CORPUS_DIR
-from tests.helpers import build_web_index, client_for, running_app
+from tests.helpers import ANSWER_KEYS, QUOTE_KEYS, build_web_index, client_for, running_app
 
-KEYS = {
-    "status",
-    "question",
-    "message",
-    "quotes",
-    "caveats",
-    "advice",
-    "triage",
-    "triage_categories",
-    "questions",
-}
-QUOTE_KEYS = {
-    "doc_id",
-    "title",
-    "source",
-    "page",
-    "start",
-    "end",
-    "text",
-    "score",
-    "evidence",
-    "pinned",
-    "question",
-}
+KEYS = ANSWER_KEYS
 
 
 @pytest.fixture(scope="session")

@@ -24,19 +24,9 @@ from bot.web.guard import WebSettings
 from bot.web.holder import UNAVAILABLE, EngineState
 from index.settings import Paths
 from tests.conftest import SEED_CORPUS_DIR
-from tests.helpers import fake_engine_loader, http, post_json, running_app
+from tests.helpers import ANSWER_KEYS, fake_engine_loader, http, post_json, running_app
 
-KEYS = {
-    "status",
-    "question",
-    "message",
-    "quotes",
-    "caveats",
-    "advice",
-    "triage",
-    "triage_categories",
-    "questions",
-}
+KEYS = ANSWER_KEYS
 
 
 @pytest.fixture(scope="module")

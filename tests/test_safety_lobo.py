@@ -120,7 +120,11 @@ def test_the_ablation_keeps_a_table_only_if_no_kind_loses_and_fewer_ordinary_are
 
 
 def test_the_pool_holds_the_spent_batteries_as_folds_and_never_the_fresh_ones() -> None:
-    assert {"heldout6", "heldout7", "heldout8"} <= set(SAFETY_FILES) and FOLD_FILES[0] == "battery" and set(SAFETY_FILES) < set(FOLD_FILES)
+    assert (
+        {"heldout6", "heldout7", "heldout8"} <= set(SAFETY_FILES)
+        and FOLD_FILES[0] == "battery"
+        and set(SAFETY_FILES) < set(FOLD_FILES)
+    )
     names = set(FOLD_FILES) | {str(p) for _, p, _ in QUESTION_SETS}
     assert not any(fresh in n for n in names for fresh in ("heldout9", "heldout10", "test"))
 

@@ -163,19 +163,22 @@ class Engine:
             return np.zeros((0, self.embedder.dimension), dtype=np.float32)
         return np.stack([fresh[t] if t in fresh else rows[t] for t in texts])  # type: ignore[index]
 
-    def _encode_with_triage(self, text: str, rows: Rows) -> tuple[np.ndarray, np.ndarray]:
-        """One model call for the query texts and the triage units: (query vector, unit vectors)."""
+    def _encode_with_triage(self, text: str, rows: Rows) -> tuple[np.ndarray, np.ndarray, Rows]:
+        """One model call for the query texts, triage units and inner questions' query texts (a story's
+        core, several questions): (query vector, unit vectors, `rows` plus the inner ones, for `encode`)."""
         texts, units = self.retriever.query_texts(text), self.triager.units(text)
-        unique = list(dict.fromkeys(texts + units))  # the whole message is often both: encoded once
+        inner = find_question(text).texts[:-1] + split_questions(text)
+        extra = [t for core in inner for t in self.retriever.query_texts(core)]
+        unique = list(dict.fromkeys(texts + units + extra))  # the whole message is often both: encoded once
         vectors = self._rows(unique, rows)
         row = {t: i for i, t in enumerate(unique)}
         qvec = mean_vector(vectors[[row[t] for t in texts]])
         self.recent.put(text, qvec)
-        return qvec, vectors[[row[t] for t in units]]
+        return qvec, vectors[[row[t] for t in units]], {**rows, **{t: vectors[row[t]] for t in extra}}
 
     def _answer(self, shown: str, text: str, observer: StageObserver | None, rows: Rows) -> Answer:
         laps = Laps(observer)
-        qvec, unit_vectors = self._encode_with_triage(text, rows)
+        qvec, unit_vectors, rows = self._encode_with_triage(text, rows)
         triage = self.triager.assess(text, unit_vectors)
         level = None if triage.level is None else triage.level.value
         if triage.level is Level.DEFINITE:

@@ -68,6 +68,19 @@ QUOTE_KEYS = frozenset(
 )
 
 
+def sentence_data(texts: list[tuple[str, str]]) -> Any:
+    """A stand-in for `IndexData` holding only `sentences` (doc id, text), offsets in one running text."""
+    from types import SimpleNamespace
+
+    from corpus.models import Sentence
+
+    sentences, offset = [], 0
+    for i, (doc, text) in enumerate(texts):
+        sentences.append(Sentence(i, doc, offset, offset + len(text), text, None, None))
+        offset += len(text) + 1
+    return SimpleNamespace(sentences=sentences, passages=[])
+
+
 def free_port() -> int:
     with socket.socket() as s:
         s.bind(("127.0.0.1", 0))

@@ -174,45 +174,17 @@ def test_heldout5_ids_counts_and_no_question_shared_with_another_set() -> None:
     assert not [q.id for q in questions if _norm(q.question) in taken]
 
 
-def test_two_question_messages_have_two_verbatim_parts() -> None:
-    """eval/heldout5/two_questions.jsonl: each message asks two things; each part is labelled like a gold row."""
-    rows = _rows(TWO_QUESTIONS)
+def _check_two_question_rows(rows: list[dict], prefix: str, adapted_only: bool) -> dict[str, str]:
+    """The checks every two-question file shares (ids, keys, two parts verbatim in their message, types,
+    kinds, spans verbatim in their document, no span twice); returns the documents by id."""
     docs = _texts(DEFAULT_CORPUS_DIR)
     kinds = set(load_kinds().kinds)
     keys = ["id", "message", "parts", "wording", "source_url", "source_title"]
-    assert [r["id"] for r in rows] == [f"t{n:03d}" for n in range(1, len(rows) + 1)]
-    assert len(rows) >= 40
-    mix = Counter(tuple(sorted(p["type"] for p in r["parts"])) for r in rows)
-    assert mix[("answerable", "answerable")] >= 20 and mix[("answerable", "unanswerable")] >= 10, mix
+    assert [r["id"] for r in rows] == [f"{prefix}{n:03d}" for n in range(1, len(rows) + 1)]
+    wordings = ("adapted",) if adapted_only else ("verbatim", "adapted")
     for r in rows:
         assert list(r) == keys, r["id"]
-        assert r["wording"] in ("verbatim", "adapted") and r["source_url"].startswith("http"), r["id"]
-        assert len(r["parts"]) == 2 and r["parts"][0]["question"] != r["parts"][1]["question"], r["id"]
-        for part in r["parts"]:
-            assert list(part) == ["question", "type", "answers", "kind"], r["id"]
-            assert part["question"] in r["message"], r["id"]  # the sub-question in the message's own words
-            assert part["type"] in ("answerable", "unanswerable") and part["kind"] in kinds, r["id"]
-            assert bool(part["answers"]) == (part["type"] == "answerable"), r["id"]
-            for a in part["answers"]:
-                assert set(a) == {"doc_id", "text"} and a["text"] in docs[a["doc_id"]], r["id"]
-    questions = {_norm(q.question) for q in load_questions(HELDOUT5)}
-    assert not [r["id"] for r in rows if _norm(r["message"]) in questions]
-
-
-def test_heldout6_two_question_messages_have_two_verbatim_parts_and_are_new() -> None:
-    """eval/heldout6/two_questions.jsonl: two labelled parts per message, verbatim spans, no text shared."""
-    rows = _rows(TWO_QUESTIONS6)
-    docs = _texts(DEFAULT_CORPUS_DIR)
-    kinds = set(load_kinds().kinds)
-    keys = ["id", "message", "parts", "wording", "source_url", "source_title"]
-    assert [r["id"] for r in rows] == [f"v{n:03d}" for n in range(1, len(rows) + 1)]
-    assert len(rows) >= 45
-    mix = Counter(tuple(sorted(p["type"] for p in r["parts"])) for r in rows)
-    assert mix[("answerable", "answerable")] >= 25 and mix[("answerable", "unanswerable")] >= 10, mix
-    assert not mix[("unanswerable", "unanswerable")], mix
-    for r in rows:
-        assert list(r) == keys, r["id"]
-        assert r["wording"] == "adapted" and r["source_url"].startswith("http") and r["source_title"], r["id"]
+        assert r["wording"] in wordings and r["source_url"].startswith("http") and r["source_title"], r["id"]
         assert len(r["parts"]) == 2 and r["parts"][0]["question"] != r["parts"][1]["question"], r["id"]
         for part in r["parts"]:
             assert list(part) == ["question", "type", "answers", "kind"], r["id"]
@@ -223,6 +195,28 @@ def test_heldout6_two_question_messages_have_two_verbatim_parts_and_are_new() ->
             assert len(spans) == len(set(spans)), r["id"]
             for a in part["answers"]:
                 assert set(a) == {"doc_id", "text"} and a["text"] in docs[a["doc_id"]], r["id"]
+    return docs
+
+
+def test_two_question_messages_have_two_verbatim_parts() -> None:
+    """eval/heldout5/two_questions.jsonl: each message asks two things; each part is labelled like a gold row."""
+    rows = _rows(TWO_QUESTIONS)
+    _check_two_question_rows(rows, "t", adapted_only=False)
+    assert len(rows) >= 40
+    mix = Counter(tuple(sorted(p["type"] for p in r["parts"])) for r in rows)
+    assert mix[("answerable", "answerable")] >= 20 and mix[("answerable", "unanswerable")] >= 10, mix
+    questions = {_norm(q.question) for q in load_questions(HELDOUT5)}
+    assert not [r["id"] for r in rows if _norm(r["message"]) in questions]
+
+
+def test_heldout6_two_question_messages_have_two_verbatim_parts_and_are_new() -> None:
+    """eval/heldout6/two_questions.jsonl: two labelled parts per message, verbatim spans, no text shared."""
+    rows = _rows(TWO_QUESTIONS6)
+    docs = _check_two_question_rows(rows, "v", adapted_only=True)
+    assert len(rows) >= 45
+    mix = Counter(tuple(sorted(p["type"] for p in r["parts"])) for r in rows)
+    assert mix[("answerable", "answerable")] >= 25 and mix[("answerable", "unanswerable")] >= 10, mix
+    assert not mix[("unanswerable", "unanswerable")], mix
     assert len({p["kind"] for r in rows for p in r["parts"]}) >= 12
     assert {a["doc_id"] for r in rows for p in r["parts"] for a in p["answers"]} == set(docs)
     elsewhere = [DEFAULT_GOLD, HELDOUT, HELDOUT3, HELDOUT4, HELDOUT5, MELATONIN / "questions.jsonl"]

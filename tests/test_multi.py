@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 from pathlib import Path
-from types import SimpleNamespace
 from typing import Any
 
 import pytest
@@ -15,9 +14,9 @@ from bot.models import Status
 from bot.multi import Part, choose, interleave
 from bot.rank import Ranking, Scored
 from bot.select import Pick
-from corpus.models import Sentence
 from index.store import read_index
 from tests.conftest import FakeEmbedder
+from tests.helpers import sentence_data
 
 TEXTS = [
     ("a", "It may cause vivid dreams in the first weeks."),  # 0 question 0
@@ -28,11 +27,7 @@ TEXTS = [
 
 
 def _data() -> Any:
-    sentences, offset = [], 0
-    for i, (doc, text) in enumerate(TEXTS):
-        sentences.append(Sentence(i, doc, offset, offset + len(text), text, None, None))
-        offset += len(text) + 1
-    return SimpleNamespace(sentences=sentences, passages=[])
+    return sentence_data(TEXTS)
 
 
 def _ranking(ids: list[int], answerable: bool = True) -> Ranking:

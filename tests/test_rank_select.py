@@ -5,7 +5,6 @@ from __future__ import annotations
 
 from dataclasses import replace
 from pathlib import Path
-from types import SimpleNamespace
 from typing import Any
 
 import numpy as np
@@ -16,7 +15,7 @@ from bot.cautions import stance
 from bot.rank import AnswerRanker
 from bot.retrieve import Hit, Retrieval
 from bot.select import select
-from corpus.models import Sentence
+from tests.helpers import sentence_data
 
 TEXTS = [
     ("a", "Fibromyalgia is a painful illness of muscles."),  # 0 topic, no answer
@@ -29,11 +28,7 @@ TEXTS = [
 
 
 def _data() -> Any:
-    sentences, offset = [], 0
-    for i, (doc, text) in enumerate(TEXTS):
-        sentences.append(Sentence(i, doc, offset, offset + len(text), text, None, None))
-        offset += len(text) + 1
-    return SimpleNamespace(sentences=sentences, passages=[])
+    return sentence_data(TEXTS)
 
 
 class FakeRelevance:

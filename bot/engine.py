@@ -11,8 +11,7 @@ Order of work for one question:
 4. pins: a named opioid or immunosuppressant/transplant puts the sources' own cautions first;
 5. retrieval (`bot.retrieve`) of the question and of the question inside a story (`bot.story`);
    ordering and abstention (`bot.rank`: relevance model, kind of answer asked) -> `no_answer`;
-   a message asking several questions (`bot.questions`) is ranked and judged per question and
-   its quotes shared out round-robin (`bot.multi`);
+   several questions (`bot.questions`): each ranked and judged, quotes shared round-robin (`bot.multi`);
 6. quotes (`bot.select`) with evidence labels (`bot.evidence`), and caveats: the sources' own
    standing cautions (quoted), each source's credibility note, a note when sources disagree.
 

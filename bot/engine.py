@@ -162,11 +162,11 @@ class Engine:
             return np.zeros((0, self.embedder.dimension), dtype=np.float32)
         return np.stack([fresh[t] if t in fresh else rows[t] for t in texts])  # type: ignore[index]
 
-    def _encode_with_triage(self, text: str, rows: Rows) -> tuple[np.ndarray, np.ndarray, Rows]:
-        """One model call for the query texts, triage units and inner questions' query texts (a story's
-        core, several questions): (query vector, unit vectors, `rows` plus the inner ones, for `encode`)."""
+    def _encode_with_triage(
+        self, text: str, rows: Rows, inner: tuple[str, ...]
+    ) -> tuple[np.ndarray, np.ndarray, Rows]:
+        """One model call for the query, the triage units and the `inner` questions: (qvec, units, rows + inner)."""
         texts, units = self.retriever.query_texts(text), self.triager.units(text)
-        inner = find_question(text).texts[:-1] + split_questions(text)
         extra = [t for core in inner for t in self.retriever.query_texts(core)]
         unique = list(dict.fromkeys(texts + units + extra))  # the whole message is often both: encoded once
         vectors = self._rows(unique, rows)
@@ -177,7 +177,9 @@ class Engine:
 
     def _answer(self, shown: str, text: str, observer: StageObserver | None, rows: Rows) -> Answer:
         laps = Laps(observer)
-        qvec, unit_vectors, rows = self._encode_with_triage(text, rows)
+        story = find_question(text)  # texts: (the question inside a story,) the whole message
+        parts = split_questions(text)  # several questions (bot.questions): each answered on its own
+        qvec, unit_vectors, rows = self._encode_with_triage(text, rows, story.texts[:-1] + parts)
         triage = self.triager.assess(text, unit_vectors)
         level = None if triage.level is None else triage.level.value
         if triage.level is Level.DEFINITE:
@@ -190,7 +192,6 @@ class Engine:
                 Status.INVALID, shown, messages.NOT_ENGLISH, (), (), messages.ADVICE, {}, level, triage.categories,
             )  # fmt: skip
         pins = {PinKind(p) for p in detect_pins(text)}
-        story = find_question(text)  # texts: (the question inside a story,) the whole message
         vectors = [self.encode(t, rows) for t in story.texts[:-1]] + [qvec]
         laps.lap(Stage.ENCODE)
         named, expand = self.ranker.medicines_named(text)  # bot.named_medicines: BM25 words, bonus
@@ -199,7 +200,6 @@ class Engine:
         ranking = self.ranker.rank(story.texts, retrieval, named)
         laps.lap(Stage.RERANK)
         pinned = self._pinned_quotes(pins, retrieval)
-        parts = split_questions(text)  # several questions (bot.questions): each answered on its own
         if parts:
             ranked = rank_each(parts, self.retriever, lambda t: self.encode(t, rows), self.ranker)
             ranking = max((p.ranking for p in ranked), key=lambda r: r.confidence)  # for the signals

@@ -165,7 +165,7 @@ class Engine:
     def _encode_with_triage(
         self, text: str, rows: Rows, inner: tuple[str, ...]
     ) -> tuple[np.ndarray, np.ndarray, Rows]:
-        """One model call for the query, the triage units and the `inner` questions: (qvec, units, rows + inner)."""
+        """One model call for the query, triage units and `inner` questions: (qvec, units, rows + inner)."""
         texts, units = self.retriever.query_texts(text), self.triager.units(text)
         extra = [t for core in inner for t in self.retriever.query_texts(core)]
         unique = list(dict.fromkeys(texts + units + extra))  # the whole message is often both: encoded once

@@ -14,6 +14,8 @@ from typing import TypeVar
 MAX_WORDS = 4
 T = TypeVar("T")
 _TOKEN = re.compile(r"#\d+|[a-z0-9]+")
+_ALIF = str.maketrans(dict.fromkeys("اأإ", "a"))  # anyascii drops the written long vowel
+_ARTICLE = re.compile(r"^ال(?=\w{3})")  # the Arabic article, written joined to its noun ("الترامادول")
 
 
 def tokens(text: str) -> list[str]:
@@ -23,7 +25,9 @@ def tokens(text: str) -> list[str]:
     `anyascii`, one word per run of one script (Japanese, written without spaces, splits where the
     script changes), so "Трамадол" is "tramadol" and "Кодеин" is "kodein", a name the dictionaries
     know. Trade-off: scripts without written vowels (Arabic, Hebrew) give consonants only
-    ("ترامادول" -> "trmdwl"), found only when a data file lists the name in that script.
+    ("ترامادول" -> "trmdwl"), found only when a data file lists the name in that script; the
+    Arabic article joined to a noun is dropped ("الترامادول" is "ترامادول") and the alif, a
+    written vowel, is kept as "a" ("ترامال" is "tramal", not "trml" like "ترمل", widowhood).
 
     >>> tokens("Коделак и Нурофен Плюс"), tokens("トラマールを飲んでいます")
     (['kodelak', 'i', 'nurofen', 'plyus'], ['toramaru', 'o', 'yin', 'ndeimasu'])
@@ -44,7 +48,9 @@ def words_and_scripts(text: str) -> list[tuple[str, bool]]:
     for run, script in _runs(low):
         if script == "latin":
             out += [(w, False) for w in _TOKEN.findall(_fold(run))]
-        elif word := re.sub(r"[^a-z0-9]", "", anyascii(run).lower()):  # "mst'd" is one word
+        elif word := re.sub(
+            r"[^a-z0-9]", "", anyascii(_ARTICLE.sub("", run).translate(_ALIF)).lower()
+        ):  # "mst'd": one word
             out.append((word, True))
     return out
 

@@ -66,9 +66,45 @@ def _vocab(tmp_path: Path, products: str) -> M.Vocabulary:
 
 def test_a_name_listed_in_its_own_script_is_matched_at_any_length(tmp_path: Path) -> None:
     v = _vocab(
-        tmp_path, '[t]\nsource = "https://example.org"\n"تامول" = ["tramadol"]\n"tmwx" = ["tramadol"]\n'
+        tmp_path, '[t]\nsource = "https://example.org"\n"تامول" = ["tramadol"]\n"tmwk" = ["tramadol"]\n'
     )
-    assert v.native == frozenset({"tmwl"})
+    assert v.native == frozenset({"tamwl"})
     assert M.find_pins("أخذت تامول أمس", v) == {"opioid"}
-    assert M.find_pins("tmwl", v) == {"opioid"}  # the same key typed in Latin letters
-    assert M.find_pins("تموكس", v) == set()  # "tmwks": a short Latin-listed name is not matched from Arabic
+    assert M.find_pins("التامول", v) == {"opioid"}  # with the article
+    assert M.find_pins("tamwl", v) == {"opioid"}  # the same key typed in Latin letters
+    assert M.find_pins("tmwk", v) == {"opioid"}
+    assert M.find_pins("تموك", v) == set()  # "tmwk": a short name listed in Latin letters, not from Arabic
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "Можно ли принимать Пенталгин-Н вместе с LDN?",
+        "я пью Коделак от кашля",
+        "Нурофен Плюс и налтрексон",
+        "Каффетин от головной боли",
+        "新ブロン液エースを飲んでいます",
+        "エスエスブロン錠とLDN",
+        "トラマールを処方されました",
+        "トラムセット配合錠",
+        "أتناول الترامادول يوميا",
+        "هل يمكن أخذ ترامال مع النالتريكسون",
+        "كونترامال 100",
+    ],
+)
+def test_names_listed_in_their_own_script_are_pinned(text: str) -> None:
+    assert "opioid" in M.find_pins(text), text
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "Нурофен от головной боли",  # plain Nurofen: ibuprofen only
+        "Пенталгин без кодеина",  # plain Pentalgin is sold without codeine
+        "エスエスブロン液Lを飲んでいます",  # the codeine-free syrup of the same range
+        "ترمل",  # widowhood: the same consonants as ترامال without its written vowels
+        "تمول المشروع",  # financing: the consonants of تامول
+    ],
+)
+def test_codeine_free_siblings_and_ordinary_words_stay_unpinned(text: str) -> None:
+    assert M.find_pins(text) == set(), text

@@ -79,7 +79,8 @@ class Vocabulary:
     known: frozenset[str]  # single-word variants and words of 6+ letters of any dictionary name
     ignore: frozenset[str]
     street_names: frozenset[str] = frozenset()  # keys of `products` matched exactly, never typo targets
-    native: frozenset[str] = frozenset()  # keys of `products` written in another script ("Коделак")
+    native: frozenset[str] = frozenset()  # keys of `products` written in another script
+    consonantal: frozenset[str] = frozenset()  # those written in an abjad: never typo targets
 
     def class_of_generic(self, name: str) -> str | None:
         return next((cls for cls, names in self.class_generics.items() if name in names), None)
@@ -156,10 +157,10 @@ def vocabulary(
         else frozenset()
     )
     bare = Vocabulary(class_generics, class_words, {}, {}, frozenset(), ignore)
-    products, street, native = read_products(
+    products, street, native, abjad = read_products(
         products_path, lambda k, gs: bool(bare.classes_of(gs)) and k not in ignore and k not in class_words
     )
-    vocab = Vocabulary(class_generics, class_words, products, {}, frozenset(), ignore, street, native)
+    vocab = Vocabulary(class_generics, class_words, products, {}, frozenset(), ignore, street, native, abjad)
     if not use_dictionary:
         return vocab
     dictionary: dict[str, tuple[str, ...]] = {}
@@ -185,13 +186,13 @@ def vocabulary(
             if " " not in k:
                 known.add(k)
     return Vocabulary(
-        class_generics, class_words, products, dictionary, frozenset(known), ignore, street, native
+        class_generics, class_words, products, dictionary, frozenset(known), ignore, street, native, abjad
     )
 
 
 def _typo_targets(v: Vocabulary) -> dict[str, str]:
     """Class-relevant names as one word -> the name ("cocodamol" -> "co codamol")."""
-    names = set(v.dictionary) | (set(v.products) - v.street_names) | set(v.class_words)
+    names = set(v.dictionary) | (set(v.products) - v.street_names - v.consonantal) | set(v.class_words)
     for generics in v.class_generics.values():
         names |= generics
     out = {n.replace(" ", ""): n for n in sorted(names) if n.count(" ") == 1}

@@ -5,6 +5,7 @@ which names are written in another script ("Коделак"; matched only as suc
 
 from __future__ import annotations
 
+import unicodedata
 from collections.abc import Callable
 from pathlib import Path
 
@@ -12,7 +13,9 @@ from bot.phrases import MAX_WORDS, tokens, words_and_scripts
 from corpus.datafile import read_toml
 
 STREET_NAMES = "street names"  # the `kind` of a products.toml table of street names
-Products = tuple[dict[str, tuple[str, ...]], frozenset[str], frozenset[str]]
+Products = tuple[dict[str, tuple[str, ...]], frozenset[str], frozenset[str], frozenset[str]]
+# scripts that leave short vowels unwritten: their transliteration is a consonant skeleton ("trmks")
+ABJADS = ("ARABIC", "HEBREW", "SYRIAC", "THAANA")
 
 
 class MedicineDataError(ValueError):
@@ -20,12 +23,14 @@ class MedicineDataError(ValueError):
 
 
 def read_products(path: Path, street_name_ok: Callable[[str, tuple[str, ...]], bool]) -> Products:
-    """name -> generics, the names of street-name tables, and the names written in another script.
+    """name -> generics, the names of street-name tables, the names written in another script, and
+    those of them written in an abjad (never typo targets: "tracks" is one edit from "ترامكس").
     `street_name_ok(key, generics)` says whether a street name may pin (it must name a class
     medicine and be no class word or ignored phrase of classes.toml, "lean")."""
     products: dict[str, tuple[str, ...]] = {}
     street: set[str] = set()
     native: set[str] = set()
+    consonantal: set[str] = set()
     for region, table in read_toml(path, MedicineDataError).items():
         kind = table.get("kind", "products") if isinstance(table, dict) else None
         if not isinstance(table, dict) or not table.get("source") or kind not in ("products", STREET_NAMES):
@@ -48,10 +53,12 @@ def read_products(path: Path, street_name_ok: Callable[[str, tuple[str, ...]], b
             products[k] = found
             if any(foreign for _, foreign in words_and_scripts(name)):
                 native.add(k)
+            if any(unicodedata.name(c, "").startswith(ABJADS) for c in name):
+                consonantal.add(k)
             if kind == STREET_NAMES and not street_name_ok(k, found):
                 raise MedicineDataError(
                     f"{path}: street name {name!r}: no class generic, or a class word or ignored"
                 )
             if kind == STREET_NAMES:
                 street.add(k)
-    return products, frozenset(street), frozenset(native)
+    return products, frozenset(street), frozenset(native), frozenset(consonantal)

@@ -108,3 +108,12 @@ def test_names_listed_in_their_own_script_are_pinned(text: str) -> None:
 )
 def test_codeine_free_siblings_and_ordinary_words_stay_unpinned(text: str) -> None:
     assert M.find_pins(text) == set(), text
+
+
+def test_names_in_an_abjad_are_never_typo_targets(tmp_path: Path) -> None:
+    body = '[t]\nsource = "https://example.org"\n"ترامكس" = ["tramadol"]\n"Коделак" = ["codeine"]\n'
+    v = _vocab(tmp_path, body)
+    assert v.consonantal == frozenset({"tramks"}) and "kodelak" in v.native
+    assert "tramks" not in v.typo_targets  # "tramps" would be one edit from it
+    assert "kodelak" in v.typo_targets  # Cyrillic keeps its vowels: a Latin spelling of the brand
+    assert M.find_pins("tramps", v) == set()

@@ -207,8 +207,8 @@ def find_medicines(text: str, v: Vocabulary | None = None) -> tuple[Mention, ...
     words, foreign = [w for w, _ in pairs], {w for w, f in pairs if f}
 
     def mention_of(k: str) -> Mention | None:
-        # a word transliterated from another script: a name of that script, or another of 5+ letters
-        if foreign & set(k.split()) and k not in v.native and (k in v.street_names or len(k) < 5):
+        # a transliterated word: a name of its script, or another of 6+ letters ("утрам" is not "utram")
+        if foreign & set(k.split()) and k not in v.native and (k in v.street_names or len(k) < 6):
             return None
         if k in v.ignore:
             return Mention(k, (), (), "ignored")

@@ -7,6 +7,8 @@ Names are resolved in this order, longest phrase first (up to four words, so "Ty
    with its generic components (UK, US, Australian, European names), and street names of class
    medicines ("percs", "sizzurp": tables with `kind = "street names"`), which are matched exactly
    and never as the target of a typo (a name of over four words is found by its first four);
+   words of other scripts are transliterated (`bot.phrases`: "Коделак" is "kodelak") and matched
+   exactly, never as typos, street names or Latin names under six letters;
 2. the drug dictionary shipped inside the `drug-named-entity-recognition` wheel (DrugBank open
    data, MeSH, NHS and MedlinePlus names: ~107k variants to ~20k generics; `bot.drug_sources`);
 3. the class medicines' names from FDA's UNII names list (brands, INN and pharmacopoeia names,

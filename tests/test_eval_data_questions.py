@@ -28,6 +28,7 @@ HELDOUT3 = ROOT / "eval" / "heldout3" / "questions.jsonl"
 HELDOUT4 = ROOT / "eval" / "heldout4" / "questions.jsonl"
 HELDOUT5 = ROOT / "eval" / "heldout5" / "questions.jsonl"
 HELDOUT6 = ROOT / "eval" / "heldout6" / "questions.jsonl"
+HELDOUT7 = ROOT / "eval" / "heldout7" / "questions.jsonl"
 TWO_QUESTIONS = ROOT / "eval" / "heldout5" / "two_questions.jsonl"
 TWO_QUESTIONS6 = ROOT / "eval" / "heldout6" / "two_questions.jsonl"
 MELATONIN = ROOT / "eval" / "corpora" / "melatonin"
@@ -43,9 +44,10 @@ SETS = [
     (HELDOUT4, DEFAULT_CORPUS_DIR, 130, "heldout4"),
     (HELDOUT5, DEFAULT_CORPUS_DIR, 120, "heldout5"),
     (HELDOUT6, DEFAULT_CORPUS_DIR, 130, "heldout6"),
+    (HELDOUT7, DEFAULT_CORPUS_DIR, 130, "heldout7"),
     (MELATONIN / "questions.jsonl", MELATONIN / "documents", 50, "heldout"),
 ]
-SET_IDS = ["heldout", "heldout3", "heldout4", "heldout5", "heldout6", "melatonin"]
+SET_IDS = ["heldout", "heldout3", "heldout4", "heldout5", "heldout6", "heldout7", "melatonin"]
 
 
 def _texts(folder: Path) -> dict[str, str]:
@@ -81,8 +83,15 @@ def test_every_row_names_its_page_kind_and_wording(path: Path, docs: Path, minim
 
 @pytest.mark.parametrize(
     ("path", "long_min"),
-    [(HELDOUT, 0.30), (HELDOUT3, 0.30), (HELDOUT4, 0.40), (HELDOUT5, 1 / 3), (HELDOUT6, 1 / 3)],
-    ids=["heldout", "heldout3", "heldout4", "heldout5", "heldout6"],
+    [
+        (HELDOUT, 0.30),
+        (HELDOUT3, 0.30),
+        (HELDOUT4, 0.40),
+        (HELDOUT5, 1 / 3),
+        (HELDOUT6, 1 / 3),
+        (HELDOUT7, 1 / 3),
+    ],
+    ids=["heldout", "heldout3", "heldout4", "heldout5", "heldout6", "heldout7"],
 )
 def test_heldout_mixes_long_stories_and_covers_the_kinds_of_question(path: Path, long_min: float) -> None:
     questions = load_questions(path)
@@ -101,7 +110,7 @@ def test_held_out_ids_and_questions_never_reuse_gold_ones() -> None:
     gold = load_questions(DEFAULT_GOLD)
     others = [
         q
-        for p in (HELDOUT, HELDOUT3, HELDOUT4, HELDOUT5, HELDOUT6, MELATONIN / "questions.jsonl")
+        for p in (HELDOUT, HELDOUT3, HELDOUT4, HELDOUT5, HELDOUT6, HELDOUT7, MELATONIN / "questions.jsonl")
         for q in load_questions(p)
     ]
     assert not {q.id for q in gold} & {q.id for q in others}
@@ -261,6 +270,44 @@ def test_heldout6_ids_counts_and_no_question_shared_with_another_set() -> None:
     cited = {a.doc_id for q in questions for a in q.answers}
     assert cited == set(_texts(DEFAULT_CORPUS_DIR))  # every source document answers something
     elsewhere = [DEFAULT_GOLD, HELDOUT, HELDOUT3, HELDOUT4, HELDOUT5, MELATONIN / "questions.jsonl"]
+    taken = {_norm(q.question) for p in elsewhere for q in load_questions(p)}
+    taken |= {_norm(r["message"]) for p in (TWO_QUESTIONS, TWO_QUESTIONS6) for r in _rows(p)}
+    assert not [q.id for q in questions if _norm(q.question) in taken]
+
+
+def test_heldout7_ids_counts_and_no_question_shared_with_another_set() -> None:
+    """eval/heldout7/questions.jsonl: ids p001.., the mix the brief asks for, every document and kind present, and new
+    text: no question equals a question of another set or a two-question message (lower-cased, white space folded)."""
+    rows = _rows(HELDOUT7)
+    questions = load_questions(HELDOUT7)
+    keys = [
+        "id",
+        "question",
+        "type",
+        "answers",
+        "pin",
+        "tags",
+        "kind",
+        "split",
+        "wording",
+        "source_url",
+        "source_title",
+    ]
+    assert all(list(r) == keys for r in rows)
+    assert [r["id"] for r in rows] == [f"p{n:03d}" for n in range(1, len(rows) + 1)]
+    types = Counter(q.type for q in questions)
+    assert types["answerable"] >= 100 and types["unanswerable"] >= 30, types
+    assert all("absent" in q.tags for q in questions if q.type == "unanswerable")
+    assert all(q.tags[-1] == "long" and len(q.question.split()) >= 16 for q in questions if "long" in q.tags)
+    assert Counter(r["wording"] for r in rows)["verbatim"] >= 5
+    assert len(Counter(q.kind for q in questions)) == len(load_kinds().kinds)  # every kind asked
+    assert sum(q.pin == "opioid" for q in questions) >= 5
+    for q in questions:
+        spans = [(a.doc_id, a.text) for a in q.answers]
+        assert len(spans) == len(set(spans)), q.id
+    cited = {a.doc_id for q in questions for a in q.answers}
+    assert cited == set(_texts(DEFAULT_CORPUS_DIR))  # every source document answers something
+    elsewhere = [DEFAULT_GOLD, HELDOUT, HELDOUT3, HELDOUT4, HELDOUT5, HELDOUT6, MELATONIN / "questions.jsonl"]
     taken = {_norm(q.question) for p in elsewhere for q in load_questions(p)}
     taken |= {_norm(r["message"]) for p in (TWO_QUESTIONS, TWO_QUESTIONS6) for r in _rows(p)}
     assert not [q.id for q in questions if _norm(q.question) in taken]

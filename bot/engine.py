@@ -12,8 +12,9 @@ Order of work for one question:
 5. retrieval (`bot.retrieve`) of the question and of the question inside a story (`bot.story`);
    ordering and abstention (`bot.rank`: relevance model, kind of answer asked) -> `no_answer`;
    several questions (`bot.questions`): each ranked and judged, quotes shared round-robin (`bot.multi`);
-6. quotes (`bot.select`) with evidence labels (`bot.evidence`), and caveats: the sources' own
-   standing cautions (quoted), each source's credibility note, a note when sources disagree.
+6. quotes (`bot.quotes`: pinned cautions, then `bot.select`) with evidence labels
+   (`bot.evidence`), and caveats: the sources' own standing cautions (quoted), each source's
+   credibility note, a note when sources disagree.
 
 Every reply carries the same fixed `ADVICE`. Answers are cached per cleaned question.
 
@@ -33,19 +34,17 @@ import numpy as np
 
 from bot import messages
 from bot.answer_settings import AnswerSettings, load_answer_settings
-from bot.cautions import find_cautions, stance
-from bot.caveats import caveats_for
-from bot.evidence import label_evidence
+from bot.cautions import find_cautions
 from bot.language import LanguageGate
-from bot.models import Answer, Caveat, PinKind, Quote, Status
-from bot.multi import Part, choose, rank_each
+from bot.models import Answer, PinKind, Status
+from bot.multi import rank_each
 from bot.observe import Laps, Stage, StageObserver
 from bot.question import MAX_CHARS, clean_question
 from bot.questions import split_questions
-from bot.rank import Ranking, RelevanceModel, build_ranker, load_relevance_model, retrieve_story
-from bot.retrieve import Retrieval, Retriever
+from bot.quotes import QuoteMaker
+from bot.rank import RelevanceModel, build_ranker, load_relevance_model, retrieve_story
+from bot.retrieve import Retriever
 from bot.safety import Level, Triager, detect_pins
-from bot.select import select
 from bot.settings import BotSettings
 from bot.story import find_question
 from index.adapter import load_adapter
@@ -83,6 +82,7 @@ class Engine:
         )
         self.language = LanguageGate(indexed=data.sentence_bm25.has)
         self.cautions = find_cautions(data)
+        self.quotes = QuoteMaker(data, self.cautions, self.retriever.passages_of, self.select_settings)
         self.triager = Triager.from_build(data.build_dir, embedder)  # fitted by `index build`
         self._cache: OrderedDict[str, Answer] = OrderedDict()
         self._lock, self.recent = threading.Lock(), RecentVectors()
@@ -184,13 +184,28 @@ class Engine:
         level = None if triage.level is None else triage.level.value
         if triage.level is Level.DEFINITE:
             return Answer(
-                Status.EMERGENCY, shown, messages.EMERGENCY, (), (), messages.ADVICE,
-                {}, level, triage.categories,
-            )  # fmt: skip
+                Status.EMERGENCY,
+                shown,
+                messages.EMERGENCY,
+                (),
+                (),
+                messages.ADVICE,
+                {},
+                level,
+                triage.categories,
+            )
         if not self.language.check(text).english:  # a "possible" emergency keeps its guidance
             return Answer(
-                Status.INVALID, shown, messages.NOT_ENGLISH, (), (), messages.ADVICE, {}, level, triage.categories,
-            )  # fmt: skip
+                Status.INVALID,
+                shown,
+                messages.NOT_ENGLISH,
+                (),
+                (),
+                messages.ADVICE,
+                {},
+                level,
+                triage.categories,
+            )
         pins = {PinKind(p) for p in detect_pins(text)}
         vectors = [self.encode(t, rows) for t in story.texts[:-1]] + [qvec]
         laps.lap(Stage.ENCODE)
@@ -199,15 +214,15 @@ class Engine:
         laps.lap(Stage.RETRIEVE)
         ranking = self.ranker.rank(story.texts, retrieval, named)
         laps.lap(Stage.RERANK)
-        pinned = self._pinned_quotes(pins, retrieval)
+        pinned = self.quotes.pinned(pins, retrieval)
         if parts:
             ranked = rank_each(parts, self.retriever, lambda t: self.encode(t, rows), self.ranker)
             ranking = max((p.ranking for p in ranked), key=lambda r: r.confidence)  # for the signals
-            quotes = tuple(pinned + self._found(ranking, pinned, ranked))
+            quotes = tuple(pinned + self.quotes.found(ranking, pinned, ranked))
         else:
-            quotes = tuple(pinned + (self._found(ranking, pinned) if ranking.answerable else []))
+            quotes = tuple(pinned + (self.quotes.found(ranking, pinned) if ranking.answerable else []))
         laps.lap(Stage.SELECT)
-        caveats = self._caveats(quotes, pins) if quotes else ()
+        caveats = self.quotes.caveats(quotes, pins) if quotes else ()
         laps.lap(Stage.CAVEATS)
         signals = {
             "best_similarity": retrieval.best_similarity,
@@ -217,67 +232,29 @@ class Engine:
         }
         if not quotes:
             return Answer(
-                Status.NO_ANSWER, shown, messages.NO_ANSWER, (), (), messages.ADVICE, signals,
-                level, triage.categories, parts,
-            )  # fmt: skip
+                Status.NO_ANSWER,
+                shown,
+                messages.NO_ANSWER,
+                (),
+                (),
+                messages.ADVICE,
+                signals,
+                level,
+                triage.categories,
+                parts,
+            )
         return Answer(
-            Status.ANSWERED, shown, messages.ANSWERED_INTRO, quotes, caveats, messages.ADVICE, signals,
-            level, triage.categories, parts,
-        )  # fmt: skip
-
-    # -- quotes ---------------------------------------------------------------------------
-    def _found(self, ranking: Ranking, pinned: list[Quote], parts: list[Part] | None = None) -> list[Quote]:
-        """Quotes after the pinned ones: of `ranking`, or of each of `parts` (`bot.multi.choose`)."""
-        limit, taken = max(1, self.select_settings.max_quotes - len(pinned)), [(q.doc_id, q.start, q.end) for q in pinned]  # fmt: skip
-        s = self.select_settings
-        picks = choose(parts, self.data, s, taken, limit, stance) if parts else [(None, p) for p in select(ranking, self.data, s, taken, limit, stance)]  # fmt: skip
-        return [replace(self._quote(p.doc_id, p.start, p.end, p.candidate.score, p.candidate.passage_id, None), question=i) for i, p in picks]  # fmt: skip
-
-    def _quote(
-        self, doc_id: str, start: int, end: int, score: float, passage_id: int, pinned: PinKind | None
-    ) -> Quote:
-        doc = self.data.documents[doc_id]
-        text = doc.text[start:end]
-        context = self.data.passages[passage_id].text if passage_id >= 0 else text
-        return Quote(
-            doc_id=doc_id,
-            title=doc.meta.title,
-            source=doc.meta.display_source(doc_id),
-            page=doc.page_at(start),
-            start=start,
-            end=end,
-            text=text,
-            score=score,
-            evidence=label_evidence(text),
-            context=context,
-            credibility=doc.meta.credibility,
-            pinned=pinned,
+            Status.ANSWERED,
+            shown,
+            messages.ANSWERED_INTRO,
+            quotes,
+            caveats,
+            messages.ADVICE,
+            signals,
+            level,
+            triage.categories,
+            parts,
         )
-
-    def _pinned_quotes(self, pins: set[PinKind], retrieval: Retrieval) -> list[Quote]:
-        out: list[Quote] = []
-        rank = {h.unit_id: k for k, h in enumerate(retrieval.hits)}
-        for kind in PinKind:
-            if kind not in pins:
-                continue
-            cautions = [c for c in self.cautions if c.kind == kind]
-            cautions.sort(key=lambda c: (rank.get(c.sentence_id, len(rank)), c.doc_id, c.start))
-            seen_docs: dict[str, int] = {}
-            for c in cautions:
-                overlaps = any(q.doc_id == c.doc_id and q.start < c.end and c.start < q.end for q in out)
-                if seen_docs.get(c.doc_id, 0) >= 2 or overlaps:
-                    continue
-                seen_docs[c.doc_id] = seen_docs.get(c.doc_id, 0) + 1
-                pid = self.retriever.passages_of.get(c.sentence_id, [-1])[0]
-                out.append(self._quote(c.doc_id, c.start, c.end, 1.0, pid, kind))
-                if sum(1 for q in out if q.pinned == kind) >= 3:
-                    break
-        return out
-
-    # -- caveats --------------------------------------------------------------------------
-    def _caveats(self, quotes: tuple[Quote, ...], pins: set[PinKind]) -> tuple[Caveat, ...]:
-        quote_at = lambda c: self._quote(c.doc_id, c.start, c.end, 0.0, -1, None)  # noqa: E731
-        return caveats_for(quotes, pins, self.cautions, self.data, quote_at)
 
 
 def load_engine(paths: Paths, *, check_stale: bool = True) -> Engine:

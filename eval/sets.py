@@ -10,13 +10,14 @@ The sets (issue #11: tune on dev, report on test, never tune on held-out):
 | `heldout3` | `eval/heldout3/questions.jsonl` | the bundled corpus |
 | `heldout4` | `eval/heldout4/questions.jsonl` | the bundled corpus (written session 7, first run that session) |
 | `heldout5` | `eval/heldout5/questions.jsonl` | the bundled corpus (written session 8, first run that session) |
+| `heldout6` | `eval/heldout6/questions.jsonl` | the bundled corpus (written session 9, first run that session) |
 | `<name>` | `eval/corpora/<name>/questions.jsonl` | `eval/corpora/<name>/documents/`, indexed into a temporary folder |
 
 Report-only sets (`SetSpec.report_only`) are listed under the table. Since session 5 (2026-12-02)
 two sets are no longer report-only: `heldout` (its failures have informed decisions, so it is
 spent: a second dev set; `heldout3`, written before any bot run, replaces it) and `melatonin`
-(transfer-dev since 2026-12-01, `eval/corpora/melatonin/README.md`). `test`, `heldout3`,
-`heldout4`, `heldout5` and `sertraline` are never tuned on.
+(transfer-dev since 2026-12-01, `eval/corpora/melatonin/README.md`). `test`, `heldout3` and every
+later `eval/heldout<N>/` (found by name), and `sertraline` are never tuned on.
 
 Per set, over the replies of `Engine.answer` with the shipped settings:
 
@@ -56,9 +57,6 @@ from eval.grounding_metrics import find_spans, percentile, spans_overlap
 EVAL_DIR = Path(__file__).resolve().parent
 GOLD = EVAL_DIR / "gold" / "questions.jsonl"
 HELDOUT = EVAL_DIR / "heldout" / "questions.jsonl"
-HELDOUT3 = EVAL_DIR / "heldout3" / "questions.jsonl"
-HELDOUT4 = EVAL_DIR / "heldout4" / "questions.jsonl"
-HELDOUT5 = EVAL_DIR / "heldout5" / "questions.jsonl"
 TUNED_CORPORA = frozenset({"melatonin"})  # other medicines' sets tuned on (transfer-dev)
 CORPORA = EVAL_DIR / "corpora"
 NO_ANSWER = {Status.NO_ANSWER.value, Status.INVALID.value}  # "invalid": e.g. taken as not English
@@ -74,15 +72,17 @@ class SetSpec:
 
 
 def known_sets() -> list[SetSpec]:
-    """dev, test, heldout, heldout3 .. heldout5 and every `eval/corpora/<name>/` with questions and documents."""
+    """dev, test, heldout, every `eval/heldout<N>/` with questions (report-only) and every
+    `eval/corpora/<name>/` with questions and documents."""
     out = [
         SetSpec("dev", GOLD, "dev", report_only=False),
         SetSpec("test", GOLD, "test"),
         SetSpec("heldout", HELDOUT, report_only=False),  # spent since session 5: a second dev set
-        SetSpec("heldout3", HELDOUT3),
-        SetSpec("heldout4", HELDOUT4),
-        SetSpec("heldout5", HELDOUT5),
     ]
+    numbered = [d for d in EVAL_DIR.glob("heldout*") if d.name[len("heldout") :].isdigit()]
+    for d in sorted(numbered, key=lambda d: int(d.name[len("heldout") :])):
+        if (d / "questions.jsonl").is_file():
+            out.append(SetSpec(d.name, d / "questions.jsonl"))
     if CORPORA.is_dir():
         for d in sorted(CORPORA.iterdir()):
             if (d / "questions.jsonl").is_file() and (d / "documents").is_dir():

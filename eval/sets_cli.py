@@ -26,7 +26,7 @@ def add_sets_parser(subparsers: Any) -> argparse.ArgumentParser:
         description="Answer every question of each set and print the sets side by side.",
     )
     p.add_argument("--set", dest="sets", action="append", metavar="NAME",
-                   help="dev, test, heldout, heldout3, heldout4, heldout5 or a folder name under eval/corpora (repeatable; default: all)")  # fmt: skip
+                   help="dev, test, heldout, heldout<N> (a folder eval/heldout<N>) or a folder name under eval/corpora (repeatable; default: all)")  # fmt: skip
     p.add_argument("--index", help="index of the bundled corpus (default: LDN_INDEX_DIR or index/built)")
     p.add_argument("--model", help="local sentence-transformers folder (default: the packaged model)")
     p.add_argument("--out", type=Path, default=DEFAULT_OUT, help="output folder (default: eval/out/)")

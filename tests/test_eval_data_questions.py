@@ -27,6 +27,7 @@ HELDOUT = ROOT / "eval" / "heldout" / "questions.jsonl"
 HELDOUT3 = ROOT / "eval" / "heldout3" / "questions.jsonl"
 HELDOUT4 = ROOT / "eval" / "heldout4" / "questions.jsonl"
 HELDOUT5 = ROOT / "eval" / "heldout5" / "questions.jsonl"
+HELDOUT6 = ROOT / "eval" / "heldout6" / "questions.jsonl"
 TWO_QUESTIONS = ROOT / "eval" / "heldout5" / "two_questions.jsonl"
 TWO_QUESTIONS6 = ROOT / "eval" / "heldout6" / "two_questions.jsonl"
 MELATONIN = ROOT / "eval" / "corpora" / "melatonin"
@@ -41,9 +42,10 @@ SETS = [
     (HELDOUT3, DEFAULT_CORPUS_DIR, 130, "heldout3"),
     (HELDOUT4, DEFAULT_CORPUS_DIR, 130, "heldout4"),
     (HELDOUT5, DEFAULT_CORPUS_DIR, 120, "heldout5"),
+    (HELDOUT6, DEFAULT_CORPUS_DIR, 130, "heldout6"),
     (MELATONIN / "questions.jsonl", MELATONIN / "documents", 50, "heldout"),
 ]
-SET_IDS = ["heldout", "heldout3", "heldout4", "heldout5", "melatonin"]
+SET_IDS = ["heldout", "heldout3", "heldout4", "heldout5", "heldout6", "melatonin"]
 
 
 def _texts(folder: Path) -> dict[str, str]:
@@ -79,8 +81,8 @@ def test_every_row_names_its_page_kind_and_wording(path: Path, docs: Path, minim
 
 @pytest.mark.parametrize(
     ("path", "long_min"),
-    [(HELDOUT, 0.30), (HELDOUT3, 0.30), (HELDOUT4, 0.40), (HELDOUT5, 1 / 3)],
-    ids=["heldout", "heldout3", "heldout4", "heldout5"],
+    [(HELDOUT, 0.30), (HELDOUT3, 0.30), (HELDOUT4, 0.40), (HELDOUT5, 1 / 3), (HELDOUT6, 1 / 3)],
+    ids=["heldout", "heldout3", "heldout4", "heldout5", "heldout6"],
 )
 def test_heldout_mixes_long_stories_and_covers_the_kinds_of_question(path: Path, long_min: float) -> None:
     questions = load_questions(path)
@@ -99,7 +101,7 @@ def test_held_out_ids_and_questions_never_reuse_gold_ones() -> None:
     gold = load_questions(DEFAULT_GOLD)
     others = [
         q
-        for p in (HELDOUT, HELDOUT3, HELDOUT4, HELDOUT5, MELATONIN / "questions.jsonl")
+        for p in (HELDOUT, HELDOUT3, HELDOUT4, HELDOUT5, HELDOUT6, MELATONIN / "questions.jsonl")
         for q in load_questions(p)
     ]
     assert not {q.id for q in gold} & {q.id for q in others}
@@ -224,3 +226,41 @@ def test_heldout6_two_question_messages_have_two_verbatim_parts_and_are_new() ->
     taken |= {_norm(r["message"]) for r in _rows(TWO_QUESTIONS)}
     assert len({_norm(r["message"]) for r in rows}) == len(rows)
     assert not [r["id"] for r in rows if _norm(r["message"]) in taken]
+
+
+def test_heldout6_ids_counts_and_no_question_shared_with_another_set() -> None:
+    """eval/heldout6/questions.jsonl: ids n001.., the mix the brief asks for, every document cited, and new text:
+    no question equals a question of another set or a two-question message (lower-cased, white space folded)."""
+    rows = _rows(HELDOUT6)
+    questions = load_questions(HELDOUT6)
+    keys = [
+        "id",
+        "question",
+        "type",
+        "answers",
+        "pin",
+        "tags",
+        "kind",
+        "split",
+        "wording",
+        "source_url",
+        "source_title",
+    ]
+    assert all(list(r) == keys for r in rows)
+    assert [r["id"] for r in rows] == [f"n{n:03d}" for n in range(1, len(rows) + 1)]
+    types = Counter(q.type for q in questions)
+    assert types["answerable"] >= 100 and types["unanswerable"] >= 30, types
+    assert all("absent" in q.tags for q in questions if q.type == "unanswerable")
+    assert all(q.tags[-1] == "long" for q in questions if "long" in q.tags)
+    assert Counter(r["wording"] for r in rows)["verbatim"] >= 5
+    assert len(Counter(q.kind for q in questions)) == len(load_kinds().kinds)  # every kind asked
+    assert sum(q.pin == "opioid" for q in questions) >= 5
+    for q in questions:
+        spans = [(a.doc_id, a.text) for a in q.answers]
+        assert len(spans) == len(set(spans)), q.id
+    cited = {a.doc_id for q in questions for a in q.answers}
+    assert cited == set(_texts(DEFAULT_CORPUS_DIR))  # every source document answers something
+    elsewhere = [DEFAULT_GOLD, HELDOUT, HELDOUT3, HELDOUT4, HELDOUT5, MELATONIN / "questions.jsonl"]
+    taken = {_norm(q.question) for p in elsewhere for q in load_questions(p)}
+    taken |= {_norm(r["message"]) for p in (TWO_QUESTIONS, TWO_QUESTIONS6) for r in _rows(p)}
+    assert not [q.id for q in questions if _norm(q.question) in taken]

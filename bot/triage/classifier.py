@@ -34,7 +34,7 @@ from pathlib import Path
 import numpy as np
 
 from bot.triage import model as model_io
-from bot.triage.clauses import lone_clauses, units
+from bot.triage.clauses import all_units, units
 from bot.triage.cues import flags, story_flags, told_when
 from bot.triage.data import (
     CUES,
@@ -141,8 +141,8 @@ class Triager:
     def units(self, text: str) -> list[str]:
         """What to encode for one message: the scored units, then the clauses only the suicide
         component scores alone (`clauses.lone_clauses`)."""
-        base = self.scored_units(text)
-        return base + lone_clauses(text, self.thresholds.suicide_clause_words, base)
+        t = self.thresholds
+        return all_units(text, t.context_words, t.suicide_clause_words)
 
     def unit_scores(self, texts: list[str], vectors: np.ndarray, n_scored: int | None = None) -> UnitScores:
         """Per unit; units after the first `n_scored` (the lone clauses) count for the suicide

@@ -130,7 +130,7 @@ def fit_gate(triager: object, rows: list[TrainRow], settings: GateSettings, key:
 
     enc = triager.embedder  # type: ignore[attr-defined]
     units = [triager.units(r.text) for r in rows]  # type: ignore[attr-defined]
-    unique = list(dict.fromkeys(u for us in units for u in us))
+    unique = training_texts(units)
     by_text = dict(zip(unique, enc.encode(unique), strict=True))
     x, y, folds = [], [], []
     for row, us in zip(rows, units, strict=True):
@@ -145,6 +145,11 @@ def fit_gate(triager: object, rows: list[TrainRow], settings: GateSettings, key:
     threshold, _ = nested_threshold(xs, ys, folds, settings.c, settings.margin)
     w, b = fit(xs, ys, settings.c)
     return gate_io.Gate(key, w, b, threshold, settings.parts)
+
+
+def training_texts(units: list[list[str]]) -> list[str]:
+    """The distinct unit texts the fit encodes (one batched call), in first-seen order."""
+    return list(dict.fromkeys(u for us in units for u in us))
 
 
 def write_gate(

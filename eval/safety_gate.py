@@ -142,6 +142,7 @@ def figures(pool: Pool, lowered: np.ndarray, held: str) -> dict[str, Any]:
         "definite": sum(pool.level[i] == "definite" for i in o),
         "lowered_emergencies": sum(bool(lowered[i]) for i in e),
         "lowered_ordinary": sum(bool(lowered[i]) for i in o),
+        "lowered_ordinary_kinds": sorted(pool.kind[i] for i in o if lowered[i]),
     }
 
 
@@ -157,6 +158,9 @@ def pooled(rows: list[dict[str, Any]]) -> dict[str, Any]:
     )
     out: dict[str, Any] = {k: sum(r[k] for r in rows) for k in keys}
     out["missed_kinds"] = dict(Counter(k for r in rows for k in r["missed_kinds"]))
+    out["lowered_ordinary_kinds"] = dict(
+        Counter(k or "answer sets" for r in rows for k in r["lowered_ordinary_kinds"])
+    )
     out["shown_share"] = round(out["shown"] / max(1, out["ordinary"]), 3)
     if all("headroom" in r for r in rows):
         out["headroom"] = min(r["headroom"] for r in rows)

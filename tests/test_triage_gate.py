@@ -192,6 +192,10 @@ def test_a_stale_damaged_or_disabled_gate(index: Path, monkeypatch: pytest.Monke
     assert load_gate(build, identity, triage_key) is not None
     with pytest.raises(IndexMismatch, match="stale"):
         load_gate(build, identity, "another-triage-key")  # e.g. edited cues or cuts: rebuild
+    assert gate_build.gate_current(build, identity, triage_key)
+    monkeypatch.setattr(gate_build, "train_sha", lambda *a: "an edited training file")
+    assert not gate_build.gate_current(build, identity, triage_key)  # the build refits it
+    assert load_gate(build, identity, triage_key) is not None  # serving trusts the stored digest
     monkeypatch.setattr(gate_build, "load_settings", lambda *a: replace(load_settings(), enabled=False))
     assert load_gate(build, identity, "another-triage-key") is None  # disabled: no gate, no check
     monkeypatch.undo()

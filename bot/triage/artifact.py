@@ -165,7 +165,7 @@ def load_gate(build: Path | None, identity: str, triage_key: str) -> Gate | None
         gate = gate_io.load(path)
     except (OSError, KeyError, ValueError) as exc:
         raise IndexDamaged(f"{path} cannot be read ({exc}); {REBUILD}") from exc
-    if gate.key != gate_key(identity, triage_key):
+    if gate.key != gate_key(identity, triage_key, gate.train_sha):
         raise IndexMismatch(
             "the triage gate's settings or training files, the cues or the cuts (bot/data/triage/) changed "
             f"since the index was built (stale {GATE_FILE}); {REBUILD}"

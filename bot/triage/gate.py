@@ -41,6 +41,7 @@ class Gate:
     b: float
     threshold: float  # P(keep) below this lowers `possible` to no guidance
     parts: str = "best,whole,scalars"  # the feature blocks (`features`), in order
+    train_sha: str = ""  # digest of the training files (`gate_build.train_sha`): serving need not read them
 
     def p_keep(self, x: np.ndarray) -> float:
         """P(emergency | features) by the regression (one message)."""
@@ -105,6 +106,7 @@ def save(gate: Gate, path: Path) -> None:
                 b=np.array(gate.b),
                 threshold=np.array(gate.threshold),
                 parts=np.array(gate.parts),
+                train_sha=np.array(gate.train_sha),
             )
         os.replace(tmp, path)
     finally:
@@ -116,5 +118,10 @@ def load(path: Path) -> Gate:
     """The saved gate; `OSError`/`KeyError`/`ValueError` when missing or unreadable."""
     with np.load(path, allow_pickle=False) as z:
         return Gate(
-            str(z["key"]), z["w"].astype(np.float32), float(z["b"]), float(z["threshold"]), str(z["parts"])
+            str(z["key"]),
+            z["w"].astype(np.float32),
+            float(z["b"]),
+            float(z["threshold"]),
+            str(z["parts"]),
+            str(z["train_sha"]),
         )

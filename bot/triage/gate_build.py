@@ -11,7 +11,9 @@ still matches, and kept in memory for the rest of the process (tests build many 
 The key covers the embedder identity, the triage arrays' key, and the SHA-256 of gate.toml, of every
 training file, of cues.toml and of thresholds.toml: the gate learnt which `possible` messages the
 triage of that moment shows, so any of them changing makes it stale (serving then refuses it and
-names the rebuild, like a stale `triage.npz`). `enabled = false`: no file, no gate.
+names the rebuild, like a stale `triage.npz`). The training files' digest is stored in the gate:
+the build compares it with the files, serving trusts it (it never needs the eval data). `enabled =
+false`: no file, no gate.
 """
 
 from __future__ import annotations
@@ -116,15 +118,27 @@ def train_rows(settings: GateSettings, root: Path = ROOT) -> list[TrainRow]:
     return out
 
 
-def gate_key(identity: str, triage_key: str, settings_path: Path = GATE, root: Path = ROOT) -> str:
-    settings = load_settings(settings_path)
-    h = hashlib.sha256(f"{gate_io.FORMAT}\0{identity}\0{triage_key}".encode())
-    for p in (settings_path, CUES, THRESHOLDS, *(root / f.file for f in settings.train)):
-        h.update(b"\0" + (file_sha256(p) if p.is_file() else "missing").encode())
+def train_sha(settings: GateSettings, root: Path = ROOT) -> str:
+    """One digest of every training file's SHA-256 ("missing" for an absent file)."""
+    h = hashlib.sha256()
+    for f in settings.train:
+        p = root / f.file
+        h.update(f"{f.file}\0{file_sha256(p) if p.is_file() else 'missing'}\0".encode())
+    return h.hexdigest()
+
+
+def gate_key(identity: str, triage_key: str, train_digest: str, settings_path: Path = GATE) -> str:
+    """The gate's key: embedder, triage arrays, gate.toml, cues.toml, thresholds.toml and the
+    training files' digest (stored in the gate, so serving checks the rest without reading them)."""
+    h = hashlib.sha256(f"{gate_io.FORMAT}\0{identity}\0{triage_key}\0{train_digest}".encode())
+    for p in (settings_path, CUES, THRESHOLDS):
+        h.update(b"\0" + file_sha256(p).encode())
     return h.hexdigest()[:32]
 
 
-def fit_gate(triager: object, rows: list[TrainRow], settings: GateSettings, key: str) -> gate_io.Gate:
+def fit_gate(
+    triager: object, rows: list[TrainRow], settings: GateSettings, key: str, digest: str = ""
+) -> gate_io.Gate:
     """Score `rows` with `triager` (a `bot.triage.Triager` without a gate), then fit the gate."""
     from bot.triage.gate_fit import fit, nested_threshold
 
@@ -144,7 +158,7 @@ def fit_gate(triager: object, rows: list[TrainRow], settings: GateSettings, key:
     xs, ys = np.stack(x), np.array(y)
     threshold, _ = nested_threshold(xs, ys, folds, settings.c, settings.margin)
     w, b = fit(xs, ys, settings.c)
-    return gate_io.Gate(key, w, b, threshold, settings.parts)
+    return gate_io.Gate(key, w, b, threshold, settings.parts, digest)
 
 
 def training_texts(units: list[list[str]]) -> list[str]:
@@ -165,7 +179,8 @@ def write_gate(
     settings = load_settings()
     if not settings.enabled:
         return None
-    key = gate_key(identity, triage_key)
+    digest = train_sha(settings)
+    key = gate_key(identity, triage_key, digest)
     out = work / GATE_FILE
     if previous_build is not None and _key_of(previous_build / GATE_FILE) == key:
         shutil.copyfile(previous_build / GATE_FILE, out)
@@ -173,7 +188,7 @@ def write_gate(
     if key not in _MEMO:
         rows = train_rows(settings)
         log(f"scoring {len(rows)} triage gate training messages and fitting the gate")
-        _MEMO[key] = fit_gate(triager(), rows, settings, key)
+        _MEMO[key] = fit_gate(triager(), rows, settings, key, digest)
     gate_io.save(_MEMO[key], out)
     return out
 
@@ -187,6 +202,8 @@ def _key_of(path: Path) -> str | None:
 
 def gate_current(build: Path | None, identity: str, triage_key: str) -> bool:
     """Whether the build holds the gate today's settings ask for (none when disabled)."""
-    if not load_settings().enabled:
+    settings = load_settings()
+    if not settings.enabled:
         return True
-    return build is not None and _key_of(build / GATE_FILE) == gate_key(identity, triage_key)
+    key = gate_key(identity, triage_key, train_sha(settings))
+    return build is not None and _key_of(build / GATE_FILE) == key

@@ -34,6 +34,7 @@ class RankSettings:
     min_similarity: float = 0.40
     kind_credit: float = 0.0
     adapter_weight: float = 0.0  # the query adapter's list in retrieval's fusion (0: not loaded)
+    complete_shortenings: bool = False  # "fibro" -> "fibromyalgia" for the dense query (bot.shortenings)
     coverage_weight: float = 0.0  # x word coverage of retrieval's first 3 sentences (bot.coverage)
     medicine_bonus: float = (
         0.0  # order: a candidate naming a medicine the question names (bot.named_medicines)
@@ -78,7 +79,7 @@ def _table(cls: Any, raw: Any, where: str) -> Any:
         kind = type(fields[key].default)
         if kind is float and isinstance(value, int) and not isinstance(value, bool):
             value = float(value)
-        if not isinstance(value, kind) or isinstance(value, bool):
+        if not isinstance(value, kind) or (isinstance(value, bool) and kind is not bool):
             raise AnswerSettingsError(f"{where}.{key}: must be {kind.__name__}")
         out[key] = value
     return cls(**out)

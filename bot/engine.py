@@ -75,7 +75,10 @@ class Engine:
         self.reranker, self.answer_settings = reranker, answer or load_answer_settings()
         weight = self.answer_settings.rank.adapter_weight
         adapter = load_adapter(dimension=data.manifest.dimension) if weight > 0 else None
-        self.retriever = Retriever(data, adapter=adapter, adapter_weight=weight)
+        complete = self.answer_settings.rank.complete_shortenings
+        self.retriever = Retriever(
+            data, adapter=adapter, adapter_weight=weight, complete_shortenings=complete
+        )
         s = self.settings
         self.ranker, self.select_settings = build_ranker(
             data, reranker, self.answer_settings, s.min_similarity, s.min_relevance

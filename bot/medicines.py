@@ -7,6 +7,8 @@ Names are resolved in this order, longest phrase first (up to four words, so "Ty
    with its generic components (UK, US, Australian, European names), and street names of class
    medicines ("percs", "sizzurp": tables with `kind = "street names"`), which are matched exactly
    and never as the target of a typo (a name of over four words is found by its first four);
+   words of other scripts are transliterated (`bot.phrases`: "Коделак" is "kodelak") and matched
+   exactly, never as typos, street names or Latin names under six letters;
 2. the drug dictionary shipped inside the `drug-named-entity-recognition` wheel (DrugBank open
    data, MeSH, NHS and MedlinePlus names: ~107k variants to ~20k generics; `bot.drug_sources`);
 3. the class medicines' names from FDA's UNII names list (brands, INN and pharmacopoeia names,
@@ -50,18 +52,16 @@ from bot.misspellings import (
 )
 from bot.phrases import MAX_WORDS as MAX_WORDS  # re-exported: the extracts read it here
 from bot.phrases import key as key  # re-exported with tokens: other modules read them here
-from bot.phrases import longest_first
+from bot.phrases import longest_first, words_and_scripts
 from bot.phrases import tokens as tokens
+from bot.product_tables import STREET_NAMES as STREET_NAMES  # re-exported
+from bot.product_tables import MedicineDataError as MedicineDataError  # re-exported
+from bot.product_tables import read_products
 from corpus.datafile import read_toml
 
 DATA_DIR = Path(__file__).resolve().parent / "data" / "medicines"
 CLASSES = DATA_DIR / "classes.toml"
 PRODUCTS = DATA_DIR / "products.toml"
-STREET_NAMES = "street names"  # the `kind` of a products.toml table of street names
-
-
-class MedicineDataError(ValueError):
-    """A medicines data file is missing or malformed."""
 
 
 @dataclass(frozen=True)
@@ -81,6 +81,8 @@ class Vocabulary:
     known: frozenset[str]  # single-word variants and words of 6+ letters of any dictionary name
     ignore: frozenset[str]
     street_names: frozenset[str] = frozenset()  # keys of `products` matched exactly, never typo targets
+    native: frozenset[str] = frozenset()  # keys of `products` written in another script
+    consonantal: frozenset[str] = frozenset()  # those written in an abjad: never typo targets
 
     def class_of_generic(self, name: str) -> str | None:
         return next((cls for cls, names in self.class_generics.items() if name in names), None)
@@ -156,10 +158,11 @@ def vocabulary(
         if isinstance(ignore_table, dict)
         else frozenset()
     )
-    products, street = _products(
-        products_path, Vocabulary(class_generics, class_words, {}, {}, frozenset(), ignore)
+    bare = Vocabulary(class_generics, class_words, {}, {}, frozenset(), ignore)
+    products, street, native, abjad = read_products(
+        products_path, lambda k, gs: bool(bare.classes_of(gs)) and k not in ignore and k not in class_words
     )
-    vocab = Vocabulary(class_generics, class_words, products, {}, frozenset(), ignore, street)
+    vocab = Vocabulary(class_generics, class_words, products, {}, frozenset(), ignore, street, native, abjad)
     if not use_dictionary:
         return vocab
     dictionary: dict[str, tuple[str, ...]] = {}
@@ -184,48 +187,14 @@ def vocabulary(
             dictionary[k] = tuple(dict.fromkeys(dictionary.get(k, ()) + substances))
             if " " not in k:
                 known.add(k)
-    return Vocabulary(class_generics, class_words, products, dictionary, frozenset(known), ignore, street)
-
-
-def _products(path: Path, v: Vocabulary) -> tuple[dict[str, tuple[str, ...]], frozenset[str]]:
-    """name -> generics from products.toml, and the names of its street-name tables; a street name
-    must name a class medicine and be no class word or ignored phrase of classes.toml ("lean")."""
-    products: dict[str, tuple[str, ...]] = {}
-    street: set[str] = set()
-    for region, table in _toml(path).items():
-        kind = table.get("kind", "products") if isinstance(table, dict) else None
-        if not isinstance(table, dict) or not table.get("source") or kind not in ("products", STREET_NAMES):
-            raise MedicineDataError(
-                f"{path}: [{region}] needs a 'source' (and kind 'products' or {STREET_NAMES!r})"
-            )
-        for name, generics in table.items():
-            if name in ("source", "kind"):
-                continue
-            if (
-                not isinstance(generics, list)
-                or not generics
-                or not all(isinstance(g, str) for g in generics)
-            ):
-                raise MedicineDataError(f"{path}: {name!r} needs a list of generic names")
-            k = " ".join(tokens(name)[:MAX_WORDS])  # a longer name is found by its first words
-            found = tuple(g.lower() for g in generics)
-            if products.get(k, found) != found:
-                raise MedicineDataError(f"{path}: {name!r} is listed twice with other generics")
-            products[k] = found
-            if kind == STREET_NAMES and (
-                not v.classes_of(products[k]) or k in v.ignore or k in v.class_words
-            ):
-                raise MedicineDataError(
-                    f"{path}: street name {name!r}: no class generic, or a class word or ignored"
-                )
-            if kind == STREET_NAMES:
-                street.add(k)
-    return products, frozenset(street)
+    return Vocabulary(
+        class_generics, class_words, products, dictionary, frozenset(known), ignore, street, native, abjad
+    )
 
 
 def _typo_targets(v: Vocabulary) -> dict[str, str]:
     """Class-relevant names as one word -> the name ("cocodamol" -> "co codamol")."""
-    names = set(v.dictionary) | (set(v.products) - v.street_names) | set(v.class_words)
+    names = set(v.dictionary) | (set(v.products) - v.street_names - v.consonantal) | set(v.class_words)
     for generics in v.class_generics.values():
         names |= generics
     out = {n.replace(" ", ""): n for n in sorted(names) if n.count(" ") == 1}
@@ -236,9 +205,13 @@ def _typo_targets(v: Vocabulary) -> dict[str, str]:
 def find_medicines(text: str, v: Vocabulary | None = None) -> tuple[Mention, ...]:
     """Every class-relevant medicine named in the text (see the module doc for the order)."""
     v = v or vocabulary()
-    words = tokens(text)
+    pairs = words_and_scripts(text)
+    words, foreign = [w for w, _ in pairs], {w for w, f in pairs if f}
 
     def mention_of(k: str) -> Mention | None:
+        # a transliterated word: a name of its script, or another of 6+ letters ("утрам" is not "utram")
+        if foreign & set(k.split()) and k not in v.native and (k in v.street_names or len(k) < 6):
+            return None
         if k in v.ignore:
             return Mention(k, (), (), "ignored")
         if k in v.products:
@@ -256,11 +229,11 @@ def find_medicines(text: str, v: Vocabulary | None = None) -> tuple[Mention, ...
     out = [m for m in mentions if m.classes]
     targets = v.typo_targets
     for i, word in enumerate(words):
-        if used[i]:
+        if used[i] or word in foreign:  # never a typo in another script ("статей" is not "stadol")
             continue
         # (what is looked up, the word typed wrong, the next word typed right)
         candidates: list[tuple[str, str, str | None]] = [(word, word, None)]
-        nxt = words[i + 1] if i + 1 < len(words) and not used[i + 1] else ""
+        nxt = words[i + 1] if i + 1 < len(words) and not used[i + 1] and words[i + 1] not in foreign else ""
         if word in v.first_words and len(nxt) >= TYPO_MIN_LEN:
             candidates.append((word + nxt, nxt, ""))  # "co-codamole" -> "cocodamole"
         elif nxt in v.second_words and len(word) >= TYPO_MIN_LEN - 1:

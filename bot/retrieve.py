@@ -36,6 +36,7 @@ from dataclasses import dataclass
 import numpy as np
 
 from bot.observe import Laps, Stage, StageObserver
+from bot.shortenings import Shortenings
 from index.adapter import QueryAdapter
 from index.bm25 import tokenize
 from index.fusion import reciprocal_rank_fusion
@@ -87,6 +88,7 @@ class Retriever:
         passage_depth: int = 10,
         adapter: QueryAdapter | None = None,
         adapter_weight: float = 1.0,
+        complete_shortenings: bool = False,
     ):
         """`adapter` (`index.adapter`), when given, adds a fifth list to the fusion: sentences
         by `cos(W q, s)`, weighted `adapter_weight` (the other lists weigh 1)."""
@@ -95,14 +97,16 @@ class Retriever:
         self.passage_depth = passage_depth
         self.adapter = adapter
         self.adapter_weight = adapter_weight
+        texts = [p.text for p in data.passages]
+        self.shortenings = Shortenings(texts) if complete_shortenings else None  # "fibro" for the dense query
         vecs = data.sentence_vectors
         self.topic = (
             vecs.mean(axis=0).astype(np.float32)
             if len(vecs)
             else np.zeros(data.manifest.dimension, np.float32)
         )
-        self.topic_terms = topic_terms([p.text for p in data.passages])
-        self.topic_name = main_topic_term([p.text for p in data.passages], self.topic_terms)
+        self.topic_terms = topic_terms(texts)
+        self.topic_name = main_topic_term(texts, self.topic_terms)
         # BM25 leaves the topic out too: a query left with only "ldn" would rank the shortest
         # sentences that say "LDN" first ("LDN is usually taken as a pill.").
         self.topic_tokens = frozenset(t for term in self.topic_terms for t in tokenize(term))
@@ -131,10 +135,12 @@ class Retriever:
         Either way the query vector no longer depends on whether the person typed "LDN".
 
         >>> r = Retriever.__new__(Retriever)
-        >>> r.topic_terms, r.topic_name = frozenset({"ldn"}), "ldn"
+        >>> r.topic_terms, r.topic_name, r.shortenings = frozenset({"ldn"}), "ldn", None
         >>> r.query_texts("Does LDN cause dreams?"), r.query_texts("Does it cause dreams?")
         (['Does LDN cause dreams?', 'Does cause dreams?'], ['ldn: Does it cause dreams?', 'Does it cause dreams?'])
         """
+        if self.shortenings is not None:  # lay shortenings completed ("fibro"), bot.shortenings
+            query = self.shortenings.complete(query)
         neutral = self.neutral_query(query)
         if neutral:
             return [query, neutral]

@@ -59,6 +59,13 @@ def test_the_shipped_street_names_are_read_and_rare_in_english() -> None:
         "I buy ketum powder online",
         "my mum takes Percocets",
         "on amidone maintenance for years",
+        "he was taking hydros after the dental work",  # DEA 2018 slang report, hydrocodone
+        "methadone fizzies from the clinic",  # methadone
+        "my son was using skag and tecata",  # heroin
+        "bought some chiva last year",  # heroin (Spanish slang)
+        "two ercs a day",  # Percocet
+        "my uncle smoked chandoo",  # opium
+        "ithang and kahyam from a shop",  # kratom
     ],
 )
 def test_street_names_are_pinned(text: str) -> None:
@@ -89,6 +96,13 @@ def test_street_names_are_pinned(text: str) -> None:
         "a prolate shape on the scan",
         "Brovex for my allergies and Maxiphen DM for the cough",
         "Ambifed-G and Zodryl are in the cupboard",
+        "mi gato está enfermo y no tengo comida",  # Spanish heroin code words that are ordinary there
+        "compré gamot sa botika",  # Filipino for medicine, a heroin code word on the DEA list
+        "ragweed season makes my allergies worse",  # left out: another sense
+        "Greenies dental chews for the dog",
+        "I picked up my prescription at Watsons",
+        "the octagons on the quilt",
+        "morning at the bindle shop",
     ],
 )
 def test_english_senses_and_codeine_free_look_alikes_stay_unpinned(text: str) -> None:

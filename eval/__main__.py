@@ -116,6 +116,12 @@ def _add_safety(sub: Subparsers) -> None:
     )
     p.add_argument("--out", type=Path, default=Path("eval/out/safety.json"))
     p.add_argument("--model", help="local sentence-transformers model folder")
+    p.add_argument(
+        "--index",
+        type=Path,
+        help="take the triage arrays and the gate from this index build, as served (default: fit the "
+        "arrays now, without the gate)",
+    )
     p.set_defaults(target="eval.safety_eval:main")
 
 
@@ -128,6 +134,27 @@ def _add_safety_pool(sub: Subparsers) -> None:
     )
     p.add_argument("--model", help="local sentence-transformers model folder")
     p.set_defaults(target="eval.safety_pool:main")
+
+
+def _add_safety_gate(sub: Subparsers) -> None:
+    p = sub.add_parser(
+        "safety-gate",
+        help="leave-one-battery-out figures of the triage gate over the dev pool (session 9)",
+        description="Per dev safety file held out: the gate (a second stage on `possible` messages) fitted "
+        "and its threshold chosen on the other files only, then missed emergencies, ordinary shown and "
+        "ordinary definite on the held-out file against main's shipped triage. Never heldout9 or later.",
+    )
+    p.add_argument("--model", help="local sentence-transformers model folder")
+    p.add_argument(
+        "--config",
+        action="append",
+        default=[],
+        metavar="SPEC",
+        help="name=N,parts=best+whole+scalars,c=1,margin=1 (repeatable; default: bot/data/triage/gate.toml's)",
+    )
+    p.add_argument("--cache", type=Path, default=Path("eval/out/lobo_vectors.npz"), help="embedding cache")
+    p.add_argument("--out", type=Path, default=Path("eval/out/safety_gate.json"))
+    p.set_defaults(target="eval.safety_gate:main")
 
 
 def _add_safety_lobo(sub: Subparsers) -> None:
@@ -199,6 +226,7 @@ COMMANDS: list[Callable[[Subparsers], None]] = [
     _add_safety,
     _add_safety_pool,
     _add_safety_lobo,
+    _add_safety_gate,
     _add_liveqa,
     _add_rerank_speed,
     _add_feedback,

@@ -217,8 +217,13 @@ def main(args: argparse.Namespace) -> int:
     if args.split == "heldout" and args.out == OUT:
         args.out = OUT.with_name("safety_heldout.json")
     embedder = load_embedder(args.model, threads=1)
-    triager = Triager.fitted(embedder)
-    report: dict[str, object] = {"thresholds": triager.thresholds.__dict__}
+    if getattr(args, "index", None) is not None:  # the build's arrays and gate, as served
+        from index.store import current_build
+
+        triager = Triager.from_build(current_build(args.index), embedder)
+    else:
+        triager = Triager.fitted(embedder)  # fitted now; no gate (it needs a build, bot.triage.gate_build)
+    report: dict[str, object] = {"thresholds": triager.thresholds.__dict__, "gate": triager.gate is not None}
     for split in sorted(splits):
         path = getattr(args, "heldout", HELDOUT) if split == "heldout" else args.battery
         rows = load_battery(path, {split})

@@ -2,7 +2,9 @@
 
 `Triager.from_build(build_dir, embedder).assess(text) -> Triage` (level `definite` / `possible` / None and
 categories; the fitted arrays are written by `python -m index build`, `bot.triage.artifact`).
-See `bot.triage.classifier` for the scoring and `bot/data/triage/` for the data.
+See `bot.triage.classifier` for the scoring, `bot.triage.gate` for the learned second stage on
+`possible` messages (`gate.npz`, fitted by the build from `bot/data/triage/gate.toml`), and
+`bot/data/triage/` for the data.
 """
 
 from bot.triage.classifier import Level, Triage, Triager

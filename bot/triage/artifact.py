@@ -28,6 +28,7 @@ from pathlib import Path
 
 from bot.triage import data as triage_data
 from bot.triage import model as model_io
+from bot.triage.gate import Gate
 from bot.triage.model import TriageModel
 from index.embedder import Embedder
 from index.manifest import IndexDamaged, IndexMismatch
@@ -50,8 +51,12 @@ def _key_of(path: Path) -> str | None:
 
 
 def triage_current(build: Path | None, identity: str) -> bool:
-    """Whether the build folder holds a readable `triage.npz` with the current key."""
-    return build is not None and _key_of(build / TRIAGE_FILE) == current_key(identity)
+    """Whether the build folder holds a readable `triage.npz` with the current key, and the gate
+    today's `gate.toml` asks for (`bot.triage.gate_build`)."""
+    from bot.triage.gate_build import gate_current
+
+    key = current_key(identity)
+    return build is not None and _key_of(build / TRIAGE_FILE) == key and gate_current(build, identity, key)
 
 
 def write_triage(
@@ -92,14 +97,25 @@ def triage_files(
 
         return embedder if embedder is not None else load_embedder(model_path)
 
-    return {TRIAGE_FILE: write_triage(work, identity, model, live_build, log)}
+    from bot.triage.classifier import Triager
+    from bot.triage.gate_build import GATE_FILE, write_gate
+
+    files = {TRIAGE_FILE: write_triage(work, identity, model, live_build, log)}
+    triage = model_io.load(files[TRIAGE_FILE])
+
+    def triager() -> Triager:
+        cues = triage_data.load_cues(triage_data.CUES)
+        return Triager(model(), triage, cues, triage_data.load_thresholds(triage_data.THRESHOLDS))
+
+    gate = write_gate(work, identity, triager, triage.key, live_build, log)
+    return files | ({GATE_FILE: gate} if gate is not None else {})
 
 
-def _recorded_sha256(build: Path) -> str | None:
+def _recorded_sha256(build: Path, name: str = TRIAGE_FILE) -> str | None:
     from index.store import CHECKSUMS
 
     try:
-        entry = json.loads((build / CHECKSUMS).read_text(encoding="utf-8")).get(TRIAGE_FILE)
+        entry = json.loads((build / CHECKSUMS).read_text(encoding="utf-8")).get(name)
     except (OSError, ValueError, AttributeError):
         return None
     return entry[1] if isinstance(entry, list) and len(entry) == 2 else None
@@ -128,3 +144,30 @@ def load_triage(build: Path | None, identity: str) -> TriageModel:
             f"was built (stale {TRIAGE_FILE}); {REBUILD}"
         )
     return model
+
+
+def load_gate(build: Path | None, identity: str, triage_key: str) -> Gate | None:
+    """The build's triage gate, checked like `load_triage`; None when `gate.toml` disables it."""
+    from bot.triage import gate as gate_io
+    from bot.triage.gate_build import GATE_FILE, gate_key, load_settings
+
+    if not load_settings().enabled:
+        return None
+    path = build / GATE_FILE if build is not None else None
+    if path is None or not path.is_file():
+        raise IndexMismatch(
+            f"the index has no triage gate ({GATE_FILE}; built by an older version); {REBUILD}"
+        )
+    recorded = _recorded_sha256(path.parent, GATE_FILE)
+    if recorded is None or hashlib.sha256(path.read_bytes()).hexdigest() != recorded:
+        raise IndexDamaged(f"{path} does not match its recorded checksum; {REBUILD}")
+    try:
+        gate = gate_io.load(path)
+    except (OSError, KeyError, ValueError) as exc:
+        raise IndexDamaged(f"{path} cannot be read ({exc}); {REBUILD}") from exc
+    if gate.key != gate_key(identity, triage_key, gate.train_sha):
+        raise IndexMismatch(
+            "the triage gate's settings or training files, the cues or the cuts (bot/data/triage/) changed "
+            f"since the index was built (stale {GATE_FILE}); {REBUILD}"
+        )
+    return gate

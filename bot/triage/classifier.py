@@ -16,6 +16,11 @@ least `possible` too: a rule-level safety net under the classifier. The suicide 
 scores clauses alone (`clauses.lone_clauses`), so a short farewell followed by an everyday question
 is not read as the question. All numbers come from `bot/data/triage/thresholds.toml`.
 
+The gate (session 9, `bot.triage.gate`, optional): a message at `possible` that no red flag and not
+the suicide component shows gets a second look by a logistic regression trained on the dev pool;
+below its threshold the level is lowered to none (`Triage.lowered`, `Triage.gate`: its probability),
+and the person gets the normal answer without the guidance. It never lowers `definite`.
+
 The caller may pass vectors it already computed for `units(text)` (one batched encode shared
 with retrieval); otherwise the triager encodes them itself.
 """
@@ -29,7 +34,7 @@ from pathlib import Path
 import numpy as np
 
 from bot.triage import model as model_io
-from bot.triage.clauses import lone_clauses, units
+from bot.triage.clauses import all_units, units
 from bot.triage.cues import flags, story_flags, told_when
 from bot.triage.data import (
     CUES,
@@ -44,6 +49,7 @@ from bot.triage.data import (
     load_exemplars,
     load_thresholds,
 )
+from bot.triage.gate import Gate, features, scalars
 from bot.triage.model import TriageModel
 from index.embedder import Embedder
 
@@ -60,6 +66,8 @@ class Triage:
     score: float = 0.0
     suicide: float = 0.0
     unit_scores: tuple[float, ...] = field(default=(), compare=False)
+    gate: float | None = None  # the gate's P(emergency) when it looked (a `possible`, not exempt message)
+    lowered: bool = False  # the gate lowered `possible` to no guidance (bot.triage.gate)
 
     @property
     def is_emergency(self) -> bool:
@@ -93,20 +101,23 @@ class Triager:
         model: TriageModel,
         cues: Cues,
         thresholds: Thresholds,
+        gate: Gate | None = None,
     ):
         self.embedder = embedder
         self.model = model
         self.cues = cues
         self.thresholds = thresholds
+        self.gate = gate
 
     @classmethod
     def from_build(cls, build: Path | None, embedder: Embedder) -> Triager:
         """Serving: the arrays fitted by `python -m index build` (`bot.triage.artifact`), checked
         against the embedder and today's exemplar file; nothing is embedded here."""
-        from bot.triage.artifact import load_triage
+        from bot.triage.artifact import load_gate, load_triage
 
         model = load_triage(build, embedder.identity)
-        return cls(embedder, model, load_cues(CUES), load_thresholds(THRESHOLDS))
+        gate = load_gate(build, embedder.identity, model.key)
+        return cls(embedder, model, load_cues(CUES), load_thresholds(THRESHOLDS), gate)
 
     @classmethod
     def fitted(
@@ -130,8 +141,8 @@ class Triager:
     def units(self, text: str) -> list[str]:
         """What to encode for one message: the scored units, then the clauses only the suicide
         component scores alone (`clauses.lone_clauses`)."""
-        base = self.scored_units(text)
-        return base + lone_clauses(text, self.thresholds.suicide_clause_words, base)
+        t = self.thresholds
+        return all_units(text, t.context_words, t.suicide_clause_words)
 
     def unit_scores(self, texts: list[str], vectors: np.ndarray, n_scored: int | None = None) -> UnitScores:
         """Per unit; units after the first `n_scored` (the lone clauses) count for the suicide
@@ -163,30 +174,65 @@ class Triager:
         s = self.unit_scores(texts, vectors, len(self.scored_units(text)))
         return self.decide(s, vectors)
 
-    def decide(self, s: UnitScores, vectors: np.ndarray, thresholds: Thresholds | None = None) -> Triage:
-        """The level and categories from unit scores (`thresholds` overrides the loaded ones)."""
+    def combined(self, s: UnitScores, thresholds: Thresholds | None = None) -> np.ndarray:
+        """Each unit's score (module docstring)."""
         t = thresholds or self.thresholds
-        scores = (
+        return (
             s.p_emergency
             + t.acuity_weight * s.acuity
             - t.not_now_weight * s.not_now
             - t.story_weight * (s.story if s.story is not None else 0.0)
         )
+
+    @staticmethod
+    def red(s: UnitScores) -> bool:
+        """A red flag with no not-now cue in its clause, or one on which not-now cues do not act."""
+        return bool(np.any(((s.red_flag > 0) & (s.not_now == 0)) | (s.red_flag > 1)))
+
+    def decide(self, s: UnitScores, vectors: np.ndarray, thresholds: Thresholds | None = None) -> Triage:
+        """The level and categories from unit scores (`thresholds` overrides the loaded ones)."""
+        t = thresholds or self.thresholds
+        scores = self.combined(s, t)
         suicide = s.p_suicide - t.not_now_weight * s.not_now
         best = int(np.argmax(scores))
         score, sui = float(scores[best]), float(suicide.max())
-        red = bool(np.any(((s.red_flag > 0) & (s.not_now == 0)) | (s.red_flag > 1)))
+        red = self.red(s)
         level = None
         if score >= t.definite:
             level = Level.DEFINITE
         elif score >= t.possible or sui >= t.suicide_possible or red:
             level = Level.POSSIBLE
+        unit = tuple(float(x) for x in scores)
+        keep = None
+        if self.gate is not None and level is Level.POSSIBLE and not red and sui < t.suicide_possible:
+            keep = self.gate.p_keep(self._features(s, vectors, scores, sui, self.gate.parts))
+            if keep < self.gate.threshold:  # the gate: no guidance, the normal answer
+                return Triage(None, (), score, sui, unit, keep, lowered=True)
         categories: list[str] = []
         if score >= t.possible or (red and sui < t.suicide_possible):
             categories.append(self.model.nearest_category(vectors[best], t.neighbours))
         if sui >= t.suicide_possible and SUICIDE not in categories:
             categories.append(SUICIDE)
-        return Triage(level, tuple(categories), score, sui, tuple(float(x) for x in scores))
+        return Triage(level, tuple(categories), score, sui, unit, keep)
+
+    def gate_features(self, s: UnitScores, vectors: np.ndarray, parts: str) -> np.ndarray | None:
+        """The gate's feature row when the gate may act on this message (`possible` by the cuts, no
+        red flag, the suicide component below its cut), else None; the gate itself is not applied."""
+        t = self.thresholds
+        scores = self.combined(s, t)
+        sui = float((s.p_suicide - t.not_now_weight * s.not_now).max())
+        score = float(scores.max())
+        possible = t.possible <= score < t.definite
+        if not possible or self.red(s) or sui >= t.suicide_possible:
+            return None
+        return self._features(s, vectors, scores, sui, parts)
+
+    @staticmethod
+    def _features(
+        s: UnitScores, vectors: np.ndarray, scores: np.ndarray, sui: float, parts: str
+    ) -> np.ndarray:
+        numbers = scalars(scores, sui, s.p_emergency, s.acuity, s.not_now, s.story, s.red_flag)
+        return features(vectors, int(np.argmax(scores)), numbers, parts)
 
 
 def fit(embedder: Embedder, exemplars: tuple[Exemplar, ...], lr_c: float, key: str) -> TriageModel:

@@ -73,3 +73,9 @@ def lone_clauses(text: str, min_words: int, taken: list[str]) -> list[str]:
     if len(parts) <= 1:
         return []
     return [p for p in dict.fromkeys(parts) if len(p.split()) >= min_words and p not in taken][:MAX_UNITS]
+
+
+def all_units(text: str, context_words: int, suicide_clause_words: int) -> list[str]:
+    """What triage encodes for one message: the scored units, then the lone clauses."""
+    base = units(text, context_words)
+    return base + lone_clauses(text, suicide_clause_words, base)

@@ -237,30 +237,41 @@ def test_heldout6_two_question_messages_have_two_verbatim_parts_and_are_new() ->
     assert not [r["id"] for r in rows if _norm(r["message"]) in taken]
 
 
-def test_heldout6_ids_counts_and_no_question_shared_with_another_set() -> None:
-    """eval/heldout6/questions.jsonl: ids n001.., the mix the brief asks for, every document cited, and new text:
-    no question equals a question of another set or a two-question message (lower-cased, white space folded)."""
-    rows = _rows(HELDOUT6)
-    questions = load_questions(HELDOUT6)
-    keys = [
-        "id",
-        "question",
-        "type",
-        "answers",
-        "pin",
-        "tags",
-        "kind",
-        "split",
-        "wording",
-        "source_url",
-        "source_title",
-    ]
-    assert all(list(r) == keys for r in rows)
-    assert [r["id"] for r in rows] == [f"n{n:03d}" for n in range(1, len(rows) + 1)]
+KEYS6 = [
+    "id",
+    "question",
+    "type",
+    "answers",
+    "pin",
+    "tags",
+    "kind",
+    "split",
+    "wording",
+    "source_url",
+    "source_title",
+]
+
+
+@pytest.mark.parametrize(
+    ("path", "prefix", "long_words"),
+    [(HELDOUT6, "n", 0), (HELDOUT7, "p", 16)],  # heldout7's brief: a long question has 16+ words
+)
+def test_fresh_sets_ids_counts_and_no_question_shared_with_another_set(
+    path: Path, prefix: str, long_words: int
+) -> None:
+    """eval/heldout6 and heldout7 questions.jsonl: ids n001.. / p001.., the mix the briefs ask for, every document and
+    kind present, and new text: no question equals a question of an earlier set or a two-question message (lower-cased,
+    white space folded)."""
+    rows = _rows(path)
+    questions = load_questions(path)
+    assert all(list(r) == KEYS6 for r in rows)
+    assert [r["id"] for r in rows] == [f"{prefix}{n:03d}" for n in range(1, len(rows) + 1)]
     types = Counter(q.type for q in questions)
     assert types["answerable"] >= 100 and types["unanswerable"] >= 30, types
     assert all("absent" in q.tags for q in questions if q.type == "unanswerable")
-    assert all(q.tags[-1] == "long" for q in questions if "long" in q.tags)
+    assert all(
+        q.tags[-1] == "long" and len(q.question.split()) >= long_words for q in questions if "long" in q.tags
+    )
     assert Counter(r["wording"] for r in rows)["verbatim"] >= 5
     assert len(Counter(q.kind for q in questions)) == len(load_kinds().kinds)  # every kind asked
     assert sum(q.pin == "opioid" for q in questions) >= 5
@@ -269,45 +280,8 @@ def test_heldout6_ids_counts_and_no_question_shared_with_another_set() -> None:
         assert len(spans) == len(set(spans)), q.id
     cited = {a.doc_id for q in questions for a in q.answers}
     assert cited == set(_texts(DEFAULT_CORPUS_DIR))  # every source document answers something
-    elsewhere = [DEFAULT_GOLD, HELDOUT, HELDOUT3, HELDOUT4, HELDOUT5, MELATONIN / "questions.jsonl"]
-    taken = {_norm(q.question) for p in elsewhere for q in load_questions(p)}
-    taken |= {_norm(r["message"]) for p in (TWO_QUESTIONS, TWO_QUESTIONS6) for r in _rows(p)}
-    assert not [q.id for q in questions if _norm(q.question) in taken]
-
-
-def test_heldout7_ids_counts_and_no_question_shared_with_another_set() -> None:
-    """eval/heldout7/questions.jsonl: ids p001.., the mix the brief asks for, every document and kind present, and new
-    text: no question equals a question of another set or a two-question message (lower-cased, white space folded)."""
-    rows = _rows(HELDOUT7)
-    questions = load_questions(HELDOUT7)
-    keys = [
-        "id",
-        "question",
-        "type",
-        "answers",
-        "pin",
-        "tags",
-        "kind",
-        "split",
-        "wording",
-        "source_url",
-        "source_title",
-    ]
-    assert all(list(r) == keys for r in rows)
-    assert [r["id"] for r in rows] == [f"p{n:03d}" for n in range(1, len(rows) + 1)]
-    types = Counter(q.type for q in questions)
-    assert types["answerable"] >= 100 and types["unanswerable"] >= 30, types
-    assert all("absent" in q.tags for q in questions if q.type == "unanswerable")
-    assert all(q.tags[-1] == "long" and len(q.question.split()) >= 16 for q in questions if "long" in q.tags)
-    assert Counter(r["wording"] for r in rows)["verbatim"] >= 5
-    assert len(Counter(q.kind for q in questions)) == len(load_kinds().kinds)  # every kind asked
-    assert sum(q.pin == "opioid" for q in questions) >= 5
-    for q in questions:
-        spans = [(a.doc_id, a.text) for a in q.answers]
-        assert len(spans) == len(set(spans)), q.id
-    cited = {a.doc_id for q in questions for a in q.answers}
-    assert cited == set(_texts(DEFAULT_CORPUS_DIR))  # every source document answers something
-    elsewhere = [DEFAULT_GOLD, HELDOUT, HELDOUT3, HELDOUT4, HELDOUT5, HELDOUT6, MELATONIN / "questions.jsonl"]
+    earlier = [DEFAULT_GOLD, HELDOUT, HELDOUT3, HELDOUT4, HELDOUT5, HELDOUT6, HELDOUT7]
+    elsewhere = [*earlier[: earlier.index(path)], MELATONIN / "questions.jsonl"]
     taken = {_norm(q.question) for p in elsewhere for q in load_questions(p)}
     taken |= {_norm(r["message"]) for p in (TWO_QUESTIONS, TWO_QUESTIONS6) for r in _rows(p)}
     assert not [q.id for q in questions if _norm(q.question) in taken]

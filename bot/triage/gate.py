@@ -23,12 +23,12 @@ here wrote. Inference is numpy only (coefficients in `gate.npz` of the build fol
 
 from __future__ import annotations
 
-import os
-import tempfile
 from dataclasses import dataclass
 from pathlib import Path
 
 import numpy as np
+
+from bot.triage.model import save_npz
 
 FORMAT = "triage-gate-1"
 SCALARS = ("score", "suicide", "p_max", "acuity", "not_now", "story", "red_any", "log_units")
@@ -94,24 +94,16 @@ def features(
 
 
 def save(gate: Gate, path: Path) -> None:
-    """Write atomically (temporary file, then rename)."""
-    path.parent.mkdir(parents=True, exist_ok=True)
-    fd, tmp = tempfile.mkstemp(dir=path.parent, suffix=".npz.tmp")
-    try:
-        with os.fdopen(fd, "wb") as fh:
-            np.savez(
-                fh,
-                key=np.array(gate.key),
-                w=gate.w,
-                b=np.array(gate.b),
-                threshold=np.array(gate.threshold),
-                parts=np.array(gate.parts),
-                train_sha=np.array(gate.train_sha),
-            )
-        os.replace(tmp, path)
-    finally:
-        if os.path.exists(tmp):
-            os.unlink(tmp)
+    """Write atomically (`bot.triage.model.save_npz`)."""
+    save_npz(
+        path,
+        key=np.array(gate.key),
+        w=gate.w,
+        b=np.array(gate.b),
+        threshold=np.array(gate.threshold),
+        parts=np.array(gate.parts),
+        train_sha=np.array(gate.train_sha),
+    )
 
 
 def load(path: Path) -> Gate:

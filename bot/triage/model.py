@@ -111,23 +111,29 @@ def build_model(vectors: np.ndarray, exemplars: tuple[Exemplar, ...], lr_c: floa
 
 
 def save(model: TriageModel, path: Path) -> None:
-    """Write atomically (temporary file, then rename); errors propagate to the caller."""
+    """Write atomically (`save_npz`); errors propagate to the caller."""
+    save_npz(
+        path,
+        key=np.array(model.key),
+        vectors=model.vectors,
+        emergency=model.emergency,
+        category=model.category,
+        categories=np.array(model.categories),
+        w_emergency=model.w_emergency,
+        b_emergency=np.array(model.b_emergency),
+        w_suicide=model.w_suicide,
+        b_suicide=np.array(model.b_suicide),
+    )
+
+
+def save_npz(path: Path, **arrays: np.ndarray) -> None:
+    """`np.savez` written atomically (a temporary file in the same folder, then renamed), so a
+    reader never sees half a file."""
     path.parent.mkdir(parents=True, exist_ok=True)
     fd, tmp = tempfile.mkstemp(dir=path.parent, suffix=".npz.tmp")
     try:
         with os.fdopen(fd, "wb") as fh:
-            np.savez(
-                fh,
-                key=np.array(model.key),
-                vectors=model.vectors,
-                emergency=model.emergency,
-                category=model.category,
-                categories=np.array(model.categories),
-                w_emergency=model.w_emergency,
-                b_emergency=np.array(model.b_emergency),
-                w_suicide=model.w_suicide,
-                b_suicide=np.array(model.b_suicide),
-            )
+            np.savez(fh, **arrays)  # type: ignore[arg-type]
         os.replace(tmp, path)
     finally:
         if os.path.exists(tmp):

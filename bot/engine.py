@@ -36,7 +36,7 @@ from bot import messages
 from bot.answer_settings import AnswerSettings, load_answer_settings
 from bot.cautions import find_cautions
 from bot.language import LanguageGate
-from bot.models import Answer, PinKind, Status
+from bot.models import Answer, Caveat, PinKind, Quote, Status
 from bot.multi import rank_each
 from bot.observe import Laps, Stage, StageObserver
 from bot.question import MAX_CHARS, clean_question
@@ -185,30 +185,25 @@ class Engine:
         qvec, unit_vectors, rows = self._encode_with_triage(text, rows, story.texts[:-1] + parts)
         triage = self.triager.assess(text, unit_vectors)
         level = None if triage.level is None else triage.level.value
+
+        def reply(
+            status: Status,
+            message: str,
+            found: tuple[Quote, ...] = (),
+            notes: tuple[Caveat, ...] = (),
+            signals: dict[str, float] | None = None,
+        ) -> Answer:
+            """Every reply: the fixed advice, the triage's level, categories and gate mark."""
+            cats, low = triage.categories, triage.lowered
+            asked = parts if status in (Status.ANSWERED, Status.NO_ANSWER) else ()
+            return Answer(
+                status, shown, message, found, notes, messages.ADVICE, signals or {}, level, cats, asked, low
+            )
+
         if triage.level is Level.DEFINITE:
-            return Answer(
-                Status.EMERGENCY,
-                shown,
-                messages.EMERGENCY,
-                (),
-                (),
-                messages.ADVICE,
-                {},
-                level,
-                triage.categories,
-            )
+            return reply(Status.EMERGENCY, messages.EMERGENCY)
         if not self.language.check(text).english:  # a "possible" emergency keeps its guidance
-            return Answer(
-                Status.INVALID,
-                shown,
-                messages.NOT_ENGLISH,
-                (),
-                (),
-                messages.ADVICE,
-                {},
-                level,
-                triage.categories,
-            )
+            return reply(Status.INVALID, messages.NOT_ENGLISH)
         pins = {PinKind(p) for p in detect_pins(text)}
         vectors = [self.encode(t, rows) for t in story.texts[:-1]] + [qvec]
         laps.lap(Stage.ENCODE)
@@ -234,30 +229,8 @@ class Engine:
             "confidence": ranking.confidence,
         }
         if not quotes:
-            return Answer(
-                Status.NO_ANSWER,
-                shown,
-                messages.NO_ANSWER,
-                (),
-                (),
-                messages.ADVICE,
-                signals,
-                level,
-                triage.categories,
-                parts,
-            )
-        return Answer(
-            Status.ANSWERED,
-            shown,
-            messages.ANSWERED_INTRO,
-            quotes,
-            caveats,
-            messages.ADVICE,
-            signals,
-            level,
-            triage.categories,
-            parts,
-        )
+            return reply(Status.NO_ANSWER, messages.NO_ANSWER, signals=signals)
+        return reply(Status.ANSWERED, messages.ANSWERED_INTRO, quotes, caveats, signals)
 
 
 def load_engine(paths: Paths, *, check_stale: bool = True) -> Engine:

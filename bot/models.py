@@ -124,6 +124,9 @@ class Answer:
     # a message asking several questions (bot.questions): each, in the person's own words, answered
     # on its own (`Quote.question` indexes it); () when the message is answered as one question
     questions: tuple[str, ...] = ()
+    # the triage's learned gate lowered a `possible` message to no guidance (bot.triage.gate): for
+    # maintainers reading the JSON; nothing is shown for it
+    triage_lowered: bool = False
 
     def to_dict(self) -> dict[str, Any]:
         return {
@@ -135,5 +138,6 @@ class Answer:
             "advice": self.advice,
             "triage": self.triage,
             "triage_categories": list(self.triage_categories),
+            "triage_lowered": self.triage_lowered,
             "questions": list(self.questions),
         }

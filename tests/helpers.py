@@ -47,6 +47,7 @@ ANSWER_KEYS = frozenset(
         "advice",
         "triage",
         "triage_categories",
+        "triage_lowered",
         "questions",
     }
 )

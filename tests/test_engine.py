@@ -234,3 +234,18 @@ def test_engine_load_uses_patched_embedder(monkeypatch: pytest.MonkeyPatch, buil
     monkeypatch.setattr("bot.engine.load_query_embedder", lambda *_a, **_k: FakeEmbedder())
     eng = Engine.load(built_index)
     assert eng.answer("I take tramadol daily").quotes[0].pinned is PinKind.OPIOID
+
+
+def test_a_message_the_triage_gate_lowered_says_so_in_the_json(data: IndexData) -> None:
+    """The gate's mark reaches the answer and its JSON; nothing else changes (no guidance, the normal answer)."""
+    from bot.triage import Triage
+
+    e = Engine(data, FakeEmbedder())
+    real = e.triager.assess
+    e.triager.assess = lambda text, vectors=None: Triage(None, (), 0.7, 0.0, (), 0.001, lowered=True)  # type: ignore[method-assign]
+    lowered = e.answer("What dose of LDN is used?")
+    e.triager.assess = real  # type: ignore[method-assign]
+    plain = e.variant().answer("What dose of LDN is used?")
+    assert lowered.triage_lowered and lowered.to_dict()["triage_lowered"] is True
+    assert not plain.triage_lowered and plain.to_dict()["triage_lowered"] is False
+    assert lowered.triage is None and lowered.quotes == plain.quotes and lowered.status == plain.status

@@ -74,6 +74,9 @@ class AnswerOut(BaseModel):
         description="Emergency triage: definite (the emergency message alone), possible (guidance first)"
     )
     triage_categories: list[str] = Field(description="Emergency categories when triage is set")
+    triage_lowered: bool = Field(
+        description="The triage's learned gate lowered a possible emergency to no guidance (shown nothing)"
+    )
     questions: list[str] = Field(
         description="A message asking several questions: each (the person's own words), answered on its own"
     )

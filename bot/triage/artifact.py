@@ -25,6 +25,7 @@ import json
 import shutil
 from collections.abc import Callable
 from pathlib import Path
+from typing import TypeVar
 
 from bot.triage import data as triage_data
 from bot.triage import model as model_io
@@ -32,6 +33,8 @@ from bot.triage.gate import Gate
 from bot.triage.model import TriageModel
 from index.embedder import Embedder
 from index.manifest import IndexDamaged, IndexMismatch
+
+T = TypeVar("T")
 
 TRIAGE_FILE = "triage.npz"
 REBUILD = "rebuild it with `python -m index build`"
@@ -121,23 +124,29 @@ def _recorded_sha256(build: Path, name: str = TRIAGE_FILE) -> str | None:
     return entry[1] if isinstance(entry, list) and len(entry) == 2 else None
 
 
+def _checked_load(build: Path | None, name: str, what: str, read: Callable[[Path], T]) -> T:
+    """`read(build / name)` once the file exists and matches its recorded checksum.
+
+    Raises `IndexMismatch` (missing: an older build) or `IndexDamaged` (checksum or read failure),
+    each naming the action."""
+    path = build / name if build is not None else None
+    if path is None or not path.is_file():
+        raise IndexMismatch(f"the index has no {what} ({name}; built by an older version); {REBUILD}")
+    recorded = _recorded_sha256(path.parent, name)
+    if recorded is None or hashlib.sha256(path.read_bytes()).hexdigest() != recorded:
+        raise IndexDamaged(f"{path} does not match its recorded checksum; {REBUILD}")
+    try:
+        return read(path)
+    except (OSError, KeyError, ValueError) as exc:
+        raise IndexDamaged(f"{path} cannot be read ({exc}); {REBUILD}") from exc
+
+
 def load_triage(build: Path | None, identity: str) -> TriageModel:
     """The build's fitted triage arrays, checked (SHA-256 and key); never embeds anything.
 
     Raises `IndexMismatch` (missing: an older build; or stale: other model or exemplars) or
     `IndexDamaged` (checksum or read failure), each naming the action."""
-    path = build / TRIAGE_FILE if build is not None else None
-    if path is None or not path.is_file():
-        raise IndexMismatch(
-            f"the index has no triage arrays ({TRIAGE_FILE}; built by an older version); {REBUILD}"
-        )
-    recorded = _recorded_sha256(path.parent)
-    if recorded is None or hashlib.sha256(path.read_bytes()).hexdigest() != recorded:
-        raise IndexDamaged(f"{path} does not match its recorded checksum; {REBUILD}")
-    try:
-        model = model_io.load(path)
-    except (OSError, KeyError, ValueError) as exc:
-        raise IndexDamaged(f"{path} cannot be read ({exc}); {REBUILD}") from exc
+    model = _checked_load(build, TRIAGE_FILE, "triage arrays", model_io.load)
     if model.key != current_key(identity):
         raise IndexMismatch(
             "the triage exemplars or settings (bot/data/triage/) or the model changed since the index "
@@ -153,18 +162,7 @@ def load_gate(build: Path | None, identity: str, triage_key: str) -> Gate | None
 
     if not load_settings().enabled:
         return None
-    path = build / GATE_FILE if build is not None else None
-    if path is None or not path.is_file():
-        raise IndexMismatch(
-            f"the index has no triage gate ({GATE_FILE}; built by an older version); {REBUILD}"
-        )
-    recorded = _recorded_sha256(path.parent, GATE_FILE)
-    if recorded is None or hashlib.sha256(path.read_bytes()).hexdigest() != recorded:
-        raise IndexDamaged(f"{path} does not match its recorded checksum; {REBUILD}")
-    try:
-        gate = gate_io.load(path)
-    except (OSError, KeyError, ValueError) as exc:
-        raise IndexDamaged(f"{path} cannot be read ({exc}); {REBUILD}") from exc
+    gate = _checked_load(build, GATE_FILE, "triage gate", gate_io.load)
     if gate.key != gate_key(identity, triage_key, gate.train_sha):
         raise IndexMismatch(
             "the triage gate's settings or training files, the cues or the cuts (bot/data/triage/) changed "

@@ -20,7 +20,6 @@ Embeddings come from the `safety-lobo` cache (`--cache`).
 from __future__ import annotations
 
 import argparse
-import json
 import time
 from collections import Counter
 from dataclasses import dataclass
@@ -31,7 +30,7 @@ import numpy as np
 from bot.triage import Triager
 from bot.triage.data import CUES, EXEMPLARS, THRESHOLDS, load_cues, load_exemplars, load_thresholds
 from bot.triage.gate_fit import ALWAYS_TRAIN, fit, needed_margin, nested_threshold, predict
-from eval.safety_lobo_run import Vectors, encode_pool
+from eval.safety_lobo_run import Vectors, encode_pool, write_report
 from eval.safety_lobo_run import fit as fit_model
 from eval.safety_pool import FOLD_FILES, pool_rows
 
@@ -239,9 +238,4 @@ def main(args: argparse.Namespace) -> int:
             f"{'':<18} fitted on all files, in sample: missed {a['missed']}  shown {a['shown']}  "
             f"threshold {a['threshold']:.5f}"
         )
-    report["cpu_s"] = round(time.process_time() - cpu0, 1)
-    report["wall_s"] = round(time.perf_counter() - t0, 1)
-    args.out.parent.mkdir(parents=True, exist_ok=True)
-    args.out.write_text(json.dumps(report, indent=1), encoding="utf-8")
-    print(f"wrote {args.out} ({report['cpu_s']} CPU s)")
-    return 0
+    return write_report(report, args.out, t0, cpu0)

@@ -248,9 +248,15 @@ def main(args: argparse.Namespace) -> int:
         report["exemplars_in_pool"] = sum(
             any(e.text.lower() in x for x in texts) for e in load_exemplars(EXEMPLARS) if len(e.text) > 30
         )
+    return write_report(report, args.out, t0, cpu0)
+
+
+def write_report(report: dict[str, Any], out: Path, t0: float, cpu0: float) -> int:
+    """Add the run's CPU and wall seconds (since `t0` / `cpu0`) to `report`, write it as JSON to
+    `out` and say so; the exit code 0."""
     report["cpu_s"] = round(time.process_time() - cpu0, 1)
     report["wall_s"] = round(time.perf_counter() - t0, 1)
-    args.out.parent.mkdir(parents=True, exist_ok=True)
-    args.out.write_text(json.dumps(report, indent=1), encoding="utf-8")
-    print(f"wrote {args.out} ({report['cpu_s']} CPU s)")
+    out.parent.mkdir(parents=True, exist_ok=True)
+    out.write_text(json.dumps(report, indent=1), encoding="utf-8")
+    print(f"wrote {out} ({report['cpu_s']} CPU s)")
     return 0

@@ -41,6 +41,9 @@ SAFETY_FILES = (
     "dev_long", "dev_long2", "dev_long3", "dev_suicide",
     "heldout", "heldout2", "heldout3", "heldout4", "heldout5", "heldout6", "heldout7", "heldout8",
 )  # fmt: skip
+NEW_FILES = (
+    "dev_gate10",
+)  # session 10: dev training files newer than the rule's reference (eval.safety_gate)
 FOLD_FILES = (
     "battery",
     *SAFETY_FILES,

@@ -242,3 +242,11 @@ def test_the_evaluation_loads_every_held_out_message(battery: Path) -> None:
     assert sum(r.emergency for r in rows) == sum(m["label"] == "emergency" for m in _messages(battery))
     assert {r.length for r in rows} == {"short", "long"}
     assert load_battery(battery, {"dev", "test"}) == []
+
+
+def test_pin_list_rounds_limit_which_held_out_lists_are_counted() -> None:
+    """`--pin-list heldout2` counts heldout2_* only, so a run that judges one round spends no other."""
+    from eval.safety_eval import heldout_medicine_figures
+
+    assert set(heldout_medicine_figures(["heldout2"])) == {"heldout2_opioids", "heldout2_non_opioids"}
+    assert heldout_medicine_figures([]) == {}

@@ -193,11 +193,21 @@ class Engine:
             notes: tuple[Caveat, ...] = (),
             signals: dict[str, float] | None = None,
         ) -> Answer:
-            """Every reply: the fixed advice, the triage's level, categories and gate mark."""
-            cats, low = triage.categories, triage.lowered
+            """Every reply: the fixed advice, the triage's level, categories, gate mark and probability."""
             asked = parts if status in (Status.ANSWERED, Status.NO_ANSWER) else ()
             return Answer(
-                status, shown, message, found, notes, messages.ADVICE, signals or {}, level, cats, asked, low
+                status,
+                shown,
+                message,
+                found,
+                notes,
+                messages.ADVICE,
+                signals or {},
+                level,
+                triage.categories,
+                asked,
+                triage.lowered,
+                triage.gate,
             )
 
         if triage.level is Level.DEFINITE:

@@ -127,6 +127,9 @@ class Answer:
     # the triage's learned gate lowered a `possible` message to no guidance (bot.triage.gate): for
     # maintainers reading the JSON; nothing is shown for it
     triage_lowered: bool = False
+    # the gate's probability of an emergency when it looked (a `possible` message that no red flag
+    # and not the suicide component showed), else None: lets a maintainer see how near the cut it was
+    triage_gate: float | None = None
 
     def to_dict(self) -> dict[str, Any]:
         return {
@@ -139,5 +142,6 @@ class Answer:
             "triage": self.triage,
             "triage_categories": list(self.triage_categories),
             "triage_lowered": self.triage_lowered,
+            "triage_gate": self.triage_gate,
             "questions": list(self.questions),
         }

@@ -109,6 +109,14 @@ def _add_safety(sub: Subparsers) -> None:
     p.add_argument("--battery", type=Path, default=Path("eval/data/safety/battery.jsonl"))
     p.add_argument("--heldout", type=Path, default=Path("eval/data/safety/heldout.jsonl"))
     p.add_argument(
+        "--pin-list",
+        dest="pin_lists",
+        action="append",
+        metavar="ROUND",
+        help="with --split heldout: count only this round's pin lists (heldout6 -> heldout6_*.csv; "
+        "repeatable; 'none' for no list); default: every held-out list",
+    )
+    p.add_argument(
         "--dev-long",
         type=Path,
         default=Path("eval/data/safety/dev_long.jsonl"),

@@ -17,6 +17,8 @@ Held-out (`--split heldout`): `eval/data/safety/heldout.jsonl` and `eval/data/me
 written by a helper who never read the bot or the battery (`eval/data/HELDOUT.md`). Same figures
 (triage by message length too, as for dev and test); pins as counts only (all rows, `debatable=false`
 rows, per `kind`), never the names. The held-out lists are left out of the ordinary pin figures.
+`--pin-list heldout6` counts that round's lists only (`--pin-list none`: no list), so judging a
+battery does not spend a fresh list.
 Dev also scores `eval/data/safety/dev_long.jsonl` and `dev_long2.jsonl` (long personal stories, with
 and without a buried emergency), `dev_long3.jsonl` (carers' refusal, relatives' past events) and `dev_suicide.jsonl` (direct and indirect suicidal language, category
 `suicide_indirect` for the indirect rows, and ordinary near-misses), reported as `dev_long`, `dev_long2`, `dev_long3`
@@ -174,9 +176,11 @@ def dictionary_false_pins(step: int = 4) -> dict[str, object]:
     return {"n": len(names), "pinned_opioid": len(pinned), "examples": pinned[:20]}
 
 
-def heldout_medicine_figures() -> dict[str, object]:
+def heldout_medicine_figures(rounds: list[str] | None = None) -> dict[str, object]:
     """Share pinned "opioid" per held-out list: all rows, `debatable=false` rows, and per `kind`.
-    Counts only: the names pinned or missed are not reported."""
+    Counts only: the names pinned or missed are not reported. `rounds` ("heldout6", ...) names the
+    lists counted (None: every `heldout*_*.csv`), so a fresh list is not spent by a run that judges
+    something else."""
     from bot.medicines import find_pins
 
     def share(rows: list[dict[str, str]]) -> dict[str, object]:
@@ -185,6 +189,8 @@ def heldout_medicine_figures() -> dict[str, object]:
 
     out: dict[str, object] = {}
     for path in sorted(MEDICINES.glob("heldout*_*.csv")):  # heldout_*, heldout2_* ...
+        if rounds is not None and path.stem.split("_", 1)[0] not in rounds:
+            continue
         with path.open(encoding="utf-8") as fh:
             rows = list(csv.DictReader(fh))
         kinds = sorted({r["kind"] for r in rows})
@@ -268,8 +274,8 @@ def main(args: argparse.Namespace) -> int:
         report[split] = result
     report["medicines"] = medicine_figures()
     report["medicines_dictionary_false_pins"] = dictionary_false_pins()
-    if "heldout" in splits:
-        report["medicines_heldout"] = heldout_medicine_figures()
+    if "heldout" in splits and args.pin_lists != ["none"]:
+        report["medicines_heldout"] = heldout_medicine_figures(args.pin_lists)
     args.out.parent.mkdir(parents=True, exist_ok=True)
     args.out.write_text(json.dumps(report, indent=2), encoding="utf-8")
     print(json.dumps(report, indent=2))

@@ -32,7 +32,17 @@ KINDS_FILE = Path(__file__).resolve().parent / "data" / "question_kinds.toml"
 SPLITS = ("dev", "test")
 # Optional keys of a gold row (eval/gold/README.md); the held-out sets use all of them.
 OPTIONAL_KEYS = ("kind", "split", "wording", "source_url", "source_title")
-ALL_SPLITS = ("dev", "test", "heldout", "heldout3", "heldout4", "heldout5", "heldout6", "heldout7")
+ALL_SPLITS = (
+    "dev",
+    "test",
+    "heldout",
+    "heldout3",
+    "heldout4",
+    "heldout5",
+    "heldout6",
+    "heldout7",
+    "heldout8",
+)
 WORDINGS = ("verbatim", "adapted")
 
 

@@ -48,6 +48,7 @@ ANSWER_KEYS = frozenset(
         "triage",
         "triage_categories",
         "triage_lowered",
+        "triage_gate",
         "questions",
     }
 )

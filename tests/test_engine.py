@@ -248,4 +248,5 @@ def test_a_message_the_triage_gate_lowered_says_so_in_the_json(data: IndexData) 
     plain = e.variant().answer("What dose of LDN is used?")
     assert lowered.triage_lowered and lowered.to_dict()["triage_lowered"] is True
     assert not plain.triage_lowered and plain.to_dict()["triage_lowered"] is False
+    assert lowered.to_dict()["triage_gate"] == 0.001 and plain.to_dict()["triage_gate"] == plain.triage_gate
     assert lowered.triage is None and lowered.quotes == plain.quotes and lowered.status == plain.status

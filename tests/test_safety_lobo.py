@@ -126,7 +126,9 @@ def test_the_pool_holds_the_spent_batteries_as_folds_and_never_the_fresh_ones() 
         and set(SAFETY_FILES) < set(FOLD_FILES)
     )
     names = set(FOLD_FILES) | {str(p) for _, p, _ in QUESTION_SETS}
-    assert not any(fresh in n for n in names for fresh in ("heldout9", "heldout10", "test"))
+    assert not any(
+        fresh in n for n in names for fresh in ("heldout9", "heldout10", "heldout11", "heldout12", "test")
+    )
 
 
 def test_candidate_specs_parse() -> None:

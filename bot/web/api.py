@@ -77,6 +77,10 @@ class AnswerOut(BaseModel):
     triage_lowered: bool = Field(
         description="The triage's learned gate lowered a possible emergency to no guidance (shown nothing)"
     )
+    triage_gate: float | None = Field(
+        default=None,
+        description="The gate's probability of an emergency when it looked at the message, else null",
+    )
     questions: list[str] = Field(
         description="A message asking several questions: each (the person's own words), answered on its own"
     )

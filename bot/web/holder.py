@@ -37,7 +37,7 @@ def unavailable_dict(question: str, message: str) -> dict[str, Any]:
     """The JSON of a reply that is not the engine's (not set up, busy): the same keys."""
     return {"status": UNAVAILABLE, "question": question, "message": message, "quotes": [],
             "caveats": [], "advice": messages.ADVICE, "triage": None,
-            "triage_categories": [], "triage_lowered": False, "questions": []}  # fmt: skip
+            "triage_categories": [], "triage_lowered": False, "triage_gate": None, "questions": []}  # fmt: skip
 
 
 def reply_dict(question: str, result: Answer | str) -> dict[str, Any]:

@@ -30,9 +30,10 @@ import numpy as np
 from bot.triage import Triager
 from bot.triage.data import CUES, EXEMPLARS, THRESHOLDS, load_cues, load_exemplars, load_thresholds
 from bot.triage.gate_fit import ALWAYS_TRAIN, fit, needed_margin, nested_threshold, predict
+from eval import safety_gate_tables as tables
 from eval.safety_lobo_run import Vectors, encode_pool, write_report
 from eval.safety_lobo_run import fit as fit_model
-from eval.safety_pool import FOLD_FILES, pool_rows
+from eval.safety_pool import FOLD_FILES, NEW_FILES, pool_rows
 
 
 @dataclass(frozen=True)
@@ -45,6 +46,7 @@ class Pool:
     level: list[str | None]
     gated: np.ndarray  # bool: at `possible` and not exempt (what the gate may lower)
     x: dict[str, np.ndarray]  # feature block name -> (n, k)
+    sui: np.ndarray | None = None  # bool: the suicide path (`Triager.gate_path`); None: none
 
 
 @dataclass(frozen=True)
@@ -54,11 +56,16 @@ class Config:
     c: float = 1.0
     margin: float = 1.0  # log-odds below the lowest out-of-fold emergency
     nested: bool = False  # margin = what the training files needed (gate_fit.needed_margin) + `margin`
+    suicide: str = "exempt"  # the suicide path: "exempt", "shared" (one threshold), "own" (its own),
+    # "train" (trains the regression, never lowered)
+    suicide_margin: float = 2.0  # "own": log-odds below the lowest out-of-fold suicide-path emergency
+    train_new: bool = False  # NEW_FILES' rows train the gate (else they are only held out)
 
 
 def parse_config(spec: str) -> Config:
-    """`name=N,parts=best+whole+scalars,c=1,margin=1|nested+0.5` (all but name optional; parts joined
-    by '+'; `nested+M`: the margin the training files needed, plus M)."""
+    """`name=N,parts=best+whole+scalars,c=1,margin=1|nested+0.5,suicide=exempt|shared|own,smargin=2,
+    new=0|1` (all but name optional; parts joined by '+'; `nested+M`: the margin the training files
+    needed, plus M)."""
     kv = dict(part.split("=", 1) for part in spec.split(","))
     margin = kv.get("margin", "1.0")
     nested = margin.startswith("nested")
@@ -68,6 +75,9 @@ def parse_config(spec: str) -> Config:
         float(kv.get("c", 1.0)),
         float(margin.removeprefix("nested") or 0.0),
         nested,
+        kv.get("suicide", "exempt"),
+        float(kv.get("smargin", 2.0)),
+        kv.get("new", "0") == "1",
     )
 
 
@@ -75,22 +85,24 @@ def build_pool(triager: Triager, vectors: Vectors) -> Pool:
     """Main's triage (no gate) on every pool message; the feature blocks by `Triager.gate_features`."""
     t = triager.thresholds
     enc = encode_pool(pool_rows(), t, vectors)
-    fold, kind, level, gated, emergency, rows = [], [], [], [], [], []
+    fold, kind, level, gated, sui, emergency, rows = [], [], [], [], [], [], []
     for e in enc:
         s = triager.unit_scores(e.units, e.vectors, e.n_scored)
         tri = triager.decide(s, e.vectors)
-        x = triager.gate_features(s, e.vectors, "best,whole,scalars")
+        x = triager.gate_features(s, e.vectors, "best,whole,scalars", suicide=True)
         fold.append(e.row.file if e.row.file in FOLD_FILES else ALWAYS_TRAIN)
         emergency.append(e.row.emergency)
         kind.append(e.row.category)
         level.append(None if tri.level is None else tri.level.value)
-        gated.append(x is not None)
+        path = triager.gate_path(s)
+        gated.append(path == "classifier")
+        sui.append(path == "suicide")
         rows.append(x)
     d = enc[0].vectors.shape[1]
     width = next(len(r) for r in rows if r is not None)
     full = np.stack([r if r is not None else np.zeros(width, np.float32) for r in rows])
     x_blocks = {"best": full[:, :d], "whole": full[:, d : 2 * d], "scalars": full[:, 2 * d :]}
-    return Pool(fold, np.array(emergency), kind, level, np.array(gated), x_blocks)
+    return Pool(fold, np.array(emergency), kind, level, np.array(gated), x_blocks, np.array(sui))
 
 
 def design(pool: Pool, parts: str) -> np.ndarray:
@@ -103,21 +115,32 @@ def lowered_in(pool: Pool, cfg: Config, held: str | None) -> tuple[np.ndarray, f
     `held=None`: fitted on every file and applied to every file (what would ship, in sample)."""
     x = design(pool, cfg.parts)
     folds = np.asarray(pool.fold)
-    train = pool.gated & (folds != held) if held is not None else pool.gated
+    sui = pool.sui if pool.sui is not None and cfg.suicide != "exempt" else np.zeros(len(folds), bool)
+    can = pool.gated | sui
+    usable = can if cfg.train_new else can & ~np.isin(folds, NEW_FILES)
+    train = usable & (folds != held) if held is not None else usable
     xs, ys, fs = x[train], pool.emergency[train], folds[train].tolist()
     margin = cfg.margin + (needed_margin(xs, ys, fs, cfg.c) if cfg.nested else 0.0)
-    thr, _ = nested_threshold(xs, ys, fs, cfg.c, margin)
+    if cfg.suicide in ("own", "train"):
+        thr, _ = nested_threshold(xs, ys, fs, cfg.c, margin, count=~sui[train])
+        thr_s = 0.0  # "train": the suicide path trains the regression and is never lowered
+        if cfg.suicide == "own":
+            thr_s, _ = nested_threshold(xs, ys, fs, cfg.c, cfg.suicide_margin, count=sui[train])
+    else:
+        thr, _ = nested_threshold(xs, ys, fs, cfg.c, margin)
+        thr_s = thr
     w, b = fit(x[train], pool.emergency[train], cfg.c)
-    target = pool.gated & (folds == held) if held is not None else pool.gated & (folds != ALWAYS_TRAIN)
+    target = can & (folds == held) if held is not None else can & (folds != ALWAYS_TRAIN)
     out = np.zeros(len(folds), dtype=bool)
     headroom = float("inf")
     if np.any(target):
         p = predict(w, b, x[target])
-        out[target] = p < thr
-        pe = p[pool.emergency[target]]
-        if len(pe):
-            headroom = float(_logit(pe.min()) - _logit(thr))
-    return out, thr, headroom
+        line = np.where(sui[target], thr_s, thr)
+        out[target] = p < line
+        e = pool.emergency[target]
+        if np.any(e):
+            headroom = float(min(_logit(pi) - _logit(ti) for pi, ti in zip(p[e], line[e], strict=True)))
+    return out, thr if cfg.suicide != "own" else min(thr, thr_s), headroom
 
 
 def _logit(p: float) -> float:
@@ -142,7 +165,13 @@ def figures(pool: Pool, lowered: np.ndarray, held: str) -> dict[str, Any]:
         "lowered_emergencies": sum(bool(lowered[i]) for i in e),
         "lowered_ordinary": sum(bool(lowered[i]) for i in o),
         "lowered_ordinary_kinds": sorted(pool.kind[i] for i in o if lowered[i]),
+        "shown_kinds": sorted(_tag(pool, i) for i, s in zip(idx, shown, strict=True) if s),
+        "kinds": sorted(_tag(pool, i) for i in idx),
     }
+
+
+def _tag(pool: Pool, i: int) -> str:
+    return f"{'E' if pool.emergency[i] else 'O'} {pool.kind[i] or 'answer sets'}"
 
 
 def pooled(rows: list[dict[str, Any]]) -> dict[str, Any]:
@@ -198,6 +227,9 @@ def run(pool: Pool, cfg: Config) -> dict[str, Any]:
     }
 
 
+REFERENCE = "name=main9,parts=best+whole+scalars,c=0.1,margin=2.0"  # session 9's shipped gate (rule B)
+
+
 def shipped_spec() -> str:
     """The configuration of `bot/data/triage/gate.toml`, as a `--config` spec."""
     from bot.triage.gate_build import load_settings
@@ -223,19 +255,26 @@ def main(args: argparse.Namespace) -> int:
         f"of which emergencies {int((pool.gated & pool.emergency).sum())}"
     )
     report: dict[str, Any] = {}
-    for spec in args.config or [shipped_spec()]:
+    reference = None
+    for spec in [REFERENCE, *(args.config or [shipped_spec()])]:
         cfg = parse_config(spec)
         out = run(pool, cfg)
+        if reference is None:
+            reference = sum(r["shown"] for r in tables.old(out["folds"]))
+        out["rule_b"] = tables.rule_b(out, reference)
         report[cfg.name] = out
         p, m = out["lobo"], out["main"]
         print(
             f"{cfg.name:<18} missed {p['missed']}/{p['emergencies']} (main {m['missed']})  shown "
             f"{p['shown']}/{p['ordinary']} (main {m['shown']})  definite {p['definite']}  lowered "
-            f"E {p['lowered_emergencies']} O {p['lowered_ordinary']}  headroom {p.get('headroom')}  qualifies {out['qualifies']}"
+            f"E {p['lowered_emergencies']} O {p['lowered_ordinary']}  headroom {p.get('headroom')}  "
+            f"old files shown {sum(r['shown'] for r in tables.old(out['folds']))} (rule B: <= "
+            f"{tables.SHARE * reference:.1f})  qualifies B {out['rule_b']}"
         )
         a = out["all_folds"]
         print(
             f"{'':<18} fitted on all files, in sample: missed {a['missed']}  shown {a['shown']}  "
             f"threshold {a['threshold']:.5f}"
         )
+    print(tables.per_file(report) + "\n\n" + tables.per_category(report))
     return write_report(report, args.out, t0, cpu0)

@@ -3,7 +3,8 @@
 The pool (everything a triage change may be tuned on since session 7):
 
 - `eval/data/safety/battery.jsonl` rows with `"split": "dev"` (never the test rows);
-- the dev files `dev_long`, `dev_long2`, `dev_long3`, `dev_suicide`;
+- the dev files `dev_long`, `dev_long2`, `dev_long3`, `dev_suicide`, and `dev_gate10` (session 10:
+  carers' and relatives' registers, written for the triage gate; not in the gate's training, `NEW_FILES`);
 - the spent held-out batteries `heldout` .. `heldout8` (each has informed a decision, so they are dev
   data now; in session 7 heldout4 judged the calibration triage7, heldout5 its variant triage7b and
   heldout6 the unconditional red flags; in session 8 heldout7's misses were read to write red flags,
@@ -40,7 +41,11 @@ SAFETY = Path("eval/data/safety")
 SAFETY_FILES = (
     "dev_long", "dev_long2", "dev_long3", "dev_suicide",
     "heldout", "heldout2", "heldout3", "heldout4", "heldout5", "heldout6", "heldout7", "heldout8",
+    "dev_gate10",
 )  # fmt: skip
+# session 10: pool files that the shipped gate does not train on (training on them failed rule B,
+# eval/README.md "Session 10: gate10"); one LOBO fold each; `safety-gate --config ...,new=1` trains on them
+NEW_FILES = ("dev_gate10",)
 FOLD_FILES = (
     "battery",
     *SAFETY_FILES,

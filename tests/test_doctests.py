@@ -38,6 +38,7 @@ MODULES = [
     "index.rerank",
     "corpus.models",
     "eval.metrics",
+    "eval.safety_gate_tables",
     "eval.safety_pool",
     "eval.safety_lobo",
     "eval.grounding_metrics",

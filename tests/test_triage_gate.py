@@ -126,10 +126,16 @@ def test_the_shipped_gate_file_validates_and_trains_on_the_dev_pool_only() -> No
     assert not any(n.startswith(("heldout9", "heldout10", "heldout11", "heldout12")) for n in names)
     battery = next(f for f in settings.train if f.file.endswith("battery.jsonl"))
     assert battery.splits == ("dev",)  # never the battery's test rows
-    from eval.safety_pool import FOLD_FILES, pool_rows
+    from eval.safety_pool import FOLD_FILES, NEW_FILES, pool_rows
 
-    pool = [(r.text, r.emergency, r.file if r.file in FOLD_FILES else "") for r in pool_rows()]
+    # the pool minus NEW_FILES: dev_gate10 is a LOBO fold, but training on it failed rule B (session 10)
+    pool = [
+        (r.text, r.emergency, r.file if r.file in FOLD_FILES else "")
+        for r in pool_rows()
+        if r.file not in NEW_FILES
+    ]
     assert [(r.text, r.emergency, r.fold) for r in train_rows(settings)] == pool
+    assert set(NEW_FILES) <= set(FOLD_FILES) and not any(Path(n).stem in NEW_FILES for n in names)
 
 
 @pytest.mark.parametrize(
@@ -204,3 +210,90 @@ def test_a_stale_damaged_or_disabled_gate(index: Path, monkeypatch: pytest.Monke
     (build / gate_build.GATE_FILE).write_bytes(bytes(raw))
     with pytest.raises(IndexDamaged, match="checksum"):
         load_gate(build, identity, triage_key)
+
+
+SUICIDAL = "can I take it with breakfast"  # the suicide cut set to -5: on the suicide path
+
+
+def test_the_gate_path_and_a_suicide_threshold() -> None:
+    cuts = {"possible": -5.0, "definite": 50.0, "suicide_possible": -5.0}
+    tri = _triager(None, **cuts)
+    texts = tri.units(SUICIDAL)
+    s = tri.unit_scores(texts, tri.embedder.encode(texts), len(tri.scored_units(SUICIDAL)))
+    assert tri.gate_path(s) == "suicide"
+    assert tri.gate_features(s, tri.embedder.encode(texts), "whole") is None  # exempt unless asked
+    assert tri.gate_features(s, tri.embedder.encode(texts), "whole", suicide=True) is not None
+    no_sui = _triager(None, possible=-5.0, definite=50.0, suicide_possible=50.0)
+    assert no_sui.gate_path(s) == "classifier"
+    assert _triager(None, possible=-5.0, definite=-4.0).gate_path(s) == ""  # definite: never gated
+    # a gate with a suicide threshold lowers the suicide path; with 0 ("exempt", "train") it never does
+    lowers = replace(LOWER_ALL, suicide_threshold=0.5)
+    out = _triager(lowers, **cuts).assess(SUICIDAL)
+    assert out.level is None and out.lowered
+    out = _triager(LOWER_ALL, **cuts).assess(SUICIDAL)
+    assert out.level is Level.POSSIBLE and not out.lowered and out.gate is None
+    red = _triager(lowers, **cuts).assess("I want to kill myself. Can I take it with breakfast?")
+    assert red.level is Level.POSSIBLE and not red.lowered  # a red flag: never, whatever the thresholds
+
+
+def test_a_path_threshold_counts_only_its_own_emergencies() -> None:
+    rng = np.random.default_rng(2)
+    x = rng.normal(size=(60, 5)).astype(np.float32)
+    y = x[:, 0] + 0.3 * rng.normal(size=60) > 0
+    folds = ["a"] * 20 + ["b"] * 20 + ["c"] * 20
+    mine = np.arange(60) % 3 == 0
+    _, oof_all = nested_threshold(x, y, folds, 1.0, 1.0)
+    _, oof_mine = nested_threshold(x, y, folds, 1.0, 1.0, count=mine)
+    assert len(oof_mine) == int((y & mine).sum()) < len(oof_all)
+    assert set(np.round(oof_mine, 8)) <= set(np.round(oof_all, 8))  # same regressions, fewer rows
+
+
+def _suicide_rows() -> list[TrainRow]:
+    return [TrainRow(t, e, f) for t, e, f in [
+        ("crushing pain in my chest and arm", True, "a"), ("my affairs are in order and I said goodbye", True, "a"),
+        ("can I take it with my breakfast", False, "a"), ("does it help me sleep at night", False, "a"),
+        ("crushing pain in my chest and my arm", True, "b"), ("I have sorted my will and said my goodbyes", True, "b"),
+        ("how long until it starts to work", False, "b"), ("can I take it with my lunch", False, "b"),
+        ("everything is arranged and I won't need it after this week", True, "c"), ("is it fine with coffee", False, "c"),
+    ]]  # fmt: skip
+
+
+@pytest.mark.parametrize("mode", ["exempt", "train", "own"])
+def test_fit_gate_suicide_modes(mode: str) -> None:
+    triager = _triager(None, possible=-5.0, definite=50.0, suicide_possible=0.255)  # fake-embedder scale
+    rows = _suicide_rows()
+    paths = []
+    for r in rows:
+        us = triager.units(r.text)
+        paths.append(triager.gate_path(triager.unit_scores(us, triager.embedder.encode(us), len(us))))
+    assert "suicide" in paths and "classifier" in paths  # the fixture has both paths
+    settings = replace(load_settings(), parts="whole,scalars", suicide=mode, suicide_margin=1.0)
+    g = fit_gate(triager, rows, settings, "key")
+    assert (g.suicide_threshold > 0) == (mode == "own") and g.threshold > 0
+    if mode != "exempt":  # the suicide path's rows trained it: a different regression
+        plain = fit_gate(triager, rows, replace(settings, suicide="exempt"), "key")
+        assert not np.array_equal(plain.w, g.w)
+
+
+def test_the_suicide_threshold_is_saved_and_an_older_file_reads_as_none(tmp_path: Path) -> None:
+    save(replace(LOWER_ALL, suicide_threshold=0.25), tmp_path / "g.npz")
+    assert load(tmp_path / "g.npz").suicide_threshold == 0.25
+    np.savez(tmp_path / "old.npz", key="k", w=np.zeros(3, np.float32), b=0.0, threshold=0.1, parts="best",
+             train_sha="")  # fmt: skip
+    assert load(tmp_path / "old.npz").suicide_threshold == 0.0
+
+
+def test_the_shipped_gate_leaves_the_suicide_path_out() -> None:
+    """Session 10: "train" lowered an unresponsive emergency on spent data; session 9's "exempt" ships."""
+    assert load_settings(GATE).suicide == "exempt"
+
+
+def test_a_bad_suicide_mode_is_refused(tmp_path: Path) -> None:
+    path = tmp_path / "gate.toml"
+    path.write_text(
+        'version = 1\nenabled = true\nparts = ["best"]\nc = 1\nmargin = 1\nsuicide = "lower"\n'
+        '[[train]]\nfile = "x"\nkind = "battery"\nfold = true\n',
+        encoding="utf-8",
+    )
+    with pytest.raises(TriageDataError, match="suicide"):
+        load_settings(path)

@@ -17,7 +17,7 @@ scores clauses alone (`clauses.lone_clauses`), so a short farewell followed by a
 is not read as the question. All numbers come from `bot/data/triage/thresholds.toml`.
 
 The gate (session 9, `bot.triage.gate`, optional): a message at `possible` that no red flag and not
-the suicide component shows gets a second look by a logistic regression trained on the dev pool;
+the suicide component shows (the latter too when the gate has a `suicide_threshold`) gets a second look by a logistic regression trained on the dev pool;
 below its threshold the level is lowered to none (`Triage.lowered`, `Triage.gate`: its probability),
 and the person gets the normal answer without the guidance. It never lowers `definite`.
 
@@ -204,9 +204,11 @@ class Triager:
             level = Level.POSSIBLE
         unit = tuple(float(x) for x in scores)
         keep = None
-        if self.gate is not None and level is Level.POSSIBLE and not red and sui < t.suicide_possible:
-            keep = self.gate.p_keep(self._features(s, vectors, scores, sui, self.gate.parts))
-            if keep < self.gate.threshold:  # the gate: no guidance, the normal answer
+        g = self.gate
+        thr = 0.0 if g is None else (g.threshold if sui < t.suicide_possible else g.suicide_threshold)
+        if g is not None and level is Level.POSSIBLE and not red and thr > 0.0:
+            keep = g.p_keep(self._features(s, vectors, scores, sui, g.parts))
+            if keep < thr:  # the gate: no guidance, the normal answer
                 return Triage(None, (), score, sui, unit, keep, lowered=True)
         categories: list[str] = []
         if score >= t.possible or (red and sui < t.suicide_possible):
@@ -215,16 +217,32 @@ class Triager:
             categories.append(SUICIDE)
         return Triage(level, tuple(categories), score, sui, unit, keep)
 
-    def gate_features(self, s: UnitScores, vectors: np.ndarray, parts: str) -> np.ndarray | None:
-        """The gate's feature row when the gate may act on this message (`possible` by the cuts, no
-        red flag, the suicide component below its cut), else None; the gate itself is not applied."""
+    def gate_path(self, s: UnitScores) -> str:
+        """Which gate path a message is on: "classifier" (`possible` by the cuts, no red flag, the
+        suicide component below its cut), "suicide" (below `definite`, no red flag, the suicide
+        component at or over its cut: the gate looks only when `Gate.suicide_threshold` > 0), or ""
+        (definite, a red flag, or no guidance: never gated)."""
         t = self.thresholds
         scores = self.combined(s, t)
         sui = float((s.p_suicide - t.not_now_weight * s.not_now).max())
         score = float(scores.max())
-        possible = t.possible <= score < t.definite
-        if not possible or self.red(s) or sui >= t.suicide_possible:
+        if score >= t.definite or self.red(s):
+            return ""
+        if sui >= t.suicide_possible:
+            return "suicide"
+        return "classifier" if score >= t.possible else ""
+
+    def gate_features(
+        self, s: UnitScores, vectors: np.ndarray, parts: str, suicide: bool = False
+    ) -> np.ndarray | None:
+        """The gate's feature row when the gate may act on this message (`gate_path`: the classifier
+        path, and the suicide path when `suicide`), else None; the gate itself is not applied."""
+        path = self.gate_path(s)
+        if path == "" or (path == "suicide" and not suicide):
             return None
+        t = self.thresholds
+        scores = self.combined(s, t)
+        sui = float((s.p_suicide - t.not_now_weight * s.not_now).max())
         return self._features(s, vectors, scores, sui, parts)
 
     @staticmethod

@@ -10,8 +10,11 @@ regression over the best unit's vector, the whole message's vector and the triag
 What it may touch (recall first):
 
 - only a message at `possible`; `definite` is never lowered;
-- never a message that a red flag or the suicide component shows (`exempt`): those are the rule
-  and high-recall nets under the classifier, and their misses are the costliest;
+- never a message that a red flag shows, nor (unless `suicide_threshold` > 0, which the shipped
+  settings do not ask for) one that the suicide component shows: those are the rule and high-recall
+  nets under the classifier, and their misses are the costliest. Since session 10 (`suicide =
+  "train"` in gate.toml) the suicide component's messages do train the regression, which then tells
+  carers' and long stories' wording from emergencies better, but they are still never lowered;
 - its threshold is chosen below every training emergency it saw out of fold, minus a margin
   (`bot.triage.gate_fit.threshold`), so it lowers only messages that look less like an emergency than
   any emergency it was trained on.
@@ -42,6 +45,7 @@ class Gate:
     threshold: float  # P(keep) below this lowers `possible` to no guidance
     parts: str = "best,whole,scalars"  # the feature blocks (`features`), in order
     train_sha: str = ""  # digest of the training files (`gate_build.train_sha`): serving need not read them
+    suicide_threshold: float = 0.0  # the same for a message the suicide component shows; 0: never lowered
 
     def p_keep(self, x: np.ndarray) -> float:
         """P(emergency | features) by the regression (one message)."""
@@ -103,6 +107,7 @@ def save(gate: Gate, path: Path) -> None:
         threshold=np.array(gate.threshold),
         parts=np.array(gate.parts),
         train_sha=np.array(gate.train_sha),
+        suicide_threshold=np.array(gate.suicide_threshold),
     )
 
 
@@ -116,4 +121,5 @@ def load(path: Path) -> Gate:
             float(z["threshold"]),
             str(z["parts"]),
             str(z["train_sha"]),
+            float(z["suicide_threshold"]) if "suicide_threshold" in z.files else 0.0,
         )

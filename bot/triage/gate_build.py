@@ -35,6 +35,9 @@ GATE = DATA_DIR / "gate.toml"
 GATE_FILE = "gate.npz"
 ROOT = Path(__file__).resolve().parents[2]  # training paths in gate.toml are relative to the repository
 _PARTS = ("best", "whole", "scalars")
+# the suicide path: "exempt" (session 9: neither trains nor is lowered), "train" (its messages train
+# the regression, never lowered), "own" (trains, and is lowered below its own nested threshold)
+_SUICIDE = ("exempt", "train", "own")
 _MEMO: dict[str, gate_io.Gate] = {}
 
 
@@ -54,6 +57,8 @@ class GateSettings:
     c: float
     margin: float
     train: tuple[TrainFile, ...]
+    suicide: str = "exempt"  # the suicide path (`Triager.gate_path`): one of `_SUICIDE`
+    suicide_margin: float = 0.0  # "own": log-odds below its lowest out-of-file emergency
 
 
 @dataclass(frozen=True)
@@ -64,20 +69,24 @@ class TrainRow:
 
 
 def load_settings(path: Path = GATE) -> GateSettings:
-    raw = read_toml(
-        path, TriageDataError, keys={"version", "enabled", "parts", "c", "margin", "train"}, version=1
-    )
+    keys = {"version", "enabled", "parts", "c", "margin", "train", "suicide", "suicide_margin"}
+    raw = read_toml(path, TriageDataError, keys=keys, version=1)
     try:
         parts = [str(p) for p in raw["parts"]]
         c, margin, enabled = float(raw["c"]), float(raw["margin"]), raw["enabled"]
         files = tuple(_train_file(t) for t in raw["train"])
+        suicide, s_margin = str(raw.get("suicide", "exempt")), float(raw.get("suicide_margin", 0.0))
     except (KeyError, TypeError, ValueError) as exc:
         raise TriageDataError(f"{path}: missing or malformed setting ({exc})") from exc
     if not isinstance(enabled, bool) or not parts or any(p not in _PARTS for p in parts):
         raise TriageDataError(f"{path}: enabled must be true/false, parts a non-empty list of {_PARTS}")
-    if c <= 0 or margin < 0 or not any(f.fold for f in files):
-        raise TriageDataError(f"{path}: need c > 0, margin >= 0 and at least one fold file")
-    return GateSettings(enabled, ",".join(p for p in _PARTS if p in parts), c, margin, files)
+    if c <= 0 or margin < 0 or s_margin < 0 or not any(f.fold for f in files):
+        raise TriageDataError(f"{path}: need c > 0, margins >= 0 and at least one fold file")
+    if suicide not in _SUICIDE:
+        raise TriageDataError(f"{path}: suicide must be one of {_SUICIDE}")
+    return GateSettings(
+        enabled, ",".join(p for p in _PARTS if p in parts), c, margin, files, suicide, s_margin
+    )
 
 
 def _train_file(t: dict[str, object]) -> TrainFile:
@@ -146,19 +155,24 @@ def fit_gate(
     units = [triager.units(r.text) for r in rows]  # type: ignore[attr-defined]
     unique = training_texts(units)
     by_text = dict(zip(unique, enc.encode(unique), strict=True))
-    x, y, folds = [], [], []
+    x, y, folds, sui = [], [], [], []
+    with_suicide = settings.suicide != "exempt"
     for row, us in zip(rows, units, strict=True):
         vectors = np.stack([by_text[u] for u in us])
         s = triager.unit_scores(us, vectors, len(triager.scored_units(row.text)))  # type: ignore[attr-defined]
-        row_x = triager.gate_features(s, vectors, settings.parts)  # type: ignore[attr-defined]
+        row_x = triager.gate_features(s, vectors, settings.parts, with_suicide)  # type: ignore[attr-defined]
         if row_x is not None:
             x.append(row_x)
             y.append(row.emergency)
             folds.append(row.fold)
-    xs, ys = np.stack(x), np.array(y)
-    threshold, _ = nested_threshold(xs, ys, folds, settings.c, settings.margin)
+            sui.append(triager.gate_path(s) == "suicide")  # type: ignore[attr-defined]
+    xs, ys, on_sui = np.stack(x), np.array(y), np.array(sui, dtype=bool)
+    threshold, _ = nested_threshold(xs, ys, folds, settings.c, settings.margin, count=~on_sui)
+    s_threshold = 0.0  # "exempt", "train": the suicide path is never lowered
+    if settings.suicide == "own":
+        s_threshold, _ = nested_threshold(xs, ys, folds, settings.c, settings.suicide_margin, count=on_sui)
     w, b = fit(xs, ys, settings.c)
-    return gate_io.Gate(key, w, b, threshold, settings.parts, digest)
+    return gate_io.Gate(key, w, b, threshold, settings.parts, digest, s_threshold)
 
 
 def training_texts(units: list[list[str]]) -> list[str]:

@@ -53,20 +53,27 @@ def threshold_from(p_emergencies: Sequence[float], margin: float) -> float:
 
 
 def nested_threshold(
-    x: np.ndarray, y: np.ndarray, fold: Sequence[str], c: float, margin: float
+    x: np.ndarray,
+    y: np.ndarray,
+    fold: Sequence[str],
+    c: float,
+    margin: float,
+    count: np.ndarray | None = None,
 ) -> tuple[float, list[float]]:
     """(threshold, the out-of-fold emergency probabilities) by leave-one-file-out over `fold`
-    (ALWAYS_TRAIN rows are never held out)."""
+    (ALWAYS_TRAIN rows are never held out). `count` (bool per row): only those emergencies set the
+    threshold (the regression still trains on every row), e.g. one gate path's own threshold."""
     folds = np.asarray(fold)
+    counted = y if count is None else (y & count)
     oof: list[float] = []
     for g in dict.fromkeys(fold):
         if g == ALWAYS_TRAIN:
             continue
         held = folds == g
-        if not np.any(y[held]) or len(set(y[~held].tolist())) < 2:
+        if not np.any(counted[held]) or len(set(y[~held].tolist())) < 2:
             continue
         w, b = fit(x[~held], y[~held], c)
-        oof += predict(w, b, x[held & y]).tolist()
+        oof += predict(w, b, x[held & counted]).tolist()
     return threshold_from(oof, margin), oof
 
 

@@ -179,7 +179,7 @@ def _add_safety_lobo(sub: Subparsers) -> None:
         action="append",
         default=[],
         metavar="SPEC",
-        help="name=N,exemplars=PATH,cues=PATH,filtered=PATH,margin=0.02|nested,judge=near|ablation (repeatable)",
+        help="name=N,exemplars=PATH,cues=PATH,filtered=PATH,margin=0.02|nested,judge=near|ablation,suicide=CUT (repeatable)",
     )
     p.add_argument("--cache", type=Path, default=Path("eval/out/lobo_vectors.npz"), help="embedding cache")
     p.add_argument("--out", type=Path, default=Path("eval/out/safety_lobo.json"))

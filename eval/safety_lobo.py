@@ -156,6 +156,22 @@ def fixed(msgs: Sequence[Msg], possible: float, definite: float) -> list[FoldRes
     return [count(split(msgs, [f])[1], f, 0.0, possible, definite) for f in folds(msgs)]
 
 
+def by_kind(msgs: Sequence[Msg], results: Sequence[FoldResult]) -> dict[str, list[int]]:
+    """Per category (`Msg.kind`, emergency kinds prefixed "E ", ordinary "O "): [messages, shown the
+    guidance at any level] with each fold's own cuts from `results` (session 10: the per-category
+    tables of eval/README.md)."""
+    cut = {r.fold: (r.possible, r.definite) for r in results}
+    out: dict[str, list[int]] = {}
+    for m in msgs:
+        if m.fold not in cut:
+            continue
+        possible, definite = cut[m.fold]
+        row = out.setdefault(("E " if m.emergency else "O ") + m.kind, [0, 0])
+        row[0] += 1
+        row[1] += int(shown(m, possible) or m.score >= definite)
+    return dict(sorted(out.items()))
+
+
 def kept_tables(
     msgs: Sequence[Msg],
     held: str | None,

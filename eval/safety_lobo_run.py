@@ -44,6 +44,7 @@ from eval.safety_lobo import (
     ALWAYS_TRAIN,
     Msg,
     ablation_keeps,
+    by_kind,
     fixed,
     folds,
     in_sample,
@@ -68,11 +69,12 @@ class Candidate:
     judge: str = (
         "near"  # how `filtered` tables are judged: "near" (kept_tables) or "ablation" (ablation_keeps)
     )
+    suicide: float | None = None  # the suicide component's cut (None: thresholds.toml's); session 10
 
 
 def parse_candidate(spec: str) -> Candidate:
-    """`name=N,exemplars=PATH,cues=PATH,filtered=PATH,margin=0.02|nested,judge=near|ablation` (all but
-    name optional)."""
+    """`name=N,exemplars=PATH,cues=PATH,filtered=PATH,margin=0.02|nested,judge=near|ablation,suicide=0.8`
+    (all but name optional)."""
     kv = dict(part.split("=", 1) for part in spec.split(","))
     margin = kv.get("margin", str(MARGIN))
     return Candidate(
@@ -82,6 +84,7 @@ def parse_candidate(spec: str) -> Candidate:
         Path(kv["filtered"]) if "filtered" in kv else None,
         None if margin == "nested" else float(margin),
         kv.get("judge", "near"),
+        float(kv["suicide"]) if "suicide" in kv else None,
     )
 
 
@@ -169,6 +172,8 @@ def run_candidate(
 ) -> dict[str, Any]:
     cues = load_cues(c.cues)
     base = load_exemplars(c.exemplars)
+    if c.suicide is not None:
+        t = replace(t, suicide_possible=c.suicide)
     known = set(base)  # the filtered file may be a whole exemplar file: its rows beyond `base` count
     extra = tuple(
         e for e in (load_exemplars(c.filtered) if c.filtered else ()) if not e.emergency and e not in known
@@ -195,6 +200,7 @@ def run_candidate(
             kept_per_fold[f] = kept_tables(plain, f, nearest, closeness)
     results = [lobo_fold(msgs_with(kept_per_fold.get(f, ())), f, c.margin) for f in folds(plain)]
     final = in_sample(msgs_with(kept_per_fold.get(None, ())), c.margin)
+    shipped = fixed(msgs_with(kept_per_fold.get(None, ())), t.possible, t.definite)
     return {
         "candidate": c.name,
         "exemplars": str(c.exemplars),
@@ -202,8 +208,12 @@ def run_candidate(
         "filtered": str(c.filtered) if c.filtered else None,
         "margin": "nested" if c.margin is None else c.margin,
         "judge": c.judge,
+        "suicide_possible": t.suicide_possible,
         "folds": [r.__dict__ | {"missed_kinds": list(r.missed_kinds)} for r in results],
         "lobo": pooled(results),
+        "kinds": by_kind(plain, results) if not extra else {},  # per-fold tables: not per category
+        "shipped": {"folds": [r.__dict__ for r in shipped], "lobo": pooled(shipped)},
+        "shipped_kinds": by_kind(msgs_with(kept_per_fold.get(None, ())), shipped),
         "all_folds": final.__dict__ | {"missed_kinds": list(final.missed_kinds)},
         "kept_tables": {f or "all folds": list(v) for f, v in kept_per_fold.items()},
     }
@@ -230,7 +240,11 @@ def main(args: argparse.Namespace) -> int:
     )
     report: dict[str, Any] = {"folds": folds(main_msgs), "set_aside": sorted(aside)}
     shipped = fixed(main_msgs, t.possible, t.definite)
-    report["main-shipped"] = {"folds": [r.__dict__ for r in shipped], "lobo": pooled(shipped)}
+    report["main-shipped"] = {
+        "folds": [r.__dict__ for r in shipped],
+        "lobo": pooled(shipped),
+        "kinds": by_kind(main_msgs, shipped),
+    }
     print(_row("main-shipped", pooled(shipped)))
     specs = ["name=main-lobo", *args.candidate]
     for spec in specs:
@@ -242,6 +256,7 @@ def main(args: argparse.Namespace) -> int:
             " all folds:",
             {k: out["all_folds"][k] for k in ("possible", "definite")},
         )
+        print(_row(f"  {c.name} (shipped cuts)", out["shipped"]["lobo"]))
     vectors.save()
     if args.check_provenance:
         texts = [e.row.text.lower() for e in pool]

@@ -8,12 +8,16 @@ A table of cores.toml is one category, or adds to the category it names (`catego
 its own sources; its name prefixes the groups of its messages.
 
 Run: python scripts/compose_exemplars.py   (rewrites the file; commit both)
+A candidate file for `python -m eval safety-lobo --candidate ...,exemplars=PATH`:
+     python scripts/compose_exemplars.py --cores OTHER_CORES.toml --out PATH
 """
 
 from __future__ import annotations
 
+import argparse
 import json
 import random
+import sys
 import tomllib
 from pathlib import Path
 
@@ -47,8 +51,12 @@ SUFFIXES = [
 ]
 
 
-def main() -> None:
-    cores = tomllib.loads((HERE / "cores.toml").read_text(encoding="utf-8"))
+def main(argv: list[str] | None = None) -> None:
+    ap = argparse.ArgumentParser(description="cores.toml -> exemplars.jsonl (deterministic)")
+    ap.add_argument("--cores", type=Path, default=HERE / "cores.toml")
+    ap.add_argument("--out", type=Path, default=HERE / "exemplars.jsonl")
+    args = ap.parse_args([] if argv is None else argv)  # None: the shipped files (tests call main())
+    cores = tomllib.loads(args.cores.read_text(encoding="utf-8"))
     rng = random.Random(20261201)
     rows: list[dict[str, object]] = []
     for name, table in cores.items():
@@ -75,7 +83,7 @@ def main() -> None:
                 "group": f"wrapper-{i:03d}",
             }
         )
-    out = HERE / "exemplars.jsonl"
+    out = args.out
     with out.open("w", encoding="utf-8") as fh:
         for row in rows:
             fh.write(json.dumps(row, ensure_ascii=False) + "\n")
@@ -83,4 +91,4 @@ def main() -> None:
 
 
 if __name__ == "__main__":
-    main()
+    main(sys.argv[1:])

@@ -12,6 +12,7 @@ from eval.safety_lobo import (
     ALWAYS_TRAIN,
     Msg,
     ablation_keeps,
+    by_kind,
     cuts,
     fixed,
     folds,
@@ -135,6 +136,16 @@ def test_candidate_specs_parse() -> None:
     c = parse_candidate("name=x,exemplars=/tmp/e.jsonl,filtered=/tmp/f.jsonl,margin=nested")
     assert c == Candidate("x", Path("/tmp/e.jsonl"), c.cues, Path("/tmp/f.jsonl"), None)
     assert parse_candidate("name=y,margin=0.05").margin == 0.05
+    assert parse_candidate("name=z,suicide=0.8").suicide == 0.8 and c.suicide is None
+
+
+def test_by_kind_counts_each_category_with_its_own_folds_cuts() -> None:
+    msgs = _pool()
+    table = by_kind(msgs, fixed(msgs, 0.65, 0.9))
+    assert table["E stroke"] == [2, 2] and table["E suicide"] == [2, 1]  # 0.40 < 0.65, the red flag shows
+    assert table["O "] == [3, 0]  # ordinary kinds unnamed here; the always-training questions never count
+    low = {r.fold: r for r in fixed(msgs, 0.65, 0.9)} | {"c": fixed(msgs, 0.35, 0.9)[2]}
+    assert by_kind(msgs, list(low.values()))["E suicide"] == [2, 2]  # fold c's own lower cut
 
 
 def test_vectors_are_encoded_once_and_cached_by_identity(tmp_path: Path) -> None:

@@ -70,3 +70,33 @@ def test_dev_suicide_file_is_dev_only_sourced_and_not_an_exemplar() -> None:
 def test_eval_scores_dev_suicide_beside_dev_long() -> None:
     assert ("dev_suicide", DEV_SUICIDE) in DEV_MORE
     assert DEV_SUICIDE.parent == DEV_LONG.parent  # found next to --dev-long, as dev_long2 is
+
+
+SESSION10 = (
+    "suicide_affairs_in_order",
+    "suicide_means_research",
+)  # shipped (eval/README.md, "Session 10: suicide10")
+
+
+def test_session10_warning_sign_tables_are_sourced_suicide_emergencies_never_copied_from_the_pool() -> None:
+    from bot.triage.data import DATA_DIR
+    from eval.safety_pool import pool_rows
+
+    cores = tomllib.loads((DATA_DIR / "cores.toml").read_text(encoding="utf-8"))
+    candidates = tomllib.loads((HELD_BACK / "cores_suicide10_candidates.toml").read_text(encoding="utf-8"))
+    pool = [r.text.lower() for r in pool_rows()]
+    for name in SESSION10:
+        table = cores[name]
+        assert table["category"] == SUICIDE and table["emergency"] is True
+        assert (
+            all(str(s).startswith("http") for s in table["sources"])
+            and table["sources"] == candidates[name]["sources"]
+        )
+        shipped = [str(m) for m in table["messages"]]
+        assert len(set(shipped)) == len(shipped) >= 10
+        # the shipped table is the candidate table less the cores dropped for sui-ABm, at most one reworded
+        assert len(set(shipped) - set(candidates[name]["messages"])) <= 1
+        assert not any(
+            m.lower() in text for m in shipped for text in pool
+        )  # never copied from a pool message
+    assert "suicide_burden_calm" in candidates and "suicide_burden_calm" not in cores  # tried, not shipped

@@ -20,10 +20,10 @@ from eval.safety_eval import load_battery
 ROOT = Path(__file__).resolve().parent.parent
 MESSAGES = ROOT / "eval" / "data" / "safety" / "heldout.jsonl"
 # every held-out battery (eval/data/HELDOUT*.md); heldout3 adds the ordinary kind carer_frustration;
-# heldout4 to heldout12 are checked for their format only: nobody has run the triage on them
+# heldout4 to heldout13 are checked for their format only: nobody has run the triage on them
 BATTERIES = [
     MESSAGES,
-    *(MESSAGES.with_name(f"heldout{n}.jsonl") for n in (2, 3, 4, 5, 6, 7, 8, 9, 10, 11, 12)),
+    *(MESSAGES.with_name(f"heldout{n}.jsonl") for n in (2, 3, 4, 5, 6, 7, 8, 9, 10, 11, 12, 13)),
 ]
 MEDICINES = ROOT / "eval" / "data" / "medicines"
 OPIOIDS = MEDICINES / "heldout_opioids.csv"

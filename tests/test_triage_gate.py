@@ -123,7 +123,9 @@ def test_the_shipped_gate_file_validates_and_trains_on_the_dev_pool_only() -> No
     settings = load_settings(GATE)
     assert settings.c > 0 and settings.margin >= 0 and settings.parts
     names = [Path(f.file).name for f in settings.train]
-    assert not any(n.startswith(("heldout9", "heldout10", "heldout11", "heldout12")) for n in names)
+    assert not any(
+        n.startswith(("heldout9", "heldout10", "heldout11", "heldout12", "heldout13")) for n in names
+    )
     battery = next(f for f in settings.train if f.file.endswith("battery.jsonl"))
     assert battery.splits == ("dev",)  # never the battery's test rows
     from eval.safety_pool import FOLD_FILES, NEW_FILES, pool_rows

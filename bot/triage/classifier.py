@@ -17,7 +17,8 @@ scores clauses alone (`clauses.lone_clauses`), so a short farewell followed by a
 is not read as the question. All numbers come from `bot/data/triage/thresholds.toml`.
 
 The gate (session 9, `bot.triage.gate`, optional): a message at `possible` that no red flag and not
-the suicide component shows (the latter too when the gate has a `suicide_threshold`) gets a second look by a logistic regression trained on the dev pool;
+the suicide component shows (the latter too when the gate has a `suicide_threshold`) gets a second
+look by a logistic regression trained on the dev pool;
 below its threshold the level is lowered to none (`Triage.lowered`, `Triage.gate`: its probability),
 and the person gets the normal answer without the guidance. It never lowers `definite`.
 

@@ -12,9 +12,9 @@ What it may touch (recall first):
 - only a message at `possible`; `definite` is never lowered;
 - never a message that a red flag shows, nor (unless `suicide_threshold` > 0, which the shipped
   settings do not ask for) one that the suicide component shows: those are the rule and high-recall
-  nets under the classifier, and their misses are the costliest. Since session 10 (`suicide =
-  "train"` in gate.toml) the suicide component's messages do train the regression, which then tells
-  carers' and long stories' wording from emergencies better, but they are still never lowered;
+  nets under the classifier, and their misses are the costliest. gate.toml's `suicide` says whether
+  the suicide component's messages train the regression ("train") or not ("exempt", shipped: session
+  10's "train" raised the threshold and lowered an unresponsive emergency on spent data);
 - its threshold is chosen below every training emergency it saw out of fold, minus a margin
   (`bot.triage.gate_fit.threshold`), so it lowers only messages that look less like an emergency than
   any emergency it was trained on.

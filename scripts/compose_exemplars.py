@@ -5,7 +5,8 @@ everyday story before it and an everyday question after it, the way people write
 is happening while they meant to ask something else. Ordinary cores get the same wrappers, so the
 wrappers carry no signal of their own; the wrapper sentences alone are also ordinary exemplars.
 A table of cores.toml is one category, or adds to the category it names (`category = ...`) with
-its own sources; its name prefixes the groups of its messages.
+its own sources; its name prefixes the groups of its messages. A table with `component = "suicide"`
+trains the suicide component only (`bot.triage.data.COMPONENTS`): its rows carry that field.
 
 Run: python scripts/compose_exemplars.py   (rewrites the file; commit both)
 A candidate file for `python -m eval safety-lobo --candidate ...,exemplars=PATH`:
@@ -65,6 +66,8 @@ def main(argv: list[str] | None = None) -> None:
         for i, text in enumerate(table["messages"]):
             group = f"{name}-{i:03d}"
             base = {"category": category, "emergency": table["emergency"], "source": source, "group": group}
+            if "component" in table:
+                base["component"] = table["component"]
             rows.append({"text": text, "form": "core", **base})
             core = text[0].upper() + text[1:]
             core = core if core[-1] in ".?!" else core + "."

@@ -17,6 +17,11 @@ from index.store import CHECKSUMS, current_build, read_index
 from tests.conftest import FakeEmbedder
 
 
+def _neighbours(exemplars: tuple[triage_data.Exemplar, ...]) -> int:
+    """The stored neighbours: the rows that train the emergency classifier (not suicide-only rows)."""
+    return sum(e.trains_emergency for e in exemplars)
+
+
 @pytest.fixture
 def index(tiny_corpus: Path, tmp_path: Path) -> Path:
     out = tmp_path / "index"
@@ -36,7 +41,7 @@ def test_engine_start_reads_the_arrays_and_embeds_no_exemplar(index: Path) -> No
     emb = FakeEmbedder()
     engine = Engine(read_index(index), emb)
     assert emb.calls == 0  # nothing embedded at start
-    assert engine.triager.model.vectors.shape[0] == len(triage_data.load_exemplars())
+    assert engine.triager.model.vectors.shape[0] == _neighbours(triage_data.load_exemplars())
     engine.answer("Does it help with sleep? My husband collapsed and is not breathing.")
     assert emb.calls == 1  # one batched encode: the question's texts and its triage clauses
 
@@ -84,7 +89,7 @@ def test_edited_exemplars_make_the_arrays_stale_until_the_next_build(
     result = build_index(tiny_corpus, index, embedder_factory=lambda: FakeEmbedder())
     assert not result.up_to_date  # an unchanged corpus is rebuilt for the triage arrays alone
     engine = Engine(read_index(index), FakeEmbedder())
-    assert engine.triager.model.vectors.shape[0] == len(triage_data.load_exemplars(edited))
+    assert engine.triager.model.vectors.shape[0] == _neighbours(triage_data.load_exemplars(edited))
 
 
 def test_the_message_shared_by_retrieval_and_triage_is_encoded_once(index: Path) -> None:

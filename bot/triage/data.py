@@ -21,6 +21,11 @@ CUES = DATA_DIR / "cues.toml"
 THRESHOLDS = DATA_DIR / "thresholds.toml"
 SUICIDE = "suicide_selfharm"
 _FIELDS = {"text", "category", "emergency", "source", "group", "form"}
+# which regressions a row trains (optional field `component`, absent = "all"): "all" trains the
+# emergency classifier (its regression and neighbours) and the suicide component; "suicide" trains
+# the suicide component only (bot.triage.model), so wording added for it does not move the
+# emergency classifier's neighbourhoods
+COMPONENTS = ("all", "suicide")
 
 
 class TriageDataError(ValueError):
@@ -35,6 +40,12 @@ class Exemplar:
     source: str
     group: str  # the hand-written core it comes from (its long forms share the group)
     form: str  # "core", "long" or "wrapper"
+    component: str = "all"  # COMPONENTS: what the row trains
+
+    @property
+    def trains_emergency(self) -> bool:
+        """Whether the row trains the emergency classifier (else the suicide component only)."""
+        return self.component == "all"
 
 
 @dataclass(frozen=True)
@@ -85,8 +96,13 @@ def load_exemplars(path: Path = EXEMPLARS) -> tuple[Exemplar, ...]:
             row = json.loads(line)
         except json.JSONDecodeError as exc:
             raise TriageDataError(f"{path}:{n}: not JSON ({exc})") from exc
-        if not isinstance(row, dict) or set(row) != _FIELDS:
-            raise TriageDataError(f"{path}:{n}: expected exactly the fields {sorted(_FIELDS)}")
+        if not isinstance(row, dict) or set(row) - {"component"} != _FIELDS:
+            raise TriageDataError(
+                f"{path}:{n}: expected exactly the fields {sorted(_FIELDS)} (and optionally 'component')"
+            )
+        component = row.get("component", "all")
+        if component not in COMPONENTS:
+            raise TriageDataError(f"{path}:{n}: 'component' must be one of {list(COMPONENTS)}")
         text, category, emergency = row["text"], row["category"], row["emergency"]
         if not (isinstance(text, str) and text.strip() and isinstance(emergency, bool)):
             raise TriageDataError(f"{path}:{n}: empty text or non-boolean 'emergency'")
@@ -94,9 +110,10 @@ def load_exemplars(path: Path = EXEMPLARS) -> tuple[Exemplar, ...]:
             raise TriageDataError(f"{path}:{n}: category, source, group and form must be non-empty strings")
         if emergency_of.setdefault(category, emergency) != emergency:
             raise TriageDataError(f"{path}:{n}: category {category!r} is both emergency and not")
-        out.append(Exemplar(text, category, emergency, row["source"], row["group"], row["form"]))
-    if not any(e.emergency for e in out) or all(e.emergency for e in out):
-        raise TriageDataError(f"{path}: needs both emergency and ordinary exemplars")
+        out.append(Exemplar(text, category, emergency, row["source"], row["group"], row["form"], component))
+    both = [e.emergency for e in out if e.trains_emergency]
+    if not any(both) or all(both):
+        raise TriageDataError(f"{path}: needs both emergency and ordinary exemplars training every component")
     if SUICIDE not in emergency_of:
         raise TriageDataError(f"{path}: needs exemplars of the category {SUICIDE!r}")
     return tuple(out)

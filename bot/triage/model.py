@@ -8,6 +8,12 @@ Exemplars are embedded with the same model as retrieval (any `index.embedder.Emb
   sits far from symptom descriptions, so it gets its own high-recall component;
 - `category`: the majority category of the nearest emergency exemplars (cosine).
 
+Rows marked `component = "suicide"` (`bot.triage.data.COMPONENTS`) train the suicide regression
+only: they are left out of the emergency regression and of the stored neighbours (`vectors`), so
+new suicide wording cannot move the emergency classifier's neighbourhoods (session 10: sourced
+suicide cores shifted an overdose message below the `possible` cut). Trade-off: such a row no
+longer adds to P(emergency) either; the suicide component must catch its wording on its own.
+
 Embedding ~2,500 exemplars and fitting costs 30-60 s with the real model, so it is done once,
 by `python -m index build`, into the build folder (`bot.triage.artifact`, `triage.npz`, no
 pickle), keyed by the embedder's identity, the sha256 of the exemplar file and the settings that
@@ -79,12 +85,15 @@ def model_key(identity: str, exemplars_sha: str, lr_c: float) -> str:
 def fit_arrays(
     vectors: np.ndarray, exemplars: tuple[Exemplar, ...], lr_c: float
 ) -> tuple[np.ndarray, float, np.ndarray, float]:
-    """Fit both logistic regressions; returns (w_emergency, b_emergency, w_suicide, b_suicide)."""
+    """Fit both logistic regressions; returns (w_emergency, b_emergency, w_suicide, b_suicide).
+    The emergency one sees only the rows that train it (`Exemplar.trains_emergency`), the suicide
+    one every row."""
     from sklearn.linear_model import LogisticRegression
 
-    y_e = np.array([e.emergency for e in exemplars])
+    both = np.array([e.trains_emergency for e in exemplars], dtype=bool)
+    y_e = np.array([e.emergency for e in exemplars])[both]
     y_s = np.array([e.category == SUICIDE for e in exemplars])
-    lr_e = LogisticRegression(C=lr_c, class_weight="balanced", max_iter=2000).fit(vectors, y_e)
+    lr_e = LogisticRegression(C=lr_c, class_weight="balanced", max_iter=2000).fit(vectors[both], y_e)
     lr_s = LogisticRegression(C=lr_c, class_weight={False: 1.0, True: 2.0}, max_iter=2000).fit(vectors, y_s)
     return (
         lr_e.coef_[0].astype(np.float32),
@@ -95,13 +104,16 @@ def fit_arrays(
 
 
 def build_model(vectors: np.ndarray, exemplars: tuple[Exemplar, ...], lr_c: float, key: str) -> TriageModel:
-    categories = tuple(sorted({e.category for e in exemplars}))
+    """Both regressions, and the neighbours: the rows that train the emergency classifier."""
     w_e, b_e, w_s, b_s = fit_arrays(vectors, exemplars, lr_c)
+    both = [i for i, e in enumerate(exemplars) if e.trains_emergency]
+    kept = [exemplars[i] for i in both]
+    categories = tuple(sorted({e.category for e in kept}))
     return TriageModel(
         key=key,
-        vectors=np.ascontiguousarray(vectors, dtype=np.float32),
-        emergency=np.array([e.emergency for e in exemplars]),
-        category=np.array([categories.index(e.category) for e in exemplars], dtype=np.int64),
+        vectors=np.ascontiguousarray(vectors[both], dtype=np.float32),
+        emergency=np.array([e.emergency for e in kept]),
+        category=np.array([categories.index(e.category) for e in kept], dtype=np.int64),
         categories=categories,
         w_emergency=w_e,
         b_emergency=b_e,

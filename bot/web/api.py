@@ -78,7 +78,6 @@ class AnswerOut(BaseModel):
         description="The triage's learned gate lowered a possible emergency to no guidance (shown nothing)"
     )
     triage_gate: float | None = Field(
-        default=None,
         description="The gate's probability of an emergency when it looked at the message, else null",
     )
     questions: list[str] = Field(

@@ -285,3 +285,14 @@ def need_chromium() -> None:
         if os.environ.get("CI") == "true":
             pytest.fail(problem)
         pytest.skip(problem)
+
+
+def vocabulary_from(tmp_path: Path, classes: str, products: str) -> Any:
+    """A `bot.medicines.Vocabulary` from inline classes.toml and products.toml texts (no dictionary)."""
+    from bot import medicines
+
+    (tmp_path / "classes.toml").write_text(classes, encoding="utf-8")
+    (tmp_path / "products.toml").write_text(products, encoding="utf-8")
+    return medicines.vocabulary.__wrapped__(
+        tmp_path / "classes.toml", tmp_path / "products.toml", use_dictionary=False
+    )

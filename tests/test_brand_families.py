@@ -11,6 +11,7 @@ from pathlib import Path
 import pytest
 
 from bot import medicines as M
+from tests.helpers import vocabulary_from
 
 
 @pytest.mark.parametrize(
@@ -84,11 +85,7 @@ generics = ["tacrolimus"]
 
 
 def _vocab(tmp_path: Path, products: str) -> M.Vocabulary:
-    classes = tmp_path / "classes.toml"
-    classes.write_text(CLASSES, encoding="utf-8")
-    path = tmp_path / "products.toml"
-    path.write_text('[p]\nsource = "https://example.org"\n' + products, encoding="utf-8")
-    return M.vocabulary.__wrapped__(classes, path, use_dictionary=False)
+    return vocabulary_from(tmp_path, CLASSES, '[p]\nsource = "https://example.org"\n' + products)
 
 
 def test_a_misspelt_first_word_is_read_only_before_the_right_second_word(tmp_path: Path) -> None:

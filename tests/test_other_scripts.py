@@ -10,6 +10,7 @@ import pytest
 
 from bot import medicines as M
 from bot.phrases import tokens, words_and_scripts
+from tests.helpers import vocabulary_from
 from tests.test_medicines import CLASSES
 
 
@@ -58,11 +59,7 @@ def test_ordinary_words_of_other_scripts_are_not_pinned(text: str) -> None:
 
 
 def _vocab(tmp_path: Path, products: str) -> M.Vocabulary:
-    classes = tmp_path / "classes.toml"
-    classes.write_text(CLASSES, encoding="utf-8")
-    path = tmp_path / "products.toml"
-    path.write_text(products, encoding="utf-8")
-    return M.vocabulary.__wrapped__(classes, path, use_dictionary=False)
+    return vocabulary_from(tmp_path, CLASSES, products)
 
 
 def test_a_name_listed_in_its_own_script_is_matched_at_any_length(tmp_path: Path) -> None:

@@ -11,6 +11,7 @@ import pytest
 from bot import medicines as M
 from bot.misspellings import ENGLISH_MIN_COUNT, english
 from corpus.datafile import read_toml
+from tests.helpers import vocabulary_from
 from tests.test_medicines import CLASSES as MEDICINE_CLASSES
 
 CLASSES = (
@@ -110,11 +111,7 @@ def test_english_senses_and_codeine_free_look_alikes_stay_unpinned(text: str) ->
 
 
 def _vocab(tmp_path: Path, products: str) -> M.Vocabulary:
-    classes = tmp_path / "classes.toml"
-    classes.write_text(CLASSES, encoding="utf-8")
-    path = tmp_path / "products.toml"
-    path.write_text(products, encoding="utf-8")
-    return M.vocabulary.__wrapped__(classes, path, use_dictionary=False)
+    return vocabulary_from(tmp_path, CLASSES, products)
 
 
 STREET = '[s]\nkind = "street names"\nsource = "https://example.org"\n'

@@ -1,6 +1,8 @@
 """The tables of `bot/data/medicines/products.toml`, read and checked for `bot.medicines`: brand and
 combination products with their generics, street names (tables of `kind = "street names"`), and
 which names are written in another script ("Коделак"; matched only as such, never as a typo).
+A street name written as several words must have the shape of `bot.street_phrases` (2-4 words, no
+one-letter word; "V-itamin", written as one word, is read by the one-word rule).
 """
 
 from __future__ import annotations
@@ -10,6 +12,7 @@ from collections.abc import Callable
 from pathlib import Path
 
 from bot.phrases import MAX_WORDS, tokens, words_and_scripts
+from bot.street_phrases import shape_error
 from corpus.datafile import read_toml
 
 STREET_NAMES = "street names"  # the `kind` of a products.toml table of street names
@@ -59,6 +62,8 @@ def read_products(path: Path, street_name_ok: Callable[[str, tuple[str, ...]], b
                 raise MedicineDataError(
                     f"{path}: street name {name!r}: no class generic, or a class word or ignored"
                 )
+            if kind == STREET_NAMES and " " in name.strip() and (why := shape_error(tokens(name))) is not None:
+                raise MedicineDataError(f"{path}: street name {name!r} {why} (bot/street_phrases.py)")
             if kind == STREET_NAMES:
                 street.add(k)
     return products, frozenset(street), frozenset(native), frozenset(consonantal)

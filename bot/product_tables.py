@@ -62,7 +62,11 @@ def read_products(path: Path, street_name_ok: Callable[[str, tuple[str, ...]], b
                 raise MedicineDataError(
                     f"{path}: street name {name!r}: no class generic, or a class word or ignored"
                 )
-            if kind == STREET_NAMES and " " in name.strip() and (why := shape_error(tokens(name))) is not None:
+            if (
+                kind == STREET_NAMES
+                and " " in name.strip()
+                and (why := shape_error(tokens(name))) is not None
+            ):
                 raise MedicineDataError(f"{path}: street name {name!r} {why} (bot/street_phrases.py)")
             if kind == STREET_NAMES:
                 street.add(k)

@@ -26,15 +26,49 @@ phrases with another sense: "charlie horse", a leg cramp).
 from __future__ import annotations
 
 from collections.abc import Callable, Collection
+from itertools import pairwise
 
 from bot.phrases import MAX_WORDS
 
-NUMBERS = dict(zip("0123456789", "zero one two three four five six seven eight nine".split(), strict=True))
+NUMBERS = dict(
+    zip(
+        "0123456789",
+        ("zero", "one", "two", "three", "four", "five", "six", "seven", "eight", "nine"),
+        strict=True,
+    )
+)
 COMMON_ZIPF = 5.0  # rule 3
 WORD_ZIPF = 2.5  # rule 2, the closed-up form
 OTHER_ZIPF = 3.0  # rule 4
 # Latin-script languages of wordfreq 3.1 other than English (rule 4)
-OTHER_LANGUAGES = tuple("ca cs da de es fi fil fr hu id is it lt lv ms nb nl pl pt ro sh sk sl sv tr vi".split())
+OTHER_LANGUAGES = (
+    "ca",
+    "cs",
+    "da",
+    "de",
+    "es",
+    "fi",
+    "fil",
+    "fr",
+    "hu",
+    "id",
+    "is",
+    "it",
+    "lt",
+    "lv",
+    "ms",
+    "nb",
+    "nl",
+    "pl",
+    "pt",
+    "ro",
+    "sh",
+    "sk",
+    "sl",
+    "sv",
+    "tr",
+    "vi",
+)
 
 
 def shape_error(words: list[str]) -> str | None:
@@ -61,7 +95,7 @@ def ordinary_reason(
         return "a WordNet entry"
     if zipf("".join(words), "en") >= WORD_ZIPF:
         return "one English word closed up"
-    if all(f"{a} {b}" in bigrams for a, b in zip(spelled, spelled[1:], strict=False)):
+    if all(f"{a} {b}" in bigrams for a, b in pairwise(spelled)):
         return "common English bigrams"
     if all(zipf(w, "en") >= COMMON_ZIPF for w in spelled if w != "s"):
         return "the commonest English words only"

@@ -19,7 +19,7 @@ import sys
 from pathlib import Path
 from typing import Any
 
-FRESH = ("heldout8", "heldout13", "heldout14")
+FRESH = ("eval/heldout8/", "safety/heldout13.jsonl", "safety/heldout14.jsonl")  # never read
 LISTS = ["opioid_products", "non_opioids", "heldout_opioids", "heldout_non_opioids"] + [
     f"heldout{n}_{k}" for n in range(2, 7) for k in ("opioids", "non_opioids")
 ]
@@ -33,7 +33,7 @@ def texts(tree: Path) -> list[tuple[str, str]]:
     files += sorted(tree.glob("eval/data/safety/*.jsonl"))
     out = []
     for f in files:
-        if any(x in str(f) for x in FRESH):
+        if any(x in f.as_posix() for x in FRESH):
             continue
         for n, line in enumerate(f.read_text(encoding="utf-8").splitlines()):
             r = json.loads(line)

@@ -19,6 +19,9 @@ STREET_NAMES = "street names"  # the `kind` of a products.toml table of street n
 Products = tuple[dict[str, tuple[str, ...]], frozenset[str], frozenset[str], frozenset[str]]
 # scripts that leave short vowels unwritten: their transliteration is a consonant skeleton ("trmks")
 ABJADS = ("ARABIC", "HEBREW", "SYRIAC", "THAANA")
+# ... and scripts whose romanisation is a convention, not the name's Latin spelling ("코포나" is
+# "kopona"; "kotona", Finnish "at home", is one edit from it): their names are never typo targets either
+SYLLABARIES = ("HANGUL", "CJK", "HIRAGANA", "KATAKANA")
 
 
 class MedicineDataError(ValueError):
@@ -27,7 +30,8 @@ class MedicineDataError(ValueError):
 
 def read_products(path: Path, street_name_ok: Callable[[str, tuple[str, ...]], bool]) -> Products:
     """name -> generics, the names of street-name tables, the names written in another script, and
-    those of them written in an abjad (never typo targets: "tracks" is one edit from "ترامكس").
+    those of them written in an abjad, Hangul, kana or Han (never typo targets: "tracks" is one edit
+    from "ترامكس").
     `street_name_ok(key, generics)` says whether a street name may pin (it must name a class
     medicine and be no class word or ignored phrase of classes.toml, "lean")."""
     products: dict[str, tuple[str, ...]] = {}
@@ -56,7 +60,7 @@ def read_products(path: Path, street_name_ok: Callable[[str, tuple[str, ...]], b
             products[k] = found
             if any(foreign for _, foreign in words_and_scripts(name)):
                 native.add(k)
-            if any(unicodedata.name(c, "").startswith(ABJADS) for c in name):
+            if any(unicodedata.name(c, "").startswith(ABJADS + SYLLABARIES) for c in name):
                 consonantal.add(k)
             if kind == STREET_NAMES and not street_name_ok(k, found):
                 raise MedicineDataError(

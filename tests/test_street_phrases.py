@@ -167,3 +167,10 @@ def test_shipped_street_phrases_are_pinned(text: str) -> None:
 )
 def test_ordinary_phrases_of_the_same_reports_stay_unpinned(text: str) -> None:
     assert M.find_pins(text) == set(), text
+
+
+def test_a_name_listed_in_another_script_is_never_a_typo_target(tmp_path: Path) -> None:
+    v = vocabulary_from(tmp_path, CLASSES, '[kr]\nsource = "https://example.org"\n"코포나" = ["codeine"]\n')
+    assert M.find_pins("코포나", v) == {"opioid"}  # "kopona", exactly
+    assert "kopona" not in v.typo_targets
+    assert M.find_pins("kotona", v) == set()  # Finnish "at home", one edit from "kopona"

@@ -42,6 +42,7 @@ ALL_SPLITS = (
     "heldout6",
     "heldout7",
     "heldout8",
+    "heldout9",
 )
 WORDINGS = ("verbatim", "adapted")
 

@@ -20,16 +20,16 @@ from eval.safety_eval import load_battery
 ROOT = Path(__file__).resolve().parent.parent
 MESSAGES = ROOT / "eval" / "data" / "safety" / "heldout.jsonl"
 # every held-out battery (eval/data/HELDOUT*.md); heldout3 adds the ordinary kind carer_frustration;
-# heldout4 to heldout13 are checked for their format only: nobody has run the triage on them
+# heldout4 to heldout14 are checked for their format only: nobody has run the triage on them
 BATTERIES = [
     MESSAGES,
-    *(MESSAGES.with_name(f"heldout{n}.jsonl") for n in (2, 3, 4, 5, 6, 7, 8, 9, 10, 11, 12, 13)),
+    *(MESSAGES.with_name(f"heldout{n}.jsonl") for n in (2, 3, 4, 5, 6, 7, 8, 9, 10, 11, 12, 13, 14)),
 ]
 MEDICINES = ROOT / "eval" / "data" / "medicines"
 OPIOIDS = MEDICINES / "heldout_opioids.csv"
 NON_OPIOIDS = MEDICINES / "heldout_non_opioids.csv"
-# every pair of held-out lists (eval/data/HELDOUT.md, HELDOUT_PINS2.md ... HELDOUT_PINS7.md):
-# (opioids, non-opioids); the third to seventh pairs are checked for their format only here
+# every pair of held-out lists (eval/data/HELDOUT.md, HELDOUT_PINS2.md ... HELDOUT_PINS8.md):
+# (opioids, non-opioids); the third to eighth pairs are checked for their format only here
 LIST_PAIRS = [
     (OPIOIDS, NON_OPIOIDS),
     (MEDICINES / "heldout2_opioids.csv", MEDICINES / "heldout2_non_opioids.csv"),
@@ -38,8 +38,9 @@ LIST_PAIRS = [
     (MEDICINES / "heldout5_opioids.csv", MEDICINES / "heldout5_non_opioids.csv"),
     (MEDICINES / "heldout6_opioids.csv", MEDICINES / "heldout6_non_opioids.csv"),
     (MEDICINES / "heldout7_opioids.csv", MEDICINES / "heldout7_non_opioids.csv"),
+    (MEDICINES / "heldout8_opioids.csv", MEDICINES / "heldout8_non_opioids.csv"),
 ]
-# the fourth round's conventions (HELDOUT_PINS4.md), which the fifth to seventh rounds keep
+# the fourth round's conventions (HELDOUT_PINS4.md), which the fifth to eighth rounds keep
 SPREAD_ROUNDS = LIST_PAIRS[3:]
 # the second and later rounds share one schema (HELDOUT_PINS2.md, "Columns")
 ROUND2_ON = LIST_PAIRS[1:]  # schema checks only: the counts differ by round

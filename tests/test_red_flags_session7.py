@@ -83,7 +83,7 @@ def test_the_pool_never_names_the_fresh_held_out_files() -> None:
     assert not any(
         fresh in n
         for n in names
-        for fresh in ("heldout9", "heldout10", "heldout11", "heldout12", "heldout13")
+        for fresh in ("heldout9", "heldout10", "heldout11", "heldout12", "heldout13", "heldout14")
     )
 
 

@@ -130,7 +130,7 @@ def test_the_pool_holds_the_spent_batteries_as_folds_and_never_the_fresh_ones() 
     assert not any(
         fresh in n
         for n in names
-        for fresh in ("heldout9", "heldout10", "heldout11", "heldout12", "heldout13", "test")
+        for fresh in ("heldout9", "heldout10", "heldout11", "heldout12", "heldout13", "heldout14", "test")
     )
 
 

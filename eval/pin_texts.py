@@ -3,9 +3,9 @@ compare two trees (bot/data/medicines/README.md, `pins11`):
 
     python eval/pin_texts.py TREE OUT.json
 
-Texts: every `question`/`text`/`message` of eval/gold, eval/heldout*/questions.jsonl (never
-eval/heldout8), eval/corpora/*/questions.jsonl and safety.jsonl, eval/data/safety/*.jsonl (never
-heldout13/heldout14), and every line of corpus/documents. Lists: the dev and spent lists of
+Texts: every `question`/`text`/`message` of eval/gold, the spent question sets (`QUESTION_SETS`:
+never eval/heldout8 or later), eval/corpora/*/questions.jsonl and safety.jsonl, the spent safety
+files (`SAFETY_FILES`: never heldout13 or later), and every line of corpus/documents. Lists: the dev and spent lists of
 eval/data/medicines (never heldout7/heldout8), pinned per `kind`. A measuring script: it imports
 `bot.medicines` from TREE, so run it once per tree and compare the two JSON files.
 """
@@ -19,22 +19,31 @@ import sys
 from pathlib import Path
 from typing import Any
 
-FRESH = ("eval/heldout8/", "safety/heldout13.jsonl", "safety/heldout14.jsonl")  # never read
+# the spent question sets and safety files only (fresh ones are never read: eval/heldout8 and
+# later, safety heldout13 and later; a set spent later is added here by name)
+QUESTION_SETS = ("heldout", "heldout3", "heldout4", "heldout5", "heldout6", "heldout7")
+SAFETY_FILES = (
+    "battery",
+    "dev_gate10",
+    "dev_long",
+    "dev_long2",
+    "dev_long3",
+    "dev_suicide",
+    "heldout",
+) + tuple(f"heldout{n}" for n in range(2, 13))
 LISTS = ["opioid_products", "non_opioids", "heldout_opioids", "heldout_non_opioids"] + [
     f"heldout{n}_{k}" for n in range(2, 7) for k in ("opioids", "non_opioids")
 ]
 
 
 def texts(tree: Path) -> list[tuple[str, str]]:
-    files = [tree / "eval/gold/questions.jsonl", *sorted(tree.glob("eval/heldout*/questions.jsonl"))]
+    files = [tree / "eval/gold/questions.jsonl", *(tree / f"eval/{q}/questions.jsonl" for q in QUESTION_SETS)]
     files += sorted(tree.glob("eval/corpora/*/questions.jsonl")) + sorted(
         tree.glob("eval/corpora/*/safety.jsonl")
     )
-    files += sorted(tree.glob("eval/data/safety/*.jsonl"))
+    files += [tree / f"eval/data/safety/{name}.jsonl" for name in SAFETY_FILES]
     out = []
     for f in files:
-        if any(x in f.as_posix() for x in FRESH):
-            continue
         for n, line in enumerate(f.read_text(encoding="utf-8").splitlines()):
             r = json.loads(line)
             out += [

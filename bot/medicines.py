@@ -8,7 +8,9 @@ Names are resolved in this order, longest phrase first (up to four words, so "Ty
    medicines ("percs", "sizzurp": tables with `kind = "street names"`), which are matched exactly
    and never as the target of a typo (a name of over four words is found by its first four);
    words of other scripts are transliterated (`bot.phrases`: "Коделак" is "kodelak") and matched
-   exactly, never as typos, street names or Latin names under six letters;
+   exactly, never as typos, street names or Latin names under six letters; a name listed in an abjad,
+   Hangul, kana or Chinese characters is never the target of a typo either ("kotona", Finnish "at
+   home", is not "코포나", romanised "kopona"); one in Cyrillic or Greek may be ("Terpincod");
 2. the drug dictionary shipped inside the `drug-named-entity-recognition` wheel (DrugBank open
    data, MeSH, NHS and MedlinePlus names: ~107k variants to ~20k generics; `bot.drug_sources`);
 3. the class medicines' names from FDA's UNII names list (brands, INN and pharmacopoeia names,
@@ -82,7 +84,7 @@ class Vocabulary:
     ignore: frozenset[str]
     street_names: frozenset[str] = frozenset()  # keys of `products` matched exactly, never typo targets
     native: frozenset[str] = frozenset()  # keys of `products` written in another script
-    consonantal: frozenset[str] = frozenset()  # those written in an abjad: never typo targets
+    consonantal: frozenset[str] = frozenset()  # abjad, Hangul, kana, Han: never typo targets
 
     def class_of_generic(self, name: str) -> str | None:
         return next((cls for cls, names in self.class_generics.items() if name in names), None)

@@ -11,7 +11,7 @@ export HF_HUB_OFFLINE := 1
 export TRANSFORMERS_OFFLINE := 1
 export GRADIO_ANALYTICS_ENABLED := False
 
-.PHONY: install run build serve test test-fast lint format eval beir bench liveqa reranker adapter browser-deps postgres-deps a11y-deps clean
+.PHONY: install run build serve test test-fast lint format eval beir bench liveqa reranker adapter browser-deps postgres-deps wordnet-deps a11y-deps clean
 
 install: $(STAMP)
 
@@ -46,6 +46,13 @@ postgres-deps:
 		apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq postgresql >/dev/null; \
 	else echo "note: PostgreSQL missing and not root: PostgreSQL tests will be skipped"; fi
 
+# Debian's WordNet 3.0 for the street-phrase rule check (tests/test_street_phrases.py; root only; elsewhere it skips).
+wordnet-deps:
+	@if [ -d /usr/share/wordnet ]; then echo "wordnet-base present"; \
+	elif [ "$$(id -u)" = 0 ] && command -v apt-get >/dev/null; then \
+		apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq wordnet-base >/dev/null; \
+	else echo "note: wordnet-base missing and not root: the street-phrase lexicon check will be skipped"; fi
+
 # axe-core for the accessibility checks of the browser tests (pinned in tests/a11y/package-lock.json; served from disk).
 a11y-deps:
 	@if [ -f tests/a11y/node_modules/axe-core/axe.min.js ]; then echo "axe-core present"; \
@@ -64,7 +71,7 @@ format: install
 	$(PY) -m ruff format corpus index bot eval bench train tests
 	$(PY) -m ruff check --fix corpus index bot eval bench train tests
 
-test: install browser-deps postgres-deps a11y-deps lint
+test: install browser-deps postgres-deps wordnet-deps a11y-deps lint
 	$(PY) -m pytest -q
 
 test-fast: install

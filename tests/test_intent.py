@@ -47,6 +47,34 @@ def test_onset_comes_before_duration_and_small_talk_has_no_kind() -> None:
     assert intents.classify("hello there") == ()
 
 
+STOPPING_THE_MEDICINE = [
+    "Can I just stop?",
+    "I stopped it three weeks ago and the pain is back.",
+    "Do I need to taper off or can I quit cold turkey?",
+    "What happens if we stop the tablets before surgery?",
+]
+A_SYMPTOM_THAT_STOPS = [
+    "The dreams are horrible, will they stop?",
+    "Will these vivid dreams ever stop?",
+    "Does the nausea settle down after a while?",
+]
+
+
+@pytest.mark.parametrize("question", STOPPING_THE_MEDICINE)
+def test_stopping_the_medicine_is_a_stopping_question(question: str) -> None:
+    assert "stopping" in load_intents().classify(question)
+
+
+@pytest.mark.parametrize("question", A_SYMPTOM_THAT_STOPS)
+def test_a_symptom_that_stops_asks_about_a_side_effect_not_stopping(question: str) -> None:
+    kinds = load_intents().classify(question)
+    assert "stopping" not in kinds and "side_effects" in kinds
+
+
+def test_stop_working_is_not_a_symptom_easing() -> None:
+    assert "side_effects" not in load_intents().classify("Will it stop working after a year?")
+
+
 SENTENCES = [
     "Doses ranging from 1.5 mg to 4.5 mg are used.",  # dose
     "It should be taken once a day, usually before bedtime.",  # timing

@@ -30,7 +30,8 @@ SAFETY_FILES = (
     "dev_long3",
     "dev_suicide",
     "heldout",
-) + tuple(f"heldout{n}" for n in range(2, 13))
+    *(f"heldout{n}" for n in range(2, 13)),
+)
 LISTS = ["opioid_products", "non_opioids", "heldout_opioids", "heldout_non_opioids"] + [
     f"heldout{n}_{k}" for n in range(2, 7) for k in ("opioids", "non_opioids")
 ]

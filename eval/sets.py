@@ -14,6 +14,7 @@ The sets (issue #11: tune on dev, report on test, never tune on held-out):
 | `heldout7` | `eval/heldout7/questions.jsonl` | the bundled corpus (written session 9) |
 | `heldout8` | `eval/heldout8/questions.jsonl` | the bundled corpus (written session 9) |
 | `heldout9` | `eval/heldout9/questions.jsonl` | the bundled corpus (written session 10) |
+| `heldout10` | `eval/heldout10/questions.jsonl` | the bundled corpus (written session 11) |
 | `<name>` | `eval/corpora/<name>/questions.jsonl` | `eval/corpora/<name>/documents/`, indexed into a temporary folder |
 
 Report-only sets (`SetSpec.report_only`) are listed under the table. Since session 5 (2026-12-02)

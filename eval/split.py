@@ -43,6 +43,7 @@ ALL_SPLITS = (
     "heldout7",
     "heldout8",
     "heldout9",
+    "heldout10",
 )
 WORDINGS = ("verbatim", "adapted")
 

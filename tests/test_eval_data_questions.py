@@ -31,6 +31,7 @@ HELDOUT6 = ROOT / "eval" / "heldout6" / "questions.jsonl"
 HELDOUT7 = ROOT / "eval" / "heldout7" / "questions.jsonl"
 HELDOUT8 = ROOT / "eval" / "heldout8" / "questions.jsonl"
 HELDOUT9 = ROOT / "eval" / "heldout9" / "questions.jsonl"
+HELDOUT10 = ROOT / "eval" / "heldout10" / "questions.jsonl"
 TWO_QUESTIONS = ROOT / "eval" / "heldout5" / "two_questions.jsonl"
 TWO_QUESTIONS6 = ROOT / "eval" / "heldout6" / "two_questions.jsonl"
 MELATONIN = ROOT / "eval" / "corpora" / "melatonin"
@@ -49,6 +50,7 @@ SETS = [
     (HELDOUT7, DEFAULT_CORPUS_DIR, 130, "heldout7"),
     (HELDOUT8, DEFAULT_CORPUS_DIR, 130, "heldout8"),
     (HELDOUT9, DEFAULT_CORPUS_DIR, 130, "heldout9"),
+    (HELDOUT10, DEFAULT_CORPUS_DIR, 130, "heldout10"),
     (MELATONIN / "questions.jsonl", MELATONIN / "documents", 50, "heldout"),
 ]
 SET_IDS = [
@@ -60,6 +62,7 @@ SET_IDS = [
     "heldout7",
     "heldout8",
     "heldout9",
+    "heldout10",
     "melatonin",
 ]
 
@@ -106,8 +109,19 @@ def test_every_row_names_its_page_kind_and_wording(path: Path, docs: Path, minim
         (HELDOUT7, 1 / 3),
         (HELDOUT8, 1 / 3),
         (HELDOUT9, 1 / 3),
+        (HELDOUT10, 1 / 3),
     ],
-    ids=["heldout", "heldout3", "heldout4", "heldout5", "heldout6", "heldout7", "heldout8", "heldout9"],
+    ids=[
+        "heldout",
+        "heldout3",
+        "heldout4",
+        "heldout5",
+        "heldout6",
+        "heldout7",
+        "heldout8",
+        "heldout9",
+        "heldout10",
+    ],
 )
 def test_heldout_mixes_long_stories_and_covers_the_kinds_of_question(path: Path, long_min: float) -> None:
     questions = load_questions(path)
@@ -135,6 +149,7 @@ def test_held_out_ids_and_questions_never_reuse_gold_ones() -> None:
             HELDOUT7,
             HELDOUT8,
             HELDOUT9,
+            HELDOUT10,
             MELATONIN / "questions.jsonl",
         )
         for q in load_questions(p)
@@ -285,12 +300,13 @@ KEYS6 = [
         (HELDOUT7, "p", 16),
         (HELDOUT8, "q", 16),
         (HELDOUT9, "r", 16),
-    ],  # heldout7/8/9 briefs: a long question has 16+ words
+        (HELDOUT10, "s", 16),
+    ],  # heldout7/8/9/10 briefs: a long question has 16+ words
 )
 def test_fresh_sets_ids_counts_and_no_question_shared_with_another_set(
     path: Path, prefix: str, long_words: int
 ) -> None:
-    """eval/heldout6 to heldout9 questions.jsonl: ids n001.. / p001.. / q001.. / r001.., the mix the briefs ask for, every document and
+    """eval/heldout6 to heldout10 questions.jsonl: ids n001.. / p001.. / q001.. / r001.. / s001.., the mix the briefs ask for, every document and
     kind present, and new text: no question equals a question of an earlier set or a two-question message (lower-cased,
     white space folded)."""
     rows = _rows(path)
@@ -311,7 +327,18 @@ def test_fresh_sets_ids_counts_and_no_question_shared_with_another_set(
         assert len(spans) == len(set(spans)), q.id
     cited = {a.doc_id for q in questions for a in q.answers}
     assert cited == set(_texts(DEFAULT_CORPUS_DIR))  # every source document answers something
-    earlier = [DEFAULT_GOLD, HELDOUT, HELDOUT3, HELDOUT4, HELDOUT5, HELDOUT6, HELDOUT7, HELDOUT8, HELDOUT9]
+    earlier = [
+        DEFAULT_GOLD,
+        HELDOUT,
+        HELDOUT3,
+        HELDOUT4,
+        HELDOUT5,
+        HELDOUT6,
+        HELDOUT7,
+        HELDOUT8,
+        HELDOUT9,
+        HELDOUT10,
+    ]
     elsewhere = [*earlier[: earlier.index(path)], MELATONIN / "questions.jsonl"]
     taken = {_norm(q.question) for p in elsewhere for q in load_questions(p)}
     taken |= {_norm(r["message"]) for p in (TWO_QUESTIONS, TWO_QUESTIONS6) for r in _rows(p)}

@@ -2,6 +2,9 @@
 
 `python -m train adapter [--out DIR]`: see `train/adapter.py` (a few minutes; ship by copying
 `DIR/adapter.npy`, `adapter.json`, `MODEL_CARD.md` into `index/models/adapter/`).
+`python -m train adapter --in-domain [--set NAME ...] [--index DIR]`: fit it instead on the spent
+patient-style question sets (`train/indomain.py`; seconds; measured in eval/README.md "Session 11:
+in-domain judge", not shipped).
 
 `python -m train reranker --out DIR [--pairs N] [--seed S]`: train, export and card the reranker.
 

@@ -5,7 +5,7 @@ from __future__ import annotations
 import numpy as np
 import pytest
 
-from train.adapter import AdapterConfig
+from train.adapter import AdapterConfig, Arrays
 from train.indomain import (
     InDomainError,
     PairExample,
@@ -17,7 +17,7 @@ from train.indomain import (
     labelled_pairs,
     pair_arrays,
 )
-from train.indomain_fit import fit_pairs, rerank_mrr
+from train.indomain_fit import concat, fit_pairs, from_adapter_arrays, rerank_mrr
 
 SENTENCES = [Span("a", 0, 20), Span("a", 20, 40), Span("b", 0, 30), Span("b", 30, 50)]
 
@@ -102,3 +102,24 @@ def test_fit_learns_the_answering_direction() -> None:
         data, AdapterConfig(epochs=200, batch_size=8, lr=0.05, reg=1e4, threads=1), lambda _: None
     )
     assert np.abs(strong - eye).max() < 0.05  # a heavy pull to the identity keeps W near it
+
+
+def test_medquad_rows_mask_their_own_question_only() -> None:
+    d = 4
+    pos = np.eye(4, dtype=np.float32)[
+        [0, 1, 0, 3]
+    ]  # rows 0-2: question 0 (two distinct positives); row 3: question 1
+    a = Arrays(
+        np.zeros((4, d), np.float32),
+        pos,
+        np.zeros((4, 1, d), np.float32),
+        np.zeros((4, 1), bool),
+        np.array([0, 0, 0, 1]),
+    )
+    out = from_adapter_arrays(a)
+    assert out.positive_id.tolist() == [-1, -2, -1, -3]  # one id per distinct positive, never >= 0
+    assert out.gold[0] == frozenset({-1, -2}) and out.gold[3] == frozenset({-3})
+    ex, qs, vectors = _toy()
+    both = concat(pair_arrays(ex, qs.__getitem__, vectors, hard=1), out)
+    assert both.positive_id.tolist() == [0, 2, -1, -2, -1, -3]
+    assert both.gold[1] == frozenset({2}) and both.gold[5] == frozenset({-3})

@@ -84,6 +84,7 @@ def _parser() -> argparse.ArgumentParser:
     a.add_argument(
         "--set", dest="sets", action="append", metavar="NAME", help="with --in-domain: a spent set"
     )
+    a.add_argument("--medquad", type=int, default=0, help="with --in-domain: also N MedQuAD questions")
     a.add_argument(
         "--hard-negatives", type=int, default=8, help="with --in-domain: retriever's non-gold per question"
     )
@@ -114,7 +115,9 @@ def run_adapter(args: argparse.Namespace) -> int:
 
         index_dir = args.index or REPO / "index" / "built"
         cfg = replace(cfg, hard_negatives=args.hard_negatives)
-        run_in_domain(index_dir, args.sets or list(SPENT_SETS), args.out, cfg, command)
+        shared = args.shared or _default_shared()
+        mix = (shared, args.medquad, args.cache)
+        run_in_domain(index_dir, args.sets or list(SPENT_SETS), args.out, cfg, command, mix)
         return 0
     record = run(args.shared or _default_shared(), args.out, args.cache, args.questions, cfg, command)
     write_adapter_card(record, args.out)

@@ -22,7 +22,7 @@ from typing import Any
 
 import numpy as np
 
-from train.adapter import AdapterConfig
+from train.adapter import AdapterConfig, Arrays
 from train.indomain import PairArrays, PairExample, Span, build_pairs, check_sets, pair_arrays
 
 
@@ -63,6 +63,46 @@ def fit_pairs(data: PairArrays, cfg: AdapterConfig, log: Callable[[str], None] =
             total += float(loss.detach()) * len(idx)
         log(f"epoch {epoch + 1}/{cfg.epochs}: loss {total / n:.4f}")
     return w.detach().numpy().astype(np.float32)
+
+
+def from_adapter_arrays(a: Arrays) -> PairArrays:
+    """MedQuAD rows (`train.adapter.arrays`) as `PairArrays`: each distinct positive gets its own
+    negative id (never an index sentence), and a row's gold is its example's positives, so the
+    rows of one question mask each other in the batch as `train.adapter.fit` does."""
+    ids: dict[bytes, int] = {}
+    pids = [ids.setdefault(p.tobytes(), -1 - len(ids)) for p in a.positives]
+    gold: dict[int, set[int]] = {}
+    for e, p in zip(a.example.tolist(), pids, strict=True):
+        gold.setdefault(e, set()).add(p)
+    rows = tuple(frozenset(gold[e]) for e in a.example.tolist())
+    return PairArrays(a.queries, a.positives, a.negatives, a.neg_mask, np.array(pids), rows)
+
+
+def concat(a: PairArrays, b: PairArrays) -> PairArrays:
+    """The rows of `a` then those of `b`."""
+    return PairArrays(
+        np.concatenate([a.queries, b.queries]),
+        np.concatenate([a.positives, b.positives]),
+        np.concatenate([a.negatives, b.negatives]),
+        np.concatenate([a.neg_mask, b.neg_mask]),
+        np.concatenate([a.positive_id, b.positive_id]),
+        a.gold + b.gold,
+    )
+
+
+def medquad_arrays(
+    shared: Path, questions: int, cfg: AdapterConfig, embedder: Any, cache: Path
+) -> PairArrays:
+    """`questions` MedQuAD questions (whole foci, `train.adapter_data`), vectors cached in `cache`."""
+    from train.adapter import arrays, encode_cached
+    from train.adapter_data import build_examples
+    from train.data import DataPaths
+
+    examples, _ = build_examples(DataPaths.under(shared), questions, cfg.seed)
+    texts = sorted({t for e in examples for t in (e.question, e.neutral, *e.positives, *e.negatives) if t})
+    vecs = encode_cached(texts, embedder.encode, cache, embedder.identity)
+    vec = dict(zip(texts, vecs, strict=True))
+    return from_adapter_arrays(arrays(examples, vec, cfg.hard_negatives, embedder.dimension))
 
 
 def rerank_mrr(
@@ -121,7 +161,15 @@ def load_examples(
     return engine, build_pairs(rows, sentences, ranked, negatives, unanswerable)
 
 
-def run(index_dir: Path, sets: Sequence[str], out: Path, cfg: AdapterConfig, command: str) -> dict[str, Any]:
+def run(
+    index_dir: Path,
+    sets: Sequence[str],
+    out: Path,
+    cfg: AdapterConfig,
+    command: str,
+    medquad: tuple[Path, int, Path] | None = None,
+) -> dict[str, Any]:
+    """Fit and write; `medquad` = (shared folder, questions, vector cache) mixes MedQuAD rows in."""
     from train.adapter import write
 
     t0 = time.perf_counter()
@@ -135,6 +183,11 @@ def run(index_dir: Path, sets: Sequence[str], out: Path, cfg: AdapterConfig, com
         return cache[text]
 
     data = pair_arrays(examples, qvec, vectors, cfg.hard_negatives)
+    mq_rows = 0
+    if medquad is not None and medquad[1] > 0:
+        extra = medquad_arrays(medquad[0], medquad[1], cfg, engine.embedder, medquad[2])
+        mq_rows = len(extra.queries)
+        data = concat(data, extra)
     t1 = time.perf_counter()
     w = fit_pairs(data, cfg)
     fit_s = time.perf_counter() - t1
@@ -147,6 +200,7 @@ def run(index_dir: Path, sets: Sequence[str], out: Path, cfg: AdapterConfig, com
             "sets": list(groups),
             "questions": {g: sum(e.group == g for e in examples) for g in groups},
             "rows": len(data.queries),
+            "medquad_rows": mq_rows,
         },
         "config": asdict(cfg),
         "fit_check_mrr": {

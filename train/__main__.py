@@ -2,6 +2,9 @@
 
 `python -m train adapter [--out DIR]`: see `train/adapter.py` (a few minutes; ship by copying
 `DIR/adapter.npy`, `adapter.json`, `MODEL_CARD.md` into `index/models/adapter/`).
+`python -m train adapter --in-domain [--set NAME ...] [--index DIR]`: fit it instead on the spent
+patient-style question sets (`train/indomain.py`; seconds; measured in eval/README.md "Session 11:
+in-domain judge", not shipped).
 
 `python -m train reranker --out DIR [--pairs N] [--seed S]`: train, export and card the reranker.
 
@@ -72,6 +75,19 @@ def _parser() -> argparse.ArgumentParser:
     a.add_argument("--temperature", type=float, default=0.05)
     a.add_argument("--lr", type=float, default=2e-3)
     a.add_argument("--threads", type=int, default=2)
+    a.add_argument(
+        "--in-domain",
+        action="store_true",
+        help="fit on spent patient-style question sets (train/indomain.py)",
+    )
+    a.add_argument("--index", type=Path, default=None, help="with --in-domain: index of the bundled corpus")
+    a.add_argument(
+        "--set", dest="sets", action="append", metavar="NAME", help="with --in-domain: a spent set"
+    )
+    a.add_argument("--medquad", type=int, default=0, help="with --in-domain: also N MedQuAD questions")
+    a.add_argument(
+        "--hard-negatives", type=int, default=8, help="with --in-domain: retriever's non-gold per question"
+    )
     return p
 
 
@@ -91,6 +107,18 @@ def run_adapter(args: argparse.Namespace) -> int:
         threads=args.threads,
     )
     command = "python -m train adapter " + " ".join(shlex.quote(a) for a in sys.argv[2:])
+    if args.in_domain:
+        from dataclasses import replace
+
+        from train.indomain import SPENT_SETS
+        from train.indomain_fit import run as run_in_domain
+
+        index_dir = args.index or REPO / "index" / "built"
+        cfg = replace(cfg, hard_negatives=args.hard_negatives)
+        shared = args.shared or _default_shared()
+        mix = (shared, args.medquad, args.cache)
+        run_in_domain(index_dir, args.sets or list(SPENT_SETS), args.out, cfg, command, mix)
+        return 0
     record = run(args.shared or _default_shared(), args.out, args.cache, args.questions, cfg, command)
     write_adapter_card(record, args.out)
     return 0

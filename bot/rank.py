@@ -228,12 +228,17 @@ def build_ranker(
     data: IndexData,
     reranker: RelevanceModel | None,
     answer: AnswerSettings,
-    min_similarity: float,
-    min_relevance: float,
+    min_similarity: float | None = None,
+    min_relevance: float | None = None,
 ) -> tuple[AnswerRanker, SelectSettings]:
-    """An engine's ranker and quote settings, with the engine's abstention thresholds. The model
-    is called only when the settings give it a say (in the order or in abstention)."""
-    rank = replace(answer.rank, min_similarity=min_similarity, min_relevance=min_relevance)
+    """An engine's ranker and quote settings, with the engine's abstention thresholds (None: the
+    answer settings' own). The model is called only when the settings give it a say (in the order
+    or in abstention)."""
+    rank = replace(
+        answer.rank,
+        min_similarity=answer.rank.min_similarity if min_similarity is None else min_similarity,
+        min_relevance=answer.rank.min_relevance if min_relevance is None else min_relevance,
+    )
     used = reranker if rank.model_weight > 0 or rank.signal == "relevance" else None
     chosen = answer.select if used is not None else answer.select_without_model
     return AnswerRanker(data, used, settings=rank), chosen

@@ -8,10 +8,10 @@ from dataclasses import asdict
 from typing import Any
 
 from bot import messages
+from bot.answer_settings import load_answer_settings
 from bot.engine import Engine
 from bot.evidence import LABEL_KEYS, label_evidence, participants
 from bot.models import Answer, Status
-from bot.settings import DEFAULT_MIN_RELEVANCE, DEFAULT_MIN_SIMILARITY
 from eval.gold import GoldSet
 from eval.grounding_metrics import (
     best_threshold,
@@ -46,7 +46,8 @@ def abstention_scores(
     chosen = best_threshold(curve)
     point = lambda p: {**asdict(p), "balanced_accuracy": p.balanced_accuracy}  # noqa: E731
     signal_name, current = engine.ranker.abstention
-    default = DEFAULT_MIN_RELEVANCE if signal_name == "relevance" else DEFAULT_MIN_SIMILARITY
+    shipped = load_answer_settings().rank  # the shipped cut, beside the one this run used
+    default = shipped.min_relevance if signal_name == "relevance" else shipped.min_similarity
     return {
         "positives": len(unanswerable),
         "negatives": len(answerable),

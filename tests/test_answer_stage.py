@@ -110,3 +110,15 @@ def test_sources_that_disagree_both_show_and_the_conflict_note_fires(data: Index
     assert any("benefit is weak" in t for t in texts), texts
     assert len({q.doc_id for q in ans.quotes}) >= 2
     assert any(c.kind == "conflict" for c in ans.caveats)
+
+
+def test_the_answer_settings_cut_is_used_unless_the_bot_settings_override_it(data: IndexData) -> None:
+    """An ablation file's abstention cut (`eval sets --answer-settings`) must reach the ranker; it
+    was once replaced by the shipped cut through BotSettings' defaults."""
+    s = load_answer_settings()
+    strict = replace(s, rank=replace(s.rank, min_similarity=0.77, min_relevance=0.66))
+    eng = Engine(data, FakeEmbedder(), answer=strict)
+    assert eng.ranker.settings.min_similarity == 0.77 and eng.ranker.settings.min_relevance == 0.66
+    assert eng.ranker.abstention == ("similarity", 0.77)
+    override = Engine(data, FakeEmbedder(), BotSettings(min_similarity=0.1), answer=strict)
+    assert override.ranker.settings.min_similarity == 0.1 and override.ranker.settings.min_relevance == 0.66

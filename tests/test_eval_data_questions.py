@@ -32,6 +32,8 @@ HELDOUT7 = ROOT / "eval" / "heldout7" / "questions.jsonl"
 HELDOUT8 = ROOT / "eval" / "heldout8" / "questions.jsonl"
 HELDOUT9 = ROOT / "eval" / "heldout9" / "questions.jsonl"
 HELDOUT10 = ROOT / "eval" / "heldout10" / "questions.jsonl"
+# every held-out LDN question file, oldest first (a later set may share no text with an earlier one)
+HELDOUT_FILES = (HELDOUT, HELDOUT3, HELDOUT4, HELDOUT5, HELDOUT6, HELDOUT7, HELDOUT8, HELDOUT9, HELDOUT10)
 TWO_QUESTIONS = ROOT / "eval" / "heldout5" / "two_questions.jsonl"
 TWO_QUESTIONS6 = ROOT / "eval" / "heldout6" / "two_questions.jsonl"
 MELATONIN = ROOT / "eval" / "corpora" / "melatonin"
@@ -128,22 +130,7 @@ def test_held_out_ids_and_questions_never_reuse_gold_ones() -> None:
         return " ".join(q.question.lower().split())
 
     gold = load_questions(DEFAULT_GOLD)
-    others = [
-        q
-        for p in (
-            HELDOUT,
-            HELDOUT3,
-            HELDOUT4,
-            HELDOUT5,
-            HELDOUT6,
-            HELDOUT7,
-            HELDOUT8,
-            HELDOUT9,
-            HELDOUT10,
-            MELATONIN / "questions.jsonl",
-        )
-        for q in load_questions(p)
-    ]
+    others = [q for p in (*HELDOUT_FILES, MELATONIN / "questions.jsonl") for q in load_questions(p)]
     assert not {q.id for q in gold} & {q.id for q in others}
     assert len({q.id for q in others}) == len(others)
     assert not {norm(q) for q in gold} & {norm(q) for q in others}
@@ -317,18 +304,7 @@ def test_fresh_sets_ids_counts_and_no_question_shared_with_another_set(
         assert len(spans) == len(set(spans)), q.id
     cited = {a.doc_id for q in questions for a in q.answers}
     assert cited == set(_texts(DEFAULT_CORPUS_DIR))  # every source document answers something
-    earlier = [
-        DEFAULT_GOLD,
-        HELDOUT,
-        HELDOUT3,
-        HELDOUT4,
-        HELDOUT5,
-        HELDOUT6,
-        HELDOUT7,
-        HELDOUT8,
-        HELDOUT9,
-        HELDOUT10,
-    ]
+    earlier = [DEFAULT_GOLD, *HELDOUT_FILES]
     elsewhere = [*earlier[: earlier.index(path)], MELATONIN / "questions.jsonl"]
     taken = {_norm(q.question) for p in elsewhere for q in load_questions(p)}
     taken |= {_norm(r["message"]) for p in (TWO_QUESTIONS, TWO_QUESTIONS6) for r in _rows(p)}
